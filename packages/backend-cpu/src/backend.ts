@@ -1,0 +1,36 @@
+import { type Backend, DTYPES, type DType, type Graph, type TypedArray } from '@nabla/core';
+import { type Plan, compilePlan, runPlan } from './plan.js';
+
+/**
+ * The CPU backend: buffers are typed arrays, a compiled graph is a Plan of kernels. Everything
+ * is synchronous, so dataSync() and debug mode's op-by-op checks work here.
+ */
+export class CpuBackend implements Backend<TypedArray, Plan> {
+  readonly name = 'cpu';
+  readonly capabilities = { dtypes: DTYPES, sync: true };
+
+  upload(data: TypedArray): TypedArray {
+    return data.slice() as TypedArray;
+  }
+
+  read(buffer: TypedArray): Promise<TypedArray> {
+    return Promise.resolve(this.readSync(buffer));
+  }
+
+  /** A copy: callers may write to it without changing the tensor. */
+  readSync(buffer: TypedArray, _dtype?: DType, _size?: number): TypedArray {
+    return buffer.slice() as TypedArray;
+  }
+
+  dispose(_buffer: TypedArray): void {
+    // Typed arrays are garbage-collected; nothing to release.
+  }
+
+  compile(graph: Graph): Plan {
+    return compilePlan(graph);
+  }
+
+  run(plan: Plan, inputs: TypedArray[]): TypedArray[] {
+    return runPlan(plan, inputs);
+  }
+}

@@ -1,0 +1,106 @@
+import type { BinaryOp, DType, TypedArray, UnaryOp } from '@nabla/core';
+import { broadcastStrides, planWalk } from '../strided.js';
+import { erf } from './erf.js';
+
+/**
+ * Elementwise kernels, generated: each op is a JavaScript expression over x0, x1, x2, compiled
+ * once per (expression, operand count) into a loop over the collapsed broadcast walk. Inlining
+ * the expression keeps the hot loop free of calls that V8 could not inline.
+ */
+const UNARY: Record<UnaryOp, string> = {
+  neg: '-x0',
+  abs: 'Math.abs(x0)',
+  sign: 'Math.sign(x0)',
+  exp: 'Math.exp(x0)',
+  log: 'Math.log(x0)',
+  log1p: 'Math.log1p(x0)',
+  sqrt: 'Math.sqrt(x0)',
+  sin: 'Math.sin(x0)',
+  cos: 'Math.cos(x0)',
+  tanh: 'Math.tanh(x0)',
+  erf: 'erf(x0)',
+  floor: 'Math.floor(x0)',
+  logicalNot: '(x0 ? 0 : 1)',
+  isNaN: '(x0 !== x0 ? 1 : 0)',
+  isFinite: '(x0 - x0 === 0 ? 1 : 0)',
+};
+
+const BINARY: Record<BinaryOp, string> = {
+  add: 'x0 + x1',
+  sub: 'x0 - x1',
+  mul: 'x0 * x1',
+  div: 'x0 / x1',
+  pow: 'Math.pow(x0, x1)',
+  maximum: '(x0 > x1 || x0 !== x0 ? x0 : x1)',
+  minimum: '(x0 < x1 || x0 !== x0 ? x0 : x1)',
+  equal: '(x0 === x1 ? 1 : 0)',
+  notEqual: '(x0 !== x1 ? 1 : 0)',
+  less: '(x0 < x1 ? 1 : 0)',
+  lessEqual: '(x0 <= x1 ? 1 : 0)',
+  greater: '(x0 > x1 ? 1 : 0)',
+  greaterEqual: '(x0 >= x1 ? 1 : 0)',
+  logicalAnd: '(x0 && x1 ? 1 : 0)',
+  logicalOr: '(x0 || x1 ? 1 : 0)',
+};
+
+export function unaryExpr(fn: UnaryOp): string {
+  return UNARY[fn];
+}
+
+export function binaryExpr(fn: BinaryOp, dtype: DType): string {
+  // Doubles lose int32 products past 2^53; imul wraps exactly like int32 arithmetic.
+  if (fn === 'mul' && dtype === 'int32') return 'Math.imul(x0, x1)';
+  return BINARY[fn];
+}
+
+export const WHERE_EXPR = '(x0 ? x1 : x2)';
+export const COPY_EXPR = 'x0';
+
+export function castExpr(from: DType, to: DType): string {
+  if (to === 'bool') return '(x0 !== 0 ? 1 : 0)';
+  // Float to int truncates toward zero (TensorFlow's cast); NaN becomes 0 in the Int32Array store.
+  if (to === 'int32' && (from === 'float32' || from === 'float64')) return 'Math.trunc(x0)';
+  return 'x0';
+}
+
+type Loop = (ins: TypedArray[], out: TypedArray, walk: WalkArgs) => void;
+interface WalkArgs {
+  rows: number;
+  inner: number;
+  offs: Int32Array[];
+  steps: number[];
+}
+
+const loops = new Map<string, Loop>();
+
+function generate(expr: string, arity: number): Loop {
+  const key = `${arity}:${expr}`;
+  let loop = loops.get(key);
+  if (loop) return loop;
+  const ks = [...Array(arity).keys()];
+  const src = `
+    ${ks.map((k) => `const a${k} = ins[${k}], o${k} = w.offs[${k}], s${k} = w.steps[${k}];`).join('\n')}
+    const rows = w.rows, inner = w.inner;
+    let p = 0;
+    for (let r = 0; r < rows; r++) {
+      ${ks.map((k) => `let i${k} = o${k}[r];`).join(' ')}
+      for (let j = 0; j < inner; j++) {
+        ${ks.map((k) => `const x${k} = a${k}[i${k}]; i${k} += s${k};`).join(' ')}
+        out[p++] = ${expr};
+      }
+    }`;
+  loop = new Function('erf', `return function elementwise(ins, out, w) {${src}}`)(erf) as Loop;
+  loops.set(key, loop);
+  return loop;
+}
+
+/** A kernel computing `expr` over operands broadcast to outShape. */
+export function elementwiseKernel(expr: string, inShapes: readonly (readonly number[])[], outShape: readonly number[]) {
+  const walk = planWalk(outShape, inShapes.map((s) => broadcastStrides(s, outShape)));
+  const args: WalkArgs = { rows: walk.rows, inner: walk.inner, offs: walk.rowOffsets, steps: walk.innerStrides };
+  const loop = generate(expr, inShapes.length);
+  const size = outShape.reduce((a, b) => a * b, 1);
+  return (ins: TypedArray[], out: TypedArray) => {
+    if (size > 0) loop(ins, out, args);
+  };
+}

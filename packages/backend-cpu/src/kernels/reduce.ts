@@ -1,0 +1,78 @@
+import type { ReduceOp, TypedArray } from '@nabla/core';
+import { stridesOf } from '@nabla/core';
+import { elementOffsets } from '../strided.js';
+
+/**
+ * Reductions. The input is walked in output order with the reduced axes moved innermost, so
+ * each output element is one accumulation loop over a precomputed list of offsets; the
+ * accumulator is a double, which keeps float32 sums accurate over long axes.
+ */
+const INIT: Record<ReduceOp, number> = { sum: 0, max: Number.NEGATIVE_INFINITY, prod: 1 };
+
+interface ReducePlan {
+  /** Offset in the input of each output element's first contributor. */
+  starts: Int32Array;
+  /** Offsets, relative to the start, of all contributors of one output element. */
+  members: Int32Array;
+}
+
+function planReduce(shape: readonly number[], axes: readonly number[]): ReducePlan {
+  const strides = stridesOf(shape);
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const outShape = kept.map((i) => shape[i]);
+  return {
+    starts: elementOffsets(outShape, kept.map((i) => strides[i])),
+    members: elementOffsets(axes.map((i) => shape[i]), axes.map((i) => strides[i])),
+  };
+}
+
+export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: readonly number[]) {
+  const { starts, members } = planReduce(shape, axes);
+  const init = INIT[fn];
+  const m = members.length;
+  // Reducing trailing axes: contributors are consecutive, so skip the offset table.
+  const contiguous = members.every((v, j) => v === j);
+  return (ins: TypedArray[], out: TypedArray) => {
+    const x = ins[0];
+    for (let o = 0; o < starts.length; o++) {
+      const base = starts[o];
+      let acc = init;
+      if (fn === 'sum' && contiguous) for (let j = base; j < base + m; j++) acc += x[j];
+      else if (fn === 'sum') for (let j = 0; j < m; j++) acc += x[base + members[j]];
+      else if (fn === 'prod') for (let j = 0; j < m; j++) acc *= x[base + members[j]];
+      else {
+        for (let j = 0; j < m; j++) {
+          const v = x[base + members[j]];
+          if (v > acc || v !== v) {
+            acc = v;
+            if (v !== v) break;
+          }
+        }
+      }
+      out[o] = acc;
+    }
+  };
+}
+
+/** Index of the first maximum along one axis; a NaN counts as the maximum, as in numpy. */
+export function argMaxKernel(shape: readonly number[], axis: number) {
+  const { starts } = planReduce(shape, [axis]);
+  const n = shape[axis];
+  const step = stridesOf(shape)[axis];
+  return (ins: TypedArray[], out: TypedArray) => {
+    const x = ins[0];
+    for (let o = 0; o < starts.length; o++) {
+      const base = starts[o];
+      let best = x[base];
+      let at = 0;
+      for (let j = 1; j < n && best === best; j++) {
+        const v = x[base + j * step];
+        if (v > best || v !== v) {
+          best = v;
+          at = j;
+        }
+      }
+      out[o] = at;
+    }
+  };
+}

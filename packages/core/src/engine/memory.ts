@@ -1,0 +1,152 @@
+import { getBackendInstance } from '../backend.js';
+import { NablaError } from '../errors.js';
+import { Tensor, type Storage, type TensorState } from '../tensor.js';
+import { engine } from './state.js';
+
+/**
+ * Lifetimes. A tensor is live from creation until dispose() (or garbage collection). Its buffer
+ * is freed when it is disposed and no pending node still needs it as an operand: a lazy
+ * `b = a.add(1)` keeps a's buffer alive after `a.dispose()` until b is computed or disposed.
+ */
+
+interface Held {
+  state: TensorState;
+}
+const finalizer = new FinalizationRegistry<Held>(({ state }) => {
+  // Collected without dispose(): count it out and free what it held.
+  if (!state.disposed) {
+    state.disposed = true;
+    engine.liveTensors--;
+  }
+  releaseIfUnused(state);
+});
+
+/** Registers a freshly built tensor: counts it, tracks it in the tidy scope, links its operands. */
+export function track(t: Tensor): Tensor {
+  engine.liveTensors++;
+  const inputs = t.state.inputs;
+  if (inputs) for (const x of inputs) x.state.consumers++;
+  if (t.state.storage) countStorage(t.state.storage, +1);
+  const scope = engine.scopes[engine.scopes.length - 1];
+  if (scope) scope.push(t);
+  finalizer.register(t, { state: t.state }, t.state);
+  return t;
+}
+
+function countStorage(s: Storage, sign: 1 | -1): void {
+  let c = engine.buffers.get(s.backend);
+  if (!c) engine.buffers.set(s.backend, (c = { count: 0, bytes: 0 }));
+  c.count += sign;
+  c.bytes += sign * s.bytes;
+}
+
+export function attachStorage(t: Tensor, s: Storage): void {
+  t.state.storage = s;
+  countStorage(s, +1);
+}
+
+function freeStorage(s: Storage): void {
+  if (s.freed) return;
+  s.freed = true;
+  countStorage(s, -1);
+  getBackendInstance(s.backend).dispose(s.buffer);
+}
+
+/** Drops a node's operands (after it is realized, or when it dies), letting theirs go in turn. */
+export function dropInputs(state: TensorState): void {
+  const inputs = state.inputs;
+  if (!inputs) return;
+  state.inputs = null;
+  for (const x of inputs) {
+    x.state.consumers--;
+    releaseIfUnused(x.state);
+  }
+}
+
+function releaseIfUnused(state: TensorState): void {
+  if (!state.disposed || state.consumers > 0) return;
+  if (state.storage) {
+    freeStorage(state.storage);
+    state.storage = null;
+  }
+  dropInputs(state);
+}
+
+export function disposeTensor(t: Tensor): void {
+  const s = t.state;
+  if (s.disposed) return;
+  s.disposed = true;
+  engine.liveTensors--;
+  finalizer.unregister(s);
+  releaseIfUnused(s);
+}
+
+/** Anything that holds tensors: a tensor, an array or a plain object of them, nested. */
+export type TensorContainer = Tensor | null | undefined | void | number | string | boolean | TensorContainer[] | { [key: string]: TensorContainer };
+
+export function collectTensors(value: unknown, out: Tensor[] = []): Tensor[] {
+  if (value instanceof Tensor) out.push(value);
+  else if (Array.isArray(value)) for (const v of value) collectTensors(v, out);
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, out);
+  }
+  return out;
+}
+
+/** Disposes every tensor in a tensor, array or object. */
+export function dispose(value: TensorContainer): void {
+  for (const t of collectTensors(value)) disposeTensor(t);
+}
+
+/** Exempts tensors from the enclosing tidy() scopes; returns its argument. */
+export function keep<T extends TensorContainer>(value: T): T {
+  for (const t of collectTensors(value)) t.state.kept = true;
+  return value;
+}
+
+/**
+ * Runs fn and disposes every tensor it created, except those it returns and those kept.
+ * fn must be synchronous: a scope cannot follow an await.
+ */
+export function tidy<T extends TensorContainer>(fn: () => T): T {
+  const scope: Tensor[] = [];
+  engine.scopes.push(scope);
+  let result: T;
+  try {
+    result = fn();
+  } finally {
+    engine.scopes.pop();
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    throw new NablaError('tidy: the function returned a Promise; tidy scopes must be synchronous');
+  }
+  const survivors = new Set(collectTensors(result));
+  const parent = engine.scopes[engine.scopes.length - 1];
+  for (const t of scope) {
+    if (survivors.has(t)) {
+      if (parent) parent.push(t);
+    } else if (!t.state.kept) disposeTensor(t);
+  }
+  return result;
+}
+
+export interface MemoryInfo {
+  /** Tensors created and not yet disposed (lazy ones included). */
+  numTensors: number;
+  /** Backend buffers held, over all backends. */
+  numBuffers: number;
+  numBytes: number;
+  backends: Record<string, { numBuffers: number; numBytes: number }>;
+}
+
+export function memory(): MemoryInfo {
+  const backends: MemoryInfo['backends'] = {};
+  let numBuffers = 0;
+  let numBytes = 0;
+  for (const [name, c] of engine.buffers) {
+    backends[name] = { numBuffers: c.count, numBytes: c.bytes };
+    numBuffers += c.count;
+    numBytes += c.bytes;
+  }
+  return { numTensors: engine.liveTensors, numBuffers, numBytes, backends };
+}

@@ -1,0 +1,77 @@
+import { getBackend, getBackendInstance } from '../backend.js';
+import { type DType, type TypedArray, bytesPerElement } from '../dtype.js';
+import { NablaError, fmtShape } from '../errors.js';
+import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
+import { sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { realizeSync } from './realize.js';
+import { track } from './memory.js';
+import { engine } from './state.js';
+
+/** Throws if a tensor cannot be used by `op` (disposed), naming both. */
+export function checkUsable(op: string, t: Tensor): void {
+  if (t.state.disposed && engine.internalDepth === 0) {
+    throw new NablaError(`${op}: tensor was disposed (shape ${fmtShape(t.shape)}, ${t.dtype})`);
+  }
+}
+
+function checkBackendDType(op: string, backend: string, dtype: DType): void {
+  const caps = getBackendInstance(backend).capabilities;
+  if (!caps.dtypes.includes(dtype)) {
+    throw new NablaError(`${op}: backend '${backend}' does not support ${dtype} (it has ${caps.dtypes.join(', ')})`);
+  }
+}
+
+/** Records one primitive node. Shapes and dtypes were checked by the caller (ops/prims.ts). */
+export function makeNode<K extends PrimitiveOp>(
+  label: string,
+  op: K,
+  inputs: Tensor[],
+  attrs: PrimitiveAttrs[K],
+  shape: readonly number[],
+  dtype: DType,
+): Tensor {
+  const backend = inputs.length > 0 ? inputs[0].backend : getBackend();
+  for (const x of inputs) {
+    checkUsable(label, x);
+    if (x.backend !== backend) {
+      throw new NablaError(`${label}: operands live on different backends ('${backend}' and '${x.backend}')`);
+    }
+  }
+  checkBackendDType(label, backend, dtype);
+  const key = `${op}${JSON.stringify(attrs)}${dtype}`;
+  const t = track(new Tensor(shape, dtype, backend, op, attrs, inputs, null, key, label));
+  if (engine.debug) onDebugNode(t);
+  return t;
+}
+
+/** A node that computes its input but hides it from autodiff. */
+export function makeStopGradient(x: Tensor): Tensor {
+  checkUsable('stopGradient', x);
+  return track(new Tensor(x.shape, x.dtype, x.backend, 'stopGradient', null, [x], null, 'stopGradient', 'stopGradient'));
+}
+
+/** A realized tensor holding a copy of host data, on the current backend. */
+export function fromHost(label: string, data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+  const backendName = getBackend();
+  checkBackendDType(label, backendName, dtype);
+  if (data.length !== sizeOf(shape)) {
+    throw new NablaError(`${label}: ${data.length} values do not fill shape ${fmtShape(shape)}`);
+  }
+  if (engine.debug) {
+    const bad = data.findIndex((v: number) => !Number.isFinite(v));
+    if (bad >= 0) throw new NablaError(`debug: ${label} was given ${data[bad]} at flat index ${bad}`);
+  }
+  const buffer = getBackendInstance(backendName).upload(data, dtype, shape);
+  const storage = { backend: backendName, buffer, bytes: data.length * bytesPerElement(dtype), freed: false };
+  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label));
+}
+
+/**
+ * Debug mode: on a synchronous backend every node is computed as it is made, so a NaN or an
+ * Infinity is reported by the op that produced it, with the caller's stack. Asynchronous
+ * backends check every intermediate when the graph runs (realize.ts).
+ */
+function onDebugNode(t: Tensor): void {
+  if (getBackendInstance(t.backend).capabilities.sync) realizeSync([t]);
+}

@@ -1,0 +1,62 @@
+import { getBackendInstance } from '../backend.js';
+import type { TypedArray } from '../dtype.js';
+import type { Tensor } from '../tensor.js';
+import { realize, realizeSync } from './realize.js';
+
+/** Reading values back to the host: async everywhere, sync where the backend allows. */
+
+export async function readData(t: Tensor): Promise<TypedArray> {
+  await realize([t]);
+  const s = t.state.storage;
+  if (!s) return readData(t); // realized concurrently under another storage; try again
+  return getBackendInstance(t.backend).read(s.buffer, t.dtype, t.size);
+}
+
+export function readDataSync(t: Tensor): TypedArray {
+  realizeSync([t]);
+  const b = getBackendInstance(t.backend);
+  return (b.readSync as NonNullable<typeof b.readSync>)(t.state.storage?.buffer, t.dtype, t.size);
+}
+
+export type NestedArray = number | boolean | NestedArray[];
+
+/** Nested JS arrays of the tensor's values; bools as booleans. */
+export function toNested(t: Tensor, data: TypedArray): NestedArray {
+  const isBool = t.dtype === 'bool';
+  const at = (i: number) => (isBool ? data[i] !== 0 : data[i]);
+  if (t.rank === 0) return at(0);
+  const build = (dim: number, offset: number, stride: number): NestedArray[] => {
+    const n = t.shape[dim];
+    const inner = stride / Math.max(n, 1);
+    const out: NestedArray[] = [];
+    for (let i = 0; i < n; i++) {
+      out.push(dim === t.rank - 1 ? at(offset + i) : build(dim + 1, offset + i * inner, inner));
+    }
+    return out;
+  };
+  return build(0, 0, t.size);
+}
+
+/** Readable printing: header line, then the values with numpy-like nesting, long axes elided. */
+export function formatTensor(t: Tensor, data: TypedArray | null): string {
+  const header = `Tensor ${t.dtype} [${t.shape.join(',')}]`;
+  if (!data) return `${header} (not computed; read it with await t.data())`;
+  const fmt = (v: number) => {
+    if (t.dtype === 'bool') return v ? 'true' : 'false';
+    if (t.dtype === 'int32') return String(v);
+    if (Number.isInteger(v) && Math.abs(v) < 1e9) return `${v}.`;
+    return Number(v.toPrecision(6)).toString();
+  };
+  const EDGE = 3;
+  const LIMIT = 8;
+  const rows = (dim: number, offset: number, stride: number, indent: string): string => {
+    if (t.rank === 0) return fmt(data[0]);
+    const n = t.shape[dim];
+    const inner = stride / Math.max(n, 1);
+    const picks = n > LIMIT ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
+    const parts = picks.map((i) => (i < 0 ? '...' : dim === t.rank - 1 ? fmt(data[offset + i]) : rows(dim + 1, offset + i * inner, inner, `${indent} `)));
+    const sep = dim === t.rank - 1 ? ', ' : `,\n${indent} `;
+    return `[${parts.join(sep)}]`;
+  };
+  return `${header}\n${rows(0, 0, t.size, '')}`;
+}

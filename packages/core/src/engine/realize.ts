@@ -1,0 +1,209 @@
+import { type Backend, getBackendInstance } from '../backend.js';
+import { type TypedArray, bytesPerElement, isFloat } from '../dtype.js';
+import { NablaError, fmtShape } from '../errors.js';
+import type { Graph, GraphNode } from '../graph.js';
+import { sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { attachStorage, dropInputs } from './memory.js';
+import { engine } from './state.js';
+
+/**
+ * Turning lazy tensors into values. The pending nodes behind the targets become one Graph of
+ * primitives; the backend compiles it once per structure (ops, attributes, shapes, dtypes) and
+ * runs it with the realized tensors it reads as inputs.
+ */
+
+interface Plan {
+  backend: Backend;
+  backendName: string;
+  graph: Graph;
+  key: string;
+  leaves: Tensor[];
+  /** The tensors that receive the graph's outputs, in order. */
+  receivers: Tensor[];
+  /** In debug mode: the node behind each output, for the NaN report. */
+  debugNodes: Tensor[] | null;
+}
+
+/** Executables per backend, by structure key; least recently used dropped past the limit. */
+const CACHE_LIMIT = 512;
+const caches = new WeakMap<Backend, Map<string, unknown>>();
+
+export function cacheStats(backendName: string): { size: number } {
+  return { size: caches.get(getBackendInstance(backendName))?.size ?? 0 };
+}
+
+function cached(backend: Backend, key: string): unknown {
+  const cache = caches.get(backend);
+  if (!cache) return undefined;
+  const exe = cache.get(key);
+  if (exe !== undefined) {
+    cache.delete(key);
+    cache.set(key, exe);
+  }
+  return exe;
+}
+
+function store(backend: Backend, key: string, exe: unknown): void {
+  let cache = caches.get(backend);
+  if (!cache) caches.set(backend, (cache = new Map()));
+  cache.set(key, exe);
+  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+}
+
+/** A stopGradient node computes its input; follow aliases to the tensor that does the work. */
+function unalias(t: Tensor): Tensor {
+  while (t.op === 'stopGradient' && !t.state.storage) t = (t.state.inputs as Tensor[])[0];
+  return t;
+}
+
+function plan(targets: Tensor[]): Plan | null {
+  const wanted: Tensor[] = [];
+  for (const t of targets) {
+    if (t.state.disposed) throw new NablaError(`read: tensor was disposed (shape ${fmtShape(t.shape)}, ${t.dtype})`);
+    if (!t.state.storage) wanted.push(t);
+  }
+  if (wanted.length === 0) return null;
+  const backendName = wanted[0].backend;
+  for (const t of wanted) {
+    if (t.backend !== backendName) {
+      throw new NablaError(`realize: tensors live on different backends ('${backendName}' and '${t.backend}')`);
+    }
+  }
+
+  // Iterative post-order DFS over unrealized nodes: deep graphs must not overflow the stack.
+  const ids = new Map<Tensor, number>();
+  const leaves: Tensor[] = [];
+  const order: Tensor[] = [];
+  const stack: [Tensor, number][] = [];
+  const visit = (t: Tensor) => {
+    t = unalias(t);
+    if (ids.has(t)) return;
+    if (t.state.storage) {
+      ids.set(t, -1 - leaves.length);
+      leaves.push(t);
+    } else {
+      ids.set(t, Number.NaN);
+      stack.push([t, 0]);
+    }
+  };
+  for (const t of wanted) {
+    visit(t);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      const inputs = top[0].state.inputs as Tensor[];
+      if (top[1] < inputs.length) visit(inputs[top[1]++]);
+      else {
+        stack.pop();
+        ids.set(top[0], order.length);
+        order.push(top[0]);
+      }
+    }
+  }
+
+  const n = leaves.length;
+  const id = (t: Tensor) => {
+    const i = ids.get(unalias(t)) as number;
+    return i < 0 ? -1 - i : n + i;
+  };
+  const keyParts: string[] = [];
+  const inputs = leaves.map((t) => {
+    keyParts.push(`${t.dtype}${t.shape.join('x')}`);
+    return { shape: [...t.shape], dtype: t.dtype };
+  });
+  keyParts.push('|');
+  const nodes = order.map((t) => {
+    const ins = (t.state.inputs as Tensor[]).map(id);
+    keyParts.push(`${t.attrKey}(${ins.join(',')})${t.shape.join('x')}`);
+    return { op: t.op, attrs: t.attrs, inputs: ins, shape: [...t.shape], dtype: t.dtype } as GraphNode;
+  });
+  const debugNodes = engine.debug ? order : null;
+  const receivers = debugNodes ?? wanted;
+  const outputs = receivers.map(id);
+  keyParts.push(`|${outputs.join(',')}`);
+  return {
+    backend: getBackendInstance(backendName),
+    backendName,
+    graph: { inputs, nodes, outputs },
+    key: keyParts.join(';'),
+    leaves,
+    receivers,
+    debugNodes,
+  };
+}
+
+function finish(p: Plan, buffers: unknown[], hostValues: TypedArray[] | null): void {
+  p.receivers.forEach((t, i) => {
+    if (t.state.storage || t.state.disposed) {
+      // Realized concurrently, or nobody can read it: keep nothing.
+      p.backend.dispose(buffers[i]);
+      return;
+    }
+    attachStorage(t, { backend: p.backendName, buffer: buffers[i], bytes: t.size * bytesPerElement(t.dtype), freed: false });
+    if (engine.traceDepth === 0 && !p.debugNodes) dropInputs(t.state);
+  });
+  if (p.debugNodes && hostValues) {
+    reportNonFinite(p, hostValues);
+    if (engine.traceDepth === 0) for (const t of p.receivers) dropInputs(t.state);
+  }
+}
+
+/** Debug mode: names the first node whose output is not finite although its operands were. */
+function reportNonFinite(p: Plan, values: TypedArray[]): void {
+  const byTensor = new Map<Tensor, TypedArray>();
+  p.receivers.forEach((t, i) => byTensor.set(t, values[i]));
+  for (const t of p.receivers) {
+    if (!isFloat(t.dtype)) continue;
+    const v = byTensor.get(t) as TypedArray;
+    const bad = firstNonFinite(v);
+    if (bad < 0) continue;
+    const operands = (t.state.inputs ?? []).map(unalias);
+    if (operands.some((x) => byTensor.has(x) && firstNonFinite(byTensor.get(x) as TypedArray) >= 0)) continue;
+    const shapes = operands.map((x) => fmtShape(x.shape)).join(', ');
+    throw new NablaError(
+      `debug: ${t.label} produced ${Number.isNaN(v[bad]) ? 'NaN' : v[bad]} at flat index ${bad} of its output ${fmtShape(t.shape)} (operands ${shapes || 'none'})`,
+    );
+  }
+}
+
+function firstNonFinite(v: TypedArray): number {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
+}
+
+/** Computes the values of the given tensors (and, in debug mode, of every node on the way). */
+export async function realize(targets: Tensor[]): Promise<void> {
+  const p = plan(targets);
+  if (!p) return;
+  let exe = cached(p.backend, p.key);
+  if (exe === undefined) {
+    exe = await p.backend.compile(p.graph);
+    store(p.backend, p.key, exe);
+  }
+  const buffers = await p.backend.run(exe, p.leaves.map((t) => t.state.storage?.buffer));
+  let host: TypedArray[] | null = null;
+  if (p.debugNodes) {
+    host = await Promise.all(p.receivers.map((t, i) => p.backend.read(buffers[i], t.dtype, sizeOf(t.shape))));
+  }
+  finish(p, buffers, host);
+}
+
+/** The synchronous twin, for backends whose capabilities.sync is true. */
+export function realizeSync(targets: Tensor[]): void {
+  const p = plan(targets);
+  if (!p) return;
+  if (!p.backend.capabilities.sync || !p.backend.readSync) {
+    throw new NablaError(
+      `backend '${p.backendName}' cannot compute synchronously; use the async reads (await t.data(), await t.array())`,
+    );
+  }
+  let exe = cached(p.backend, p.key);
+  if (exe === undefined) {
+    exe = p.backend.compile(p.graph);
+    store(p.backend, p.key, exe);
+  }
+  const buffers = p.backend.run(exe, p.leaves.map((t) => t.state.storage?.buffer)) as unknown[];
+  const readSync = p.backend.readSync.bind(p.backend);
+  const host = p.debugNodes ? p.receivers.map((t, i) => readSync(buffers[i], t.dtype, sizeOf(t.shape))) : null;
+  finish(p, buffers, host);
+}

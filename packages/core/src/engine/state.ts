@@ -1,0 +1,13 @@
+/** Engine-wide mutable state, in one place. */
+export const engine = {
+  /** tidy() scopes, innermost last; each collects the tensors created inside it. */
+  scopes: [] as import('../tensor.js').Tensor[][],
+  /** >0 while a gradient is being traced: realized nodes keep their operands for the backward pass. */
+  traceDepth: 0,
+  /** >0 while core builds a backward graph: it may read operands the user already disposed. */
+  internalDepth: 0,
+  debug: false,
+  liveTensors: 0,
+  /** Per backend: buffers held and their bytes. */
+  buffers: new Map<string, { count: number; bytes: number }>(),
+};

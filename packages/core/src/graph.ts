@@ -1,0 +1,23 @@
+import type { DType } from './dtype.js';
+import type { PrimitiveAttrs, PrimitiveOp } from './primitives.js';
+
+/**
+ * What a backend compiles: a straight-line program of primitives in topological order.
+ * Value ids 0..inputs.length-1 are the graph's inputs (realized buffers, fed at run time);
+ * node k defines value id inputs.length + k.
+ */
+export interface GraphValue {
+  shape: number[];
+  dtype: DType;
+}
+
+export type GraphNode = {
+  [K in PrimitiveOp]: GraphValue & { op: K; attrs: PrimitiveAttrs[K]; inputs: number[] };
+}[PrimitiveOp];
+
+export interface Graph {
+  inputs: GraphValue[];
+  nodes: GraphNode[];
+  /** Value ids to return, in order. An output may also be an input id. */
+  outputs: number[];
+}

@@ -1,0 +1,146 @@
+import { type DType, type TypedArray, allocate, assertDType } from '../dtype.js';
+import { NablaError, fmtShape } from '../errors.js';
+import { fromHost } from '../engine/node.js';
+import { checkShape, sizeOf } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { expand, reshape } from './prims.js';
+
+/** Nested arrays of numbers or booleans, a typed array, or a single value. */
+export type TensorData = number | boolean | TypedArray | readonly TensorData[];
+/** What ops accept where a tensor is expected: a number adopts the other operand's dtype. */
+export type TensorLike = Tensor | TensorData;
+
+function inferShape(op: string, data: TensorData): number[] {
+  const shape: number[] = [];
+  let level: TensorData = data;
+  while (Array.isArray(level) || ArrayBuffer.isView(level)) {
+    const arr = level as ArrayLike<TensorData>;
+    shape.push(arr.length);
+    if (arr.length === 0) break;
+    level = arr[0];
+  }
+  void op;
+  return shape;
+}
+
+function flatten(op: string, data: TensorData, shape: number[], out: (number | boolean)[], depth = 0): void {
+  if (depth === shape.length) {
+    if (typeof data !== 'number' && typeof data !== 'boolean') {
+      throw new NablaError(`${op}: ragged nested array: expected a value at depth ${depth} for shape ${fmtShape(shape)}`);
+    }
+    out.push(data);
+    return;
+  }
+  if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+    throw new NablaError(`${op}: ragged nested array: expected an array at depth ${depth} for shape ${fmtShape(shape)}`);
+  }
+  const arr = data as ArrayLike<TensorData>;
+  if (arr.length !== shape[depth]) {
+    throw new NablaError(`${op}: ragged nested array: length ${arr.length} at depth ${depth}, expected ${shape[depth]}`);
+  }
+  for (let i = 0; i < arr.length; i++) flatten(op, arr[i], shape, out, depth + 1);
+}
+
+function dtypeOfData(data: TensorData): DType {
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint8Array) return 'bool';
+  let v: TensorData = data;
+  while (Array.isArray(v) && v.length > 0) v = v[0];
+  return typeof v === 'boolean' ? 'bool' : 'float32';
+}
+
+/**
+ * Creates a tensor from values: `tensor([[1, 2], [3, 4]])`, `tensor(new Float32Array(6), [2, 3])`.
+ * The dtype defaults to float32 for numbers and bool for booleans.
+ */
+export function tensor(values: TensorData, shape?: readonly number[], dtype?: DType): Tensor {
+  const op = 'tensor';
+  if (dtype !== undefined) assertDType(op, dtype);
+  const dt = dtype ?? dtypeOfData(values);
+  const inferred = inferShape(op, values);
+  let flat: ArrayLike<number | boolean>;
+  if (ArrayBuffer.isView(values)) flat = values as TypedArray;
+  else {
+    const out: (number | boolean)[] = [];
+    flatten(op, values, inferred, out);
+    flat = out;
+  }
+  const target = shape === undefined ? inferred : checkShape(op, [...shape]);
+  if (flat.length !== sizeOf(target)) {
+    throw new NablaError(`${op}: ${flat.length} values do not fill shape ${fmtShape(target)}`);
+  }
+  const data = allocate(dt, flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const v = flat[i];
+    if (typeof v !== 'number' && typeof v !== 'boolean') throw new NablaError(`${op}: value ${String(v)} at flat index ${i} is not a number`);
+    data[i] = dt === 'bool' ? (v ? 1 : 0) : (v as number);
+  }
+  return fromHost(op, data, target, dt);
+}
+
+export function scalar(value: number | boolean, dtype?: DType): Tensor {
+  return tensor(value, [], dtype);
+}
+
+/** A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. */
+export function fill(shape: readonly number[], value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32'): Tensor {
+  const s = checkShape('fill', [...shape]);
+  const one = scalar(value, dtype);
+  return expand(reshape(one, s.map(() => 1), 'fill'), s, 'fill');
+}
+
+export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, dtype === 'bool' ? false : 0, dtype);
+}
+
+export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+  return fill(shape, dtype === 'bool' ? true : 1, dtype);
+}
+
+export function zerosLike(x: Tensor): Tensor {
+  return zeros(x.shape, x.dtype);
+}
+
+export function onesLike(x: Tensor): Tensor {
+  return ones(x.shape, x.dtype);
+}
+
+/** Values from start (inclusive) to stop (exclusive) by step; `arange(5)` is 0..4. */
+export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (step === 0 || !Number.isFinite(step)) throw new NablaError(`arange: step must be a non-zero finite number, got ${step}`);
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const data = allocate(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return fromHost('arange', data, [n], dtype);
+}
+
+/** `num` evenly spaced values from start to stop, both included. */
+export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
+  if (!Number.isInteger(num) || num < 0) throw new NablaError(`linspace: num must be a non-negative integer, got ${num}`);
+  const data = allocate(dtype, num);
+  const step = num > 1 ? (stop - start) / (num - 1) : 0;
+  for (let i = 0; i < num; i++) data[i] = i === num - 1 && num > 1 ? stop : start + i * step;
+  return fromHost('linspace', data, [num], dtype);
+}
+
+/** An n x m identity matrix (m defaults to n). */
+export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor {
+  checkShape('eye', [n, m]);
+  const data = allocate(dtype, n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return fromHost('eye', data, [n, m], dtype);
+}
+
+/** Converts a TensorLike; a bare number takes `like`'s dtype (so `x.mul(2)` stays float64 on float64). */
+export function toTensor(op: string, x: TensorLike, like?: DType): Tensor {
+  if (x instanceof Tensor) return x;
+  if (typeof x === 'number') return scalar(x, like === undefined || like === 'bool' ? 'float32' : like);
+  if (typeof x === 'boolean') return scalar(x, 'bool');
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return tensor(x, undefined, like);
+  throw new NablaError(`${op}: expected a tensor, a number or an array, got ${x === null ? 'null' : typeof x}`);
+}

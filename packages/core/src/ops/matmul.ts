@@ -1,0 +1,57 @@
+import { NablaError, fmtShape } from '../errors.js';
+import { broadcastShapes } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { type TensorLike, toTensor } from './creation.js';
+import { promoteCast } from './promote.js';
+import * as p from './prims.js';
+
+export interface MatMulOptions {
+  transposeA?: boolean;
+  transposeB?: boolean;
+}
+
+/**
+ * Matrix product with numpy semantics: 1-D operands become a row (left) or a column (right)
+ * and lose that axis again; leading batch axes broadcast. The primitive is rank-3 with equal
+ * batches, so the batch axes are broadcast and folded here, once, for every backend.
+ */
+export function matmul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): Tensor {
+  const op = 'matmul';
+  let [ta, tb] = promoteCast(op, toTensor(op, a), toTensor(op, b));
+  if (ta.rank === 0 || tb.rank === 0) {
+    throw new NablaError(`${op}: operands must have rank >= 1, got ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
+  }
+  const vecA = ta.rank === 1;
+  const vecB = tb.rank === 1;
+  const tA = !vecA && !!opts.transposeA;
+  const tB = !vecB && !!opts.transposeB;
+  if (vecA) ta = p.reshape(ta, [1, ta.shape[0]], op);
+  if (vecB) tb = p.reshape(tb, [tb.shape[0], 1], op);
+  const ka = ta.shape[ta.rank - (tA ? 2 : 1)];
+  const kb = tb.shape[tb.rank - (tB ? 1 : 2)];
+  if (ka !== kb) {
+    throw new NablaError(`${op}: inner dimensions differ: ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
+  }
+  const batch = broadcastShapes(op, ta.shape.slice(0, -2), tb.shape.slice(0, -2));
+  const nb = batch.reduce((x, y) => x * y, 1);
+  const fold = (t: Tensor) => {
+    const full = [...batch, ...t.shape.slice(-2)];
+    const lifted = p.reshape(t, [...new Array(full.length - t.rank).fill(1), ...t.shape], op);
+    return p.reshape(p.expand(lifted, full, op), [nb, ...t.shape.slice(-2)], op);
+  };
+  const out = p.matmul3(fold(ta), fold(tb), tA, tB, op);
+  const m = out.shape[1];
+  const n = out.shape[2];
+  const shape = [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])];
+  return p.reshape(out, shape, op);
+}
+
+/** Dot product of vectors, or matmul for matrices (TensorFlow.js's dot). */
+export function dot(a: TensorLike, b: TensorLike): Tensor {
+  const ta = toTensor('dot', a);
+  const tb = toTensor('dot', b);
+  if (ta.rank > 2 || tb.rank > 2 || ta.rank === 0 || tb.rank === 0) {
+    throw new NablaError(`dot: operands must be vectors or matrices, got ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
+  }
+  return matmul(ta, tb);
+}

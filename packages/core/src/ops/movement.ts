@@ -1,0 +1,194 @@
+import { NablaError, fmtShape } from '../errors.js';
+import { checkShape, normalizeAxis } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { type TensorLike, arange, toTensor } from './creation.js';
+import { equal, where } from './elementwise.js';
+import { promoteCast } from './promote.js';
+import * as p from './prims.js';
+
+/** Movement ops: they rearrange values and never change them. */
+
+/** Reshapes; one dimension may be -1 and is inferred. */
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = toTensor('reshape', x);
+  const target = [...shape];
+  const unknown = target.indexOf(-1);
+  if (unknown >= 0) {
+    if (target.indexOf(-1, unknown + 1) >= 0) throw new NablaError(`reshape: only one dimension can be -1, got ${fmtShape(shape)}`);
+    const known = target.reduce((n, d, i) => (i === unknown ? n : n * d), 1);
+    if (known === 0 || t.size % known !== 0) {
+      throw new NablaError(`reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) to ${fmtShape(shape)}`);
+    }
+    target[unknown] = t.size / known;
+  }
+  checkShape('reshape', target);
+  return p.reshape(t, target);
+}
+
+/** Permutes axes; reverses them by default. */
+export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  const t = toTensor('transpose', x);
+  const pm = perm ? perm.map((a) => normalizeAxis('transpose', a, t.rank)) : t.shape.map((_, i) => t.rank - 1 - i);
+  if (pm.length !== t.rank || new Set(pm).size !== t.rank) {
+    throw new NablaError(`transpose: perm [${perm?.join(',')}] is not a permutation of the ${t.rank} axes of ${fmtShape(t.shape)}`);
+  }
+  return p.transpose(t, pm);
+}
+
+export function expandDims(x: TensorLike, axis = 0): Tensor {
+  const t = toTensor('expandDims', x);
+  const a = normalizeAxis('expandDims', axis, t.rank + 1);
+  const shape = [...t.shape];
+  shape.splice(a, 0, 1);
+  return p.reshape(t, shape, 'expandDims');
+}
+
+/** Removes size-1 axes: the given ones (an error if not size 1), or all. */
+export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
+  const t = toTensor('squeeze', x);
+  const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank));
+  for (const a of axes) {
+    if (t.shape[a] !== 1) throw new NablaError(`squeeze: axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, not 1`);
+  }
+  return p.reshape(t, t.shape.filter((_, i) => !axes.includes(i)), 'squeeze');
+}
+
+/** Broadcasts to a shape of equal or higher rank, numpy-style. */
+export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = toTensor('broadcastTo', x);
+  const target = checkShape('broadcastTo', [...shape]);
+  if (target.length < t.rank) throw new NablaError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to lower rank ${fmtShape(target)}`);
+  const lifted = p.reshape(t, [...new Array(target.length - t.rank).fill(1), ...t.shape], 'broadcastTo');
+  return p.expand(lifted, target, 'broadcastTo');
+}
+
+/**
+ * A block of `size` starting at `begin`, per axis. Missing trailing axes are taken whole;
+ * a size of -1 runs to the end; a negative begin counts from the end.
+ */
+export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+  const t = toTensor('slice', x);
+  const b0 = typeof begin === 'number' ? [begin] : [...begin];
+  const s0 = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
+  if (b0.length > t.rank || s0.length > t.rank) {
+    throw new NablaError(`slice: begin [${b0.join(',')}] or size [${s0.join(',')}] has more axes than ${fmtShape(t.shape)}`);
+  }
+  const b = t.shape.map((d, i) => {
+    const v = b0[i] ?? 0;
+    return v < 0 ? v + d : v;
+  });
+  const s = t.shape.map((d, i) => {
+    const v = s0[i] ?? -1;
+    return v === -1 ? d - b[i] : v;
+  });
+  t.shape.forEach((d, i) => {
+    if (!Number.isInteger(b[i]) || !Number.isInteger(s[i]) || b[i] < 0 || s[i] < 0 || b[i] + s[i] > d) {
+      throw new NablaError(`slice: begin [${b0.join(',')}] size [${s0.join(',')}] is out of bounds for ${fmtShape(t.shape)}`);
+    }
+  });
+  return p.slice(t, b, s);
+}
+
+export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
+  if (xs.length === 0) throw new NablaError('concat: needs at least one tensor');
+  const ts = promoteCast('concat', ...xs.map((x) => toTensor('concat', x)));
+  const rank = ts[0].rank;
+  if (rank === 0) throw new NablaError('concat: cannot concatenate scalars; use stack');
+  const a = normalizeAxis('concat', axis, rank);
+  for (const t of ts) {
+    if (t.rank !== rank || t.shape.some((d, i) => i !== a && d !== ts[0].shape[i])) {
+      throw new NablaError(`concat: shapes must match except along axis ${a}: ${ts.map((u) => fmtShape(u.shape)).join(', ')}`);
+    }
+  }
+  return p.concat(ts, a);
+}
+
+export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
+  if (xs.length === 0) throw new NablaError('stack: needs at least one tensor');
+  const ts = xs.map((x) => toTensor('stack', x));
+  for (const t of ts) {
+    if (t.shape.length !== ts[0].rank || t.shape.some((d, i) => d !== ts[0].shape[i])) {
+      throw new NablaError(`stack: shapes must be equal: ${ts.map((u) => fmtShape(u.shape)).join(', ')}`);
+    }
+  }
+  const a = normalizeAxis('stack', axis, ts[0].rank + 1);
+  return concat(ts.map((t) => expandDims(t, a)), a);
+}
+
+/** Splits into `n` equal parts or parts of the given sizes (one may be -1) along an axis. */
+export function split(x: TensorLike, sizes: number | readonly number[], axis = 0): Tensor[] {
+  const t = toTensor('split', x);
+  const a = normalizeAxis('split', axis, t.rank);
+  const d = t.shape[a];
+  let parts: number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes <= 0 || d % sizes !== 0) {
+      throw new NablaError(`split: axis ${a} of size ${d} cannot be split into ${sizes} equal parts`);
+    }
+    parts = new Array(sizes).fill(d / sizes);
+  } else {
+    parts = [...sizes];
+    const free = parts.indexOf(-1);
+    if (free >= 0) parts[free] = d - parts.reduce((s, v, i) => (i === free ? s : s + v), 0);
+    if (parts.some((v) => !Number.isInteger(v) || v < 0) || parts.reduce((s, v) => s + v, 0) !== d) {
+      throw new NablaError(`split: sizes [${sizes.join(',')}] do not add up to ${d}, the size of axis ${a}`);
+    }
+  }
+  let offset = 0;
+  return parts.map((n) => {
+    const begin = t.shape.map((_, i) => (i === a ? offset : 0));
+    const size = t.shape.map((v, i) => (i === a ? n : v));
+    offset += n;
+    return p.slice(t, begin, size, 'split');
+  });
+}
+
+/** Pads with a constant: paddings is [before, after] per axis. */
+export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+  const t = toTensor('pad', x);
+  if (paddings.length !== t.rank || paddings.some((pr) => pr.length !== 2 || pr.some((v) => !Number.isInteger(v) || v < 0))) {
+    throw new NablaError(`pad: paddings must be ${t.rank} pairs of non-negative integers, got ${JSON.stringify(paddings)}`);
+  }
+  return p.pad(t, paddings.map(([a, b]) => [a, b] as [number, number]), value);
+}
+
+/** Repeats the tensor reps[i] times along axis i. */
+export function tile(x: TensorLike, reps: readonly number[]): Tensor {
+  const t = toTensor('tile', x);
+  if (reps.length !== t.rank) throw new NablaError(`tile: reps [${reps.join(',')}] must have one entry per axis of ${fmtShape(t.shape)}`);
+  checkShape('tile', [...reps]);
+  const interleaved = t.shape.flatMap((d) => [1, d]);
+  const expanded = t.shape.flatMap((d, i) => [reps[i], d]);
+  const lifted = p.reshape(t, interleaved, 'tile');
+  return p.reshape(p.expand(lifted, expanded, 'tile'), t.shape.map((d, i) => d * reps[i]), 'tile');
+}
+
+/** Reverses the order of elements along the given axes (all by default). */
+export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
+  let t = toTensor('reverse', x);
+  const axes = axis === undefined ? t.shape.map((_, i) => i) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('reverse', a, t.rank));
+  for (const a of axes) {
+    const n = t.shape[a];
+    if (n <= 1) continue;
+    t = p.gather(t, arange(n - 1, -1, -1, 'int32'), a, 'reverse');
+  }
+  return t;
+}
+
+/** Takes slices along an axis at the given int32 indices; indices may have any shape. */
+export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
+  const t = toTensor('gather', x);
+  const idx = toTensor('gather', indices, 'int32');
+  if (t.rank === 0) throw new NablaError('gather: cannot gather from a scalar');
+  return p.gather(t, idx, normalizeAxis('gather', axis, t.rank));
+}
+
+/** One-hot encodes int32 indices along a new last axis of size depth. */
+export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0): Tensor {
+  const idx = toTensor('oneHot', indices, 'int32');
+  if (idx.dtype !== 'int32') throw new NablaError(`oneHot: indices must be int32, got ${idx.dtype}`);
+  if (!Number.isInteger(depth) || depth < 0) throw new NablaError(`oneHot: depth must be a non-negative integer, got ${depth}`);
+  const hot = equal(p.reshape(idx, [...idx.shape, 1], 'oneHot'), arange(0, depth, 1, 'int32'));
+  return where(hot, onValue, offValue);
+}
+

@@ -1,0 +1,139 @@
+import { type DType, isFloat, promote } from '../dtype.js';
+import { NablaError, fmtShape } from '../errors.js';
+import { makeNode } from '../engine/node.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from '../primitives.js';
+import { broadcastShapes, shapesEqual, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+
+/**
+ * One constructor per primitive: checks operands, infers the output's shape and dtype, and
+ * records the node. Public ops and gradient rules are built from these.
+ */
+
+const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'tanh', 'erf']);
+
+export function unary(fn: UnaryOp, x: Tensor, label: string = fn): Tensor {
+  if (fn === 'logicalNot') {
+    if (x.dtype !== 'bool') throw new NablaError(`${label}: expects a bool tensor, got ${x.dtype}`);
+    return makeNode(label, 'unary', [x], { fn }, x.shape, 'bool');
+  }
+  if (fn === 'isNaN' || fn === 'isFinite') {
+    if (!isFloat(x.dtype)) throw new NablaError(`${label}: expects a float tensor, got ${x.dtype}`);
+    return makeNode(label, 'unary', [x], { fn }, x.shape, 'bool');
+  }
+  if (x.dtype === 'bool') throw new NablaError(`${label}: expects a numeric tensor, got bool`);
+  if (FLOAT_ONLY.has(fn) && !isFloat(x.dtype)) throw new NablaError(`${label}: expects a float tensor, got ${x.dtype}`);
+  return makeNode(label, 'unary', [x], { fn }, x.shape, x.dtype);
+}
+
+const COMPARISONS = new Set<BinaryOp>(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual']);
+
+export function binary(fn: BinaryOp, a: Tensor, b: Tensor, label: string = fn): Tensor {
+  const shape = broadcastShapes(label, a.shape, b.shape);
+  if (a.dtype !== b.dtype) {
+    throw new NablaError(`${label}: dtypes differ: ${a.dtype} and ${b.dtype}; cast one first`);
+  }
+  if (fn === 'logicalAnd' || fn === 'logicalOr') {
+    if (a.dtype !== 'bool') throw new NablaError(`${label}: expects bool tensors, got ${a.dtype}`);
+    return makeNode(label, 'binary', [a, b], { fn }, shape, 'bool');
+  }
+  if (COMPARISONS.has(fn)) return makeNode(label, 'binary', [a, b], { fn }, shape, 'bool');
+  if (a.dtype === 'bool') throw new NablaError(`${label}: expects numeric tensors, got bool`);
+  return makeNode(label, 'binary', [a, b], { fn }, shape, a.dtype);
+}
+
+export function where(cond: Tensor, a: Tensor, b: Tensor, label = 'where'): Tensor {
+  if (cond.dtype !== 'bool') throw new NablaError(`${label}: condition must be bool, got ${cond.dtype}`);
+  if (a.dtype !== b.dtype) throw new NablaError(`${label}: dtypes differ: ${a.dtype} and ${b.dtype}`);
+  const shape = broadcastShapes(label, cond.shape, a.shape, b.shape);
+  return makeNode(label, 'where', [cond, a, b], {}, shape, a.dtype);
+}
+
+export function cast(x: Tensor, dtype: DType, label = 'cast'): Tensor {
+  if (x.dtype === dtype) return x;
+  return makeNode(label, 'cast', [x], { dtype }, x.shape, dtype);
+}
+
+/** Reduces over sorted, distinct axes, keeping them as size 1. */
+export function reduce(fn: ReduceOp, x: Tensor, axes: number[], label: string = fn): Tensor {
+  if (x.dtype === 'bool') throw new NablaError(`${label}: expects a numeric tensor, got bool`);
+  if (fn === 'max') {
+    for (const a of axes) {
+      if (x.shape[a] === 0) throw new NablaError(`${label}: cannot reduce over axis ${a} of size 0 in ${fmtShape(x.shape)}`);
+    }
+  }
+  const shape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  return makeNode(label, 'reduce', [x], { fn, axes }, shape, x.dtype);
+}
+
+export function argMax(x: Tensor, axis: number, label = 'argMax'): Tensor {
+  if (x.dtype === 'bool') throw new NablaError(`${label}: expects a numeric tensor, got bool`);
+  if (x.shape[axis] === 0) throw new NablaError(`${label}: axis ${axis} of ${fmtShape(x.shape)} is empty`);
+  const shape = x.shape.map((d, i) => (i === axis ? 1 : d));
+  return makeNode(label, 'argMax', [x], { axis }, shape, 'int32');
+}
+
+/** [B,M,K] x [B,K,N] (either side transposed in its last two axes) -> [B,M,N]. */
+export function matmul3(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, label = 'matmul'): Tensor {
+  const [ba, m, ka] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape;
+  const [bb, kb, n] = transposeB ? [b.shape[0], b.shape[2], b.shape[1]] : b.shape;
+  if (ka !== kb) throw new NablaError(`${label}: inner dimensions differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
+  if (ba !== bb) throw new NablaError(`${label}: batch sizes differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
+  if (a.dtype !== b.dtype) throw new NablaError(`${label}: dtypes differ: ${a.dtype} and ${b.dtype}`);
+  if (a.dtype === 'bool') throw new NablaError(`${label}: expects numeric tensors, got bool`);
+  return makeNode(label, 'matmul', [a, b], { transposeA, transposeB }, [ba, m, n], a.dtype);
+}
+
+export function reshape(x: Tensor, shape: number[], label = 'reshape'): Tensor {
+  if (shapesEqual(x.shape, shape)) return x;
+  if (sizeOf(shape) !== x.size) {
+    throw new NablaError(`${label}: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) to ${fmtShape(shape)}`);
+  }
+  return makeNode(label, 'reshape', [x], { shape }, shape, x.dtype);
+}
+
+export function transpose(x: Tensor, perm: number[], label = 'transpose'): Tensor {
+  if (perm.every((p, i) => p === i)) return x;
+  return makeNode(label, 'transpose', [x], { perm }, perm.map((p) => x.shape[p]), x.dtype);
+}
+
+/** Same rank: each dim of x is 1 or equal to the target's. */
+export function expand(x: Tensor, shape: number[], label = 'broadcastTo'): Tensor {
+  if (shapesEqual(x.shape, shape)) return x;
+  if (x.rank !== shape.length || x.shape.some((d, i) => d !== 1 && d !== shape[i])) {
+    throw new NablaError(`${label}: cannot broadcast ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+  }
+  return makeNode(label, 'expand', [x], { shape }, shape, x.dtype);
+}
+
+export function slice(x: Tensor, begin: number[], size: number[], label = 'slice'): Tensor {
+  if (size.every((s, i) => s === x.shape[i])) return x;
+  return makeNode(label, 'slice', [x], { begin, size }, size, x.dtype);
+}
+
+export function pad(x: Tensor, pads: [number, number][], value: number, label = 'pad'): Tensor {
+  if (pads.every(([a, b]) => a === 0 && b === 0)) return x;
+  const shape = x.shape.map((d, i) => d + pads[i][0] + pads[i][1]);
+  return makeNode(label, 'pad', [x], { pads, value }, shape, x.dtype);
+}
+
+export function concat(xs: Tensor[], axis: number, label = 'concat'): Tensor {
+  if (xs.length === 1) return xs[0];
+  const shape = [...xs[0].shape];
+  shape[axis] = xs.reduce((s, x) => s + x.shape[axis], 0);
+  return makeNode(label, 'concat', xs, { axis }, shape, xs[0].dtype);
+}
+
+export function gather(x: Tensor, indices: Tensor, axis: number, label = 'gather'): Tensor {
+  if (indices.dtype !== 'int32') throw new NablaError(`${label}: indices must be int32, got ${indices.dtype}`);
+  const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+  return makeNode(label, 'gather', [x, indices], { axis }, shape, x.dtype);
+}
+
+export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape: number[], label = 'scatterAdd'): Tensor {
+  return makeNode(label, 'scatterAdd', [updates, indices], { axis, shape }, shape, updates.dtype);
+}
+
+export function random(shape: number[], key: [number, number], offset: [number, number], label = 'random'): Tensor {
+  return makeNode(label, 'random', [], { key, offset, shape }, shape, 'float32');
+}
