@@ -23,6 +23,11 @@ export interface TensorState {
   disposed: boolean;
   /** Set by keep(): tidy leaves it alone. */
   kept: boolean;
+  /**
+   * A constant an op made from a plain number or array (`x.mul(2)`): owned by the nodes that
+   * read it, not by the user, so it is not counted as live and is freed with its last reader.
+   */
+  internal: boolean;
   /** How many nodes hold this tensor in their `inputs`; its buffer outlives dispose() until then. */
   consumers: number;
 }
@@ -54,7 +59,7 @@ export class Tensor {
     /** @internal The structure key fragment for this node, computed once. */ readonly attrKey: string,
     /** @internal Name of the public op that made it, for error messages. */ readonly label: string,
   ) {
-    this.state = { inputs, storage, disposed: false, kept: false, consumers: 0 };
+    this.state = { inputs, storage, disposed: false, kept: false, internal: false, consumers: 0 };
   }
 
   get rank(): number {

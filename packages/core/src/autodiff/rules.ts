@@ -1,6 +1,6 @@
 import { isFloat } from '../dtype.js';
 import { NablaError } from '../errors.js';
-import { scalar } from '../ops/creation.js';
+import { constant } from '../ops/creation.js';
 import { add, cos, div, equal, exp, greater, greaterEqual, less, lessEqual, log, mul, neg, sign, sin, sqrt, square, sub, where } from '../ops/elementwise.js';
 import * as p from '../ops/prims.js';
 import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
@@ -24,7 +24,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return p.reshape(r, [...shape], 'grad');
 }
 
-const zeroOf = (t: Tensor) => scalar(0, t.dtype);
+const zeroOf = (t: Tensor) => constant(0, t.dtype);
 /** The mask as g's dtype, for products with g. */
 const mask = (m: Tensor, like: Tensor) => p.cast(m, like.dtype, 'grad');
 
@@ -108,7 +108,7 @@ const reduce: Rule<'reduce'> = (g, [x], y, { fn, axes }) => {
     case 'prod': {
       // d prod / d x_i is the product of the others, also when some x_j are zero.
       const isZero = equal(x, 0);
-      const nonZero = where(isZero, scalar(1, x.dtype), x);
+      const nonZero = where(isZero, constant(1, x.dtype), x);
       const prodNonZero = p.expand(p.reduce('prod', nonZero, axes, 'grad'), full, 'grad');
       const zeros = p.expand(p.reduce('sum', mask(isZero, x), axes, 'grad'), full, 'grad');
       const atZero = mul(prodNonZero, mask(equal(zeros, 1), x));

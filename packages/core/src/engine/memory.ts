@@ -16,19 +16,24 @@ const finalizer = new FinalizationRegistry<Held>(({ state }) => {
   // Collected without dispose(): count it out and free what it held.
   if (!state.disposed) {
     state.disposed = true;
-    engine.liveTensors--;
+    if (!state.internal) engine.liveTensors--;
   }
   releaseIfUnused(state);
 });
 
 /** Registers a freshly built tensor: counts it, tracks it in the tidy scope, links its operands. */
-export function track(t: Tensor): Tensor {
-  engine.liveTensors++;
+export function track(t: Tensor, internal = false): Tensor {
   const inputs = t.state.inputs;
   if (inputs) for (const x of inputs) x.state.consumers++;
   if (t.state.storage) countStorage(t.state.storage, +1);
-  const scope = engine.scopes[engine.scopes.length - 1];
-  if (scope) scope.push(t);
+  if (internal) {
+    // Counted neither as live nor in a scope; behaves as disposed once its readers are done.
+    t.state.internal = true;
+  } else {
+    engine.liveTensors++;
+    const scope = engine.scopes[engine.scopes.length - 1];
+    if (scope) scope.push(t);
+  }
   finalizer.register(t, { state: t.state }, t.state);
   return t;
 }
@@ -64,7 +69,7 @@ export function dropInputs(state: TensorState): void {
 }
 
 function releaseIfUnused(state: TensorState): void {
-  if (!state.disposed || state.consumers > 0) return;
+  if (!(state.disposed || state.internal) || state.consumers > 0) return;
   if (state.storage) {
     freeStorage(state.storage);
     state.storage = null;
@@ -76,7 +81,7 @@ export function disposeTensor(t: Tensor): void {
   const s = t.state;
   if (s.disposed) return;
   s.disposed = true;
-  engine.liveTensors--;
+  if (!s.internal) engine.liveTensors--;
   finalizer.unregister(s);
   releaseIfUnused(s);
 }

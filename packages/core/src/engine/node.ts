@@ -52,7 +52,7 @@ export function makeStopGradient(x: Tensor): Tensor {
 }
 
 /** A realized tensor holding a copy of host data, on the current backend. */
-export function fromHost(label: string, data: TypedArray, shape: readonly number[], dtype: DType): Tensor {
+export function fromHost(label: string, data: TypedArray, shape: readonly number[], dtype: DType, internal = false): Tensor {
   const backendName = getBackend();
   checkBackendDType(label, backendName, dtype);
   if (data.length !== sizeOf(shape)) {
@@ -64,7 +64,7 @@ export function fromHost(label: string, data: TypedArray, shape: readonly number
   }
   const buffer = getBackendInstance(backendName).upload(data, dtype, shape);
   const storage = { backend: backendName, buffer, bytes: data.length * bytesPerElement(dtype), freed: false };
-  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label));
+  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal);
 }
 
 /**

@@ -55,7 +55,10 @@ function dtypeOfData(data: TensorData): DType {
  * The dtype defaults to float32 for numbers and bool for booleans.
  */
 export function tensor(values: TensorData, shape?: readonly number[], dtype?: DType): Tensor {
-  const op = 'tensor';
+  return fromData('tensor', values, shape, dtype, false);
+}
+
+function fromData(op: string, values: TensorData, shape: readonly number[] | undefined, dtype: DType | undefined, internal: boolean): Tensor {
   if (dtype !== undefined) assertDType(op, dtype);
   const dt = dtype ?? dtypeOfData(values);
   const inferred = inferShape(op, values);
@@ -76,18 +79,27 @@ export function tensor(values: TensorData, shape?: readonly number[], dtype?: DT
     if (typeof v !== 'number' && typeof v !== 'boolean') throw new NablaError(`${op}: value ${String(v)} at flat index ${i} is not a number`);
     data[i] = dt === 'bool' ? (v ? 1 : 0) : (v as number);
   }
-  return fromHost(op, data, target, dt);
+  return fromHost(op, data, target, dt, internal);
 }
 
 export function scalar(value: number | boolean, dtype?: DType): Tensor {
   return tensor(value, [], dtype);
 }
 
+/**
+ * A constant that ops make for their own use (`x.mul(2)`'s 2, a gradient rule's 0): it belongs
+ * to the nodes that read it and is freed with the last of them, so it never shows up as a live
+ * tensor the user must dispose.
+ */
+export function constant(values: TensorData, dtype?: DType): Tensor {
+  return fromData('constant', values, undefined, dtype, true);
+}
+
 /** A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. */
 export function fill(shape: readonly number[], value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32'): Tensor {
   const s = checkShape('fill', [...shape]);
-  const one = scalar(value, dtype);
-  return expand(reshape(one, s.map(() => 1), 'fill'), s, 'fill');
+  if (s.length === 0) return scalar(value, dtype);
+  return expand(reshape(constant(value, dtype), s.map(() => 1), 'fill'), s, 'fill');
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
@@ -139,8 +151,8 @@ export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor 
 /** Converts a TensorLike; a bare number takes `like`'s dtype (so `x.mul(2)` stays float64 on float64). */
 export function toTensor(op: string, x: TensorLike, like?: DType): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return scalar(x, like === undefined || like === 'bool' ? 'float32' : like);
-  if (typeof x === 'boolean') return scalar(x, 'bool');
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return tensor(x, undefined, like);
+  if (typeof x === 'number') return constant(x, like === undefined || like === 'bool' ? 'float32' : like);
+  if (typeof x === 'boolean') return constant(x, 'bool');
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return constant(x, like);
   throw new NablaError(`${op}: expected a tensor, a number or an array, got ${x === null ? 'null' : typeof x}`);
 }

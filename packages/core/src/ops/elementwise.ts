@@ -1,7 +1,7 @@
 import { type DType, isFloat, promote } from '../dtype.js';
 import type { BinaryOp } from '../primitives.js';
 import { Tensor } from '../tensor.js';
-import { type TensorLike, scalar, toTensor } from './creation.js';
+import { type TensorLike, constant, toTensor } from './creation.js';
 import * as p from './prims.js';
 
 /**
@@ -88,7 +88,7 @@ export const square = (x: TensorLike) => {
 };
 export const reciprocal = (x: TensorLike) => {
   const t = floating('reciprocal', x);
-  return div(scalar(1, t.dtype), t);
+  return div(constant(1, t.dtype), t);
 };
 export const rsqrt = (x: TensorLike) => reciprocal(sqrt(x));
 

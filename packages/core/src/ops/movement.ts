@@ -1,7 +1,7 @@
 import { NablaError, fmtShape } from '../errors.js';
 import { checkShape, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { type TensorLike, arange, toTensor } from './creation.js';
+import { type TensorLike, constant, toTensor } from './creation.js';
 import { equal, where } from './elementwise.js';
 import { promoteCast } from './promote.js';
 import * as p from './prims.js';
@@ -170,7 +170,7 @@ export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
   for (const a of axes) {
     const n = t.shape[a];
     if (n <= 1) continue;
-    t = p.gather(t, arange(n - 1, -1, -1, 'int32'), a, 'reverse');
+    t = p.gather(t, constant(Int32Array.from({ length: n }, (_, i) => n - 1 - i)), a, 'reverse');
   }
   return t;
 }
@@ -188,7 +188,7 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   const idx = toTensor('oneHot', indices, 'int32');
   if (idx.dtype !== 'int32') throw new NablaError(`oneHot: indices must be int32, got ${idx.dtype}`);
   if (!Number.isInteger(depth) || depth < 0) throw new NablaError(`oneHot: depth must be a non-negative integer, got ${depth}`);
-  const hot = equal(p.reshape(idx, [...idx.shape, 1], 'oneHot'), arange(0, depth, 1, 'int32'));
+  const hot = equal(p.reshape(idx, [...idx.shape, 1], 'oneHot'), constant(Int32Array.from({ length: depth }, (_, i) => i)));
   return where(hot, onValue, offValue);
 }
 

@@ -66,14 +66,21 @@ export function norm(x: TensorLike, ord: 'euclidean' | 1 | 2 | number = 'euclide
   throw new NablaError(`norm: unsupported ord ${ord}; use 'euclidean', 1, 2 or Infinity`);
 }
 
+/**
+ * The max along axes (kept), as a constant for autodiff, and 0 where it is not finite: shifting
+ * by it keeps exp() from overflowing, and an all -Infinity row stays -Infinity instead of NaN.
+ */
+export function stableShift(t: Tensor, axes: number[]): Tensor {
+  const m = stopGradient(max(t, { axis: axes, keepDims: true }));
+  return where(isFinite(m), m, 0);
+}
+
 /** log(sum(exp(x))), shifted by the max so it neither overflows nor underflows. */
 export function logSumExp(x: TensorLike, opts: ReduceOptions = {}): Tensor {
   let t = toTensor('logSumExp', x);
   if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'logSumExp');
   const axes = normalizeAxes('logSumExp', opts.axis, t.rank);
-  const m0 = stopGradient(max(t, { axis: axes, keepDims: true }));
-  // An all -Infinity row has max -Infinity; shift it by 0 instead so it gives -Infinity, not NaN.
-  const m = where(isFinite(m0), m0, 0);
+  const m = stableShift(t, axes);
   const out = add(log(sum(exp(sub(t, m)), { axis: axes, keepDims: true })), m);
   return finish(out, t, axes, opts.keepDims, 'logSumExp');
 }

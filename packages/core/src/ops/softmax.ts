@@ -1,25 +1,27 @@
 import { isFloat } from '../dtype.js';
+import { normalizeAxes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, toTensor } from './creation.js';
-import { div, exp, sub } from './elementwise.js';
-import { stopGradient } from './gradient-control.js';
+import { div, exp, log, sub } from './elementwise.js';
 import * as p from './prims.js';
-import { logSumExp, max, sum } from './reduction.js';
+import { stableShift, sum } from './reduction.js';
 
-function floatTensor(op: string, x: TensorLike): Tensor {
-  const t = toTensor(op, x);
-  return isFloat(t.dtype) ? t : p.cast(t, 'float32', op);
+function shifted(op: string, x: TensorLike, axis: number): [Tensor, number[]] {
+  let t = toTensor(op, x);
+  if (!isFloat(t.dtype)) t = p.cast(t, 'float32', op);
+  const axes = normalizeAxes(op, axis, t.rank);
+  return [sub(t, stableShift(t, axes)), axes];
 }
 
 /** exp(x) / sum(exp(x)) along an axis (the last by default), shifted by the max for stability. */
 export function softmax(x: TensorLike, axis = -1): Tensor {
-  const t = floatTensor('softmax', x);
-  const e = exp(sub(t, stopGradient(max(t, { axis, keepDims: true }))));
-  return div(e, sum(e, { axis, keepDims: true }));
+  const [z, axes] = shifted('softmax', x, axis);
+  const e = exp(z);
+  return div(e, sum(e, { axis: axes, keepDims: true }));
 }
 
-/** x - logSumExp(x) along an axis: finite where softmax would underflow to 0. */
+/** (x - max) - log(sum(exp(x - max))): exact where softmax underflows to 0, and for huge logits. */
 export function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const t = floatTensor('logSoftmax', x);
-  return sub(t, logSumExp(t, { axis, keepDims: true }));
+  const [z, axes] = shifted('logSoftmax', x, axis);
+  return sub(z, log(sum(exp(z), { axis: axes, keepDims: true })));
 }

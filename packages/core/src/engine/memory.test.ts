@@ -1,0 +1,67 @@
+import '@nabla/backend-cpu';
+import { describe, expect, test } from 'vitest';
+import * as nb from '../index.js';
+
+describe('memory', () => {
+  test('1,000 tidy iterations leave numTensors and buffers where they started', async () => {
+    const w = nb.keep(nb.randomNormal([8, 8], { seed: 1 }));
+    await nb.realize(w);
+    const start = nb.memory();
+    for (let i = 0; i < 1000; i++) {
+      nb.tidy(() => {
+        const { grads } = nb.valueAndGrad((p: nb.Tensor) => nb.sum(nb.tanh(nb.matmul(p, p))))(w);
+        grads.dataSync();
+      });
+    }
+    const end = nb.memory();
+    expect(end.numTensors).toBe(start.numTensors);
+    expect(end.numBuffers).toBe(start.numBuffers);
+    expect(end.numBytes).toBe(start.numBytes);
+    w.dispose();
+  });
+
+  test('tidy returns its result alive and disposes the rest; nested scopes', () => {
+    const start = nb.memory().numTensors;
+    const [kept, out] = nb.tidy(() => {
+      const a = nb.ones([2]);
+      const inner = nb.tidy(() => nb.add(a, nb.ones([2])));
+      return [nb.keep(nb.mul(a, 3)), inner];
+    });
+    expect(kept.isDisposed).toBe(false);
+    expect(Array.from(out.dataSync())).toEqual([2, 2]);
+    nb.dispose([kept, out]);
+    expect(nb.memory().numTensors).toBe(start);
+  });
+
+  test('a disposed operand stays computable for a pending result', () => {
+    const a = nb.tensor([1, 2]);
+    const b = nb.add(a, 1);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([2, 3]);
+    expect(() => nb.add(a, 1)).toThrow('add: tensor was disposed (shape [2], float32)');
+    expect(() => a.dataSync()).toThrow(/tensor was disposed/);
+  });
+
+  test('buffers are freed once nothing pending needs them', () => {
+    const start = nb.memory().numBuffers;
+    const a = nb.tensor([1, 2, 3]);
+    const b = nb.mul(a, 2);
+    a.dispose();
+    expect(nb.memory().numBuffers).toBeGreaterThan(start); // b still needs a
+    b.dataSync();
+    b.dispose();
+    expect(nb.memory().numBuffers).toBe(start);
+  });
+
+  test('tidy rejects an async function', () => {
+    expect(() => nb.tidy((async () => nb.ones([1])) as never)).toThrow('tidy: the function returned a Promise');
+  });
+
+  test('memory() reports per backend', () => {
+    const t = nb.ones([4]);
+    t.dataSync();
+    const m = nb.memory();
+    expect(m.backends.cpu.numBytes).toBeGreaterThanOrEqual(16);
+    t.dispose();
+  });
+});
