@@ -96,18 +96,18 @@ export function constant(values: TensorData, dtype?: DType): Tensor {
 }
 
 /** A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. */
-export function fill(shape: readonly number[], value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32'): Tensor {
-  const s = checkShape('fill', [...shape]);
+export function fill(shape: readonly number[], value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32', label = 'fill'): Tensor {
+  const s = checkShape(label, [...shape]);
   if (s.length === 0) return scalar(value, dtype);
-  return expand(reshape(constant(value, dtype), s.map(() => 1), 'fill'), s, 'fill');
+  return expand(reshape(constant(value, dtype), s.map(() => 1), label), s, label);
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, dtype === 'bool' ? false : 0, dtype);
+  return fill(shape, dtype === 'bool' ? false : 0, dtype, 'zeros');
 }
 
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, dtype === 'bool' ? true : 1, dtype);
+  return fill(shape, dtype === 'bool' ? true : 1, dtype, 'ones');
 }
 
 export function zerosLike(x: Tensor): Tensor {
