@@ -1,5 +1,5 @@
 import { type Backend, DTYPES, type DType, type Graph, type TypedArray } from '@nabla/core';
-import { type Plan, compilePlan, runPlan } from './plan.js';
+import { compilePlan, type Plan, runPlan } from './plan.js';
 
 /**
  * The CPU backend: buffers are typed arrays, a compiled graph is a Plan of kernels. Everything

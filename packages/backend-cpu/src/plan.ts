@@ -1,10 +1,9 @@
-import { type Graph, type GraphNode, type TypedArray, NablaError, allocate, philoxUniform, sizeOf } from '@nabla/core';
+import { allocate, type Graph, type GraphNode, NablaError, philoxUniform, sizeOf, type TypedArray } from '@nabla/core';
 
-import { COPY_EXPR, WHERE_EXPR, binaryExpr, castExpr, elementwiseKernel, unaryExpr } from './kernels/elementwise.js';
+import { binaryExpr, COPY_EXPR, castExpr, elementwiseKernel, unaryExpr, WHERE_EXPR } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
 import { concatKernel, gatherKernel, padKernel, scatterAddKernel, sliceKernel, transposeKernel } from './kernels/movement.js';
 import { argMaxKernel, reduceKernel } from './kernels/reduce.js';
-
 
 /**
  * A compiled graph: one kernel per node, with its shapes baked in, and a buffer plan. Values
@@ -53,7 +52,8 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
       const a = inShapes[0];
       const k = node.attrs.transposeA ? a[1] : a[2];
       const { transposeA, transposeB } = node.attrs;
-      return (ins, out) => matmulKernel(ins[0] as Float32Array, ins[1] as Float32Array, out as Float32Array, batch, m, n, k, transposeA, transposeB);
+      return (ins, out) =>
+        matmulKernel(ins[0] as Float32Array, ins[1] as Float32Array, out as Float32Array, batch, m, n, k, transposeA, transposeB);
     }
     case 'transpose':
       return transposeKernel(inShapes[0], node.attrs.perm);
@@ -90,7 +90,7 @@ export function compilePlan(graph: Graph): Plan {
     for (const i of node.inputs) lastUse.set(rootOf(i), k);
     return { kernel: alias ? null : kernelFor(node, graph), inputs: node.inputs, out, slot: -1 };
   });
-  graph.outputs.forEach((id) => lastUse.set(rootOf(id), Number.POSITIVE_INFINITY));
+  for (const id of graph.outputs) lastUse.set(rootOf(id), Number.POSITIVE_INFINITY);
 
   // Scratch slots: reuse an array of the same dtype and size once its value is dead.
   const free = new Map<string, number[]>();

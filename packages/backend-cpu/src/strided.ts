@@ -29,10 +29,14 @@ export function planWalk(outShape: readonly number[], strides: number[][]): Walk
     const last = shape.length - 1;
     if (last >= 0 && strides.every((s, k) => merged[k][last] === s[i] * d)) {
       shape[last] *= d;
-      strides.forEach((s, k) => (merged[k][last] = s[i]));
+      strides.forEach((s, k) => {
+        merged[k][last] = s[i];
+      });
     } else {
       shape.push(d);
-      strides.forEach((s, k) => merged[k].push(s[i]));
+      strides.forEach((s, k) => {
+        merged[k].push(s[i]);
+      });
     }
   }
   if (shape.length === 0) {

@@ -31,10 +31,17 @@ describe('backend registry', () => {
 
   test('a backend without a dtype rejects it by name', () => {
     const cpu = nb.getBackendInstance('cpu');
-    nb.registerBackend('no-f64', () => Object.assign(Object.create(Object.getPrototypeOf(cpu)), cpu, { name: 'no-f64', capabilities: { dtypes: ['float32', 'int32', 'bool'], sync: true } }));
+    nb.registerBackend('no-f64', () =>
+      Object.assign(Object.create(Object.getPrototypeOf(cpu)), cpu, {
+        name: 'no-f64',
+        capabilities: { dtypes: ['float32', 'int32', 'bool'], sync: true },
+      }),
+    );
     nb.setBackend('no-f64');
     try {
-      expect(() => nb.tensor([1], [1], 'float64')).toThrow("tensor: backend 'no-f64' does not support float64 (it has float32, int32, bool)");
+      expect(() => nb.tensor([1], [1], 'float64')).toThrow(
+        "tensor: backend 'no-f64' does not support float64 (it has float32, int32, bool)",
+      );
     } finally {
       nb.setBackend('cpu');
     }
@@ -54,7 +61,9 @@ describe('backend registry', () => {
     nb.setBackend('async-cpu');
     try {
       const y = nb.tensor([1, 2]).mul(3);
-      expect(() => y.dataSync()).toThrow("backend 'async-cpu' cannot compute synchronously; use the async reads (await t.data(), await t.array())");
+      expect(() => y.dataSync()).toThrow(
+        "backend 'async-cpu' cannot compute synchronously; use the async reads (await t.data(), await t.array())",
+      );
       expect(await y.array()).toEqual([3, 6]);
     } finally {
       nb.setBackend('cpu');

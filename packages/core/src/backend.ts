@@ -69,9 +69,7 @@ export function getBackend(): string {
     } else {
       const first = listBackends()[0];
       if (first === undefined) {
-        throw new NablaError(
-          "no backend is registered: import one, for example `import '@nabla/backend-cpu'`",
-        );
+        throw new NablaError("no backend is registered: import one, for example `import '@nabla/backend-cpu'`");
       }
       current = first;
     }
@@ -85,9 +83,7 @@ export function getBackendInstance(name: string = getBackend()): Backend {
     const factory = registry.get(name);
     if (factory === undefined) {
       const known = listBackends();
-      throw new NablaError(
-        `unknown backend '${name}'; available: ${known.length ? known.join(', ') : '(none registered)'}`,
-      );
+      throw new NablaError(`unknown backend '${name}'; available: ${known.length ? known.join(', ') : '(none registered)'}`);
     }
     b = factory();
     instances.set(name, b);

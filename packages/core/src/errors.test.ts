@@ -20,9 +20,13 @@ describe('clear errors', () => {
 
   test('dtype mismatches', () => {
     expect(() => nb.where(nb.ones([2]), 1, 2)).toThrow('where: condition must be bool, got float32');
-    expect(() => nb.logicalAnd(nb.ones([2]), nb.tensor([true, false]))).toThrow('logicalAnd: dtypes differ: float32 and bool; cast one first');
+    expect(() => nb.logicalAnd(nb.ones([2]), nb.tensor([true, false]))).toThrow(
+      'logicalAnd: dtypes differ: float32 and bool; cast one first',
+    );
     expect(() => nb.gather(nb.ones([3]), nb.tensor([0.5]))).toThrow('gather: indices must be int32, got float32');
-    expect(() => nb.tensor([1], [1], 'float16' as nb.DType)).toThrow("tensor: unknown dtype 'float16'; expected one of float32, float64, int32, bool");
+    expect(() => nb.tensor([1], [1], 'float16' as nb.DType)).toThrow(
+      "tensor: unknown dtype 'float16'; expected one of float32, float64, int32, bool",
+    );
     expect(() => nb.logicalNot(nb.ones([1]))).toThrow('logicalNot: expects a bool tensor, got float32');
     expect(() => nb.randomNormal([2], { dtype: 'int32' })).toThrow('randomNormal: dtype must be float32 or float64, got int32');
   });

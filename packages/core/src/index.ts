@@ -3,42 +3,48 @@
  * interface that execution backends plug into. Import a backend package to run anything.
  */
 import './ops/methods.js';
+import { collectTensors, type TensorContainer } from './engine/memory.js';
 import { realize as realizeTensors } from './engine/realize.js';
 import { engine } from './engine/state.js';
 import type { Tensor } from './tensor.js';
-import { collectTensors, type TensorContainer } from './engine/memory.js';
 
-export { Tensor } from './tensor.js';
-export type { Storage } from './tensor.js';
-export { NablaError } from './errors.js';
-export { type DType, type TypedArray, DTYPES, allocate } from './dtype.js';
-export type { Shape } from './shape.js';
-export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
-export type { Graph, GraphNode, GraphValue } from './graph.js';
-export * from './primitives.js';
+export { backward, grad, type TensorTree, valueAndGrad, vjp } from './autodiff/grad.js';
 export {
   type Backend,
   type BackendCapabilities,
-  registerBackend,
-  setBackend,
   getBackend,
   getBackendInstance,
   listBackends,
+  registerBackend,
+  setBackend,
 } from './backend.js';
-export { dispose, keep, tidy, memory, type MemoryInfo, type TensorContainer } from './engine/memory.js';
-export { cacheStats } from './engine/realize.js';
+export { allocate, DTYPES, type DType, type TypedArray } from './dtype.js';
+export { dispose, keep, type MemoryInfo, memory, type TensorContainer, tidy } from './engine/memory.js';
 export type { NestedArray } from './engine/read.js';
-
+export { cacheStats } from './engine/realize.js';
+export { NablaError } from './errors.js';
+export type { Graph, GraphNode, GraphValue } from './graph.js';
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';
-export * from './ops/reduction.js';
+export { stopGradient } from './ops/gradient-control.js';
 export * from './ops/matmul.js';
 export * from './ops/movement.js';
+export * from './ops/reduction.js';
 export * from './ops/softmax.js';
-export { stopGradient } from './ops/gradient-control.js';
-export { setSeed, randomUniform, randomNormal, truncatedNormal, type RandomUniformOptions, type RandomNormalOptions } from './random/random.js';
+export * from './primitives.js';
 export { philox4x32, philoxUniform } from './random/philox.js';
-export { grad, valueAndGrad, vjp, backward, type TensorTree } from './autodiff/grad.js';
+export {
+  type RandomNormalOptions,
+  type RandomUniformOptions,
+  randomNormal,
+  randomUniform,
+  setSeed,
+  truncatedNormal,
+} from './random/random.js';
+export type { Shape } from './shape.js';
+export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
+export type { Storage } from './tensor.js';
+export { Tensor } from './tensor.js';
 
 /** Computes every tensor in the argument (one graph, one backend call) without reading it back. */
 export async function realize(...values: TensorContainer[]): Promise<void> {

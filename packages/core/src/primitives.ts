@@ -11,12 +11,38 @@ import type { DType } from './dtype.js';
  * - Comparisons and logical ops produce bool (stored 0/1 in a Uint8Array on the CPU).
  */
 export const UNARY_OPS = [
-  'neg', 'abs', 'sign', 'exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'tanh', 'erf',
-  'floor', 'logicalNot', 'isNaN', 'isFinite',
+  'neg',
+  'abs',
+  'sign',
+  'exp',
+  'log',
+  'log1p',
+  'sqrt',
+  'sin',
+  'cos',
+  'tanh',
+  'erf',
+  'floor',
+  'logicalNot',
+  'isNaN',
+  'isFinite',
 ] as const;
 export const BINARY_OPS = [
-  'add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum',
-  'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'equal',
+  'notEqual',
+  'less',
+  'lessEqual',
+  'greater',
+  'greaterEqual',
+  'logicalAnd',
+  'logicalOr',
 ] as const;
 export const REDUCE_OPS = ['sum', 'max', 'prod'] as const;
 
@@ -53,6 +79,20 @@ export interface PrimitiveAttrs {
 
 export type PrimitiveOp = keyof PrimitiveAttrs;
 export const PRIMITIVE_OPS: readonly PrimitiveOp[] = [
-  'unary', 'binary', 'where', 'cast', 'reduce', 'argMax', 'matmul', 'reshape', 'transpose',
-  'expand', 'slice', 'pad', 'concat', 'gather', 'scatterAdd', 'random',
+  'unary',
+  'binary',
+  'where',
+  'cast',
+  'reduce',
+  'argMax',
+  'matmul',
+  'reshape',
+  'transpose',
+  'expand',
+  'slice',
+  'pad',
+  'concat',
+  'gather',
+  'scatterAdd',
+  'random',
 ];

@@ -1,4 +1,4 @@
-import { NablaError, fmtShape } from './errors.js';
+import { fmtShape, NablaError } from './errors.js';
 
 export type Shape = readonly number[];
 

@@ -96,7 +96,10 @@ function generate(expr: string, arity: number): Loop {
 
 /** A kernel computing `expr` over operands broadcast to outShape. */
 export function elementwiseKernel(expr: string, inShapes: readonly (readonly number[])[], outShape: readonly number[]) {
-  const walk = planWalk(outShape, inShapes.map((s) => broadcastStrides(s, outShape)));
+  const walk = planWalk(
+    outShape,
+    inShapes.map((s) => broadcastStrides(s, outShape)),
+  );
   const args: WalkArgs = { rows: walk.rows, inner: walk.inner, offs: walk.rowOffsets, steps: walk.innerStrides };
   const loop = generate(expr, inShapes.length);
   const size = outShape.reduce((a, b) => a * b, 1);

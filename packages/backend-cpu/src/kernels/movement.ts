@@ -6,7 +6,10 @@ import { planWalk } from '../strided.js';
 
 export function transposeKernel(shape: readonly number[], perm: readonly number[]) {
   const strides = stridesOf(shape);
-  const walk = planWalk(perm.map((p) => shape[p]), [perm.map((p) => strides[p])]);
+  const walk = planWalk(
+    perm.map((p) => shape[p]),
+    [perm.map((p) => strides[p])],
+  );
   const offs = walk.rowOffsets[0];
   const step = walk.innerStrides[0];
   const { rows, inner } = walk;

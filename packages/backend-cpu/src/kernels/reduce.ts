@@ -21,8 +21,14 @@ function planReduce(shape: readonly number[], axes: readonly number[]): ReducePl
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = kept.map((i) => shape[i]);
   return {
-    starts: elementOffsets(outShape, kept.map((i) => strides[i])),
-    members: elementOffsets(axes.map((i) => shape[i]), axes.map((i) => strides[i])),
+    starts: elementOffsets(
+      outShape,
+      kept.map((i) => strides[i]),
+    ),
+    members: elementOffsets(
+      axes.map((i) => shape[i]),
+      axes.map((i) => strides[i]),
+    ),
   };
 }
 

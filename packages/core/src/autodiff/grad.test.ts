@@ -65,7 +65,10 @@ describe('grad, valueAndGrad, vjp', () => {
 
   test('a training step: forward and backward are one graph, cached after the first step', async () => {
     let w = nb.keep(nb.zeros([3, 1]));
-    const x = nb.tensor([[1, 2, 3], [4, 5, 6]]);
+    const x = nb.tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const y = nb.tensor([[1], [2]]);
     const loss = (p: nb.Tensor) => nb.mean(nb.square(nb.sub(nb.matmul(x, p), y)));
     const before = nb.cacheStats('cpu').size;
@@ -87,7 +90,11 @@ describe('grad, valueAndGrad, vjp', () => {
     expect(() => nb.grad((x: nb.Tensor) => nb.mul(x, 2))(nb.tensor([1, 2]))).toThrow(
       'valueAndGrad: f must return a scalar, got shape [2]; use vjp for other outputs',
     );
-    expect(() => nb.grad((x: nb.Tensor) => nb.sum(x))(nb.tensor([1], [1], 'int32'))).toThrow(/only differentiate with respect to float tensors, got int32/);
-    expect(() => nb.vjp((x: nb.Tensor) => x, nb.tensor([1, 2]), nb.tensor([1]))).toThrow(/cotangent shape \[1\] differs from f's output shape \[2\]/);
+    expect(() => nb.grad((x: nb.Tensor) => nb.sum(x))(nb.tensor([1], [1], 'int32'))).toThrow(
+      /only differentiate with respect to float tensors, got int32/,
+    );
+    expect(() => nb.vjp((x: nb.Tensor) => x, nb.tensor([1, 2]), nb.tensor([1]))).toThrow(
+      /cotangent shape \[1\] differs from f's output shape \[2\]/,
+    );
   });
 });

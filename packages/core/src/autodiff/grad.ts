@@ -1,7 +1,7 @@
 import { isFloat } from '../dtype.js';
-import { NablaError, fmtShape } from '../errors.js';
 import { collectTensors } from '../engine/memory.js';
 import { engine } from '../engine/state.js';
+import { fmtShape, NablaError } from '../errors.js';
 import { ones, zerosLike } from '../ops/creation.js';
 import { add } from '../ops/elementwise.js';
 import type { PrimitiveOp } from '../primitives.js';
@@ -107,7 +107,8 @@ function traced<T>(fn: () => T): T {
 function checkWrt(op: string, tensors: Tensor[]): void {
   if (tensors.length === 0) throw new NablaError(`${op}: no tensors to differentiate with respect to`);
   for (const t of tensors) {
-    if (!isFloat(t.dtype)) throw new NablaError(`${op}: can only differentiate with respect to float tensors, got ${t.dtype} ${fmtShape(t.shape)}`);
+    if (!isFloat(t.dtype))
+      throw new NablaError(`${op}: can only differentiate with respect to float tensors, got ${t.dtype} ${fmtShape(t.shape)}`);
   }
 }
 

@@ -1,7 +1,25 @@
 import { isFloat } from '../dtype.js';
 import { NablaError } from '../errors.js';
 import { constant } from '../ops/creation.js';
-import { add, cos, div, equal, exp, greater, greaterEqual, less, lessEqual, log, mul, neg, sign, sin, sqrt, square, sub, where } from '../ops/elementwise.js';
+import {
+  add,
+  cos,
+  div,
+  equal,
+  exp,
+  greater,
+  greaterEqual,
+  less,
+  lessEqual,
+  log,
+  mul,
+  neg,
+  sign,
+  sin,
+  square,
+  sub,
+  where,
+} from '../ops/elementwise.js';
 import * as p from '../ops/prims.js';
 import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
 import { shapesEqual } from '../shape.js';
@@ -134,14 +152,28 @@ const movement = {
   reshape: ((g, [x]) => [p.reshape(g, [...x.shape], 'grad')]) as Rule<'reshape'>,
   transpose: ((g, _x, _y, { perm }) => {
     const inverse = new Array<number>(perm.length);
-    perm.forEach((axis, i) => (inverse[axis] = i));
+    perm.forEach((axis, i) => {
+      inverse[axis] = i;
+    });
     return [p.transpose(g, inverse, 'grad')];
   }) as Rule<'transpose'>,
   expand: ((g, [x]) => [sumToShape(g, x.shape)]) as Rule<'expand'>,
   slice: ((g, [x], _y, { begin, size }) => [
-    p.pad(g, x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]), 0, 'grad'),
+    p.pad(
+      g,
+      x.shape.map((d, i) => [begin[i], d - begin[i] - size[i]] as [number, number]),
+      0,
+      'grad',
+    ),
   ]) as Rule<'slice'>,
-  pad: ((g, [x], _y, { pads }) => [p.slice(g, pads.map(([before]) => before), [...x.shape], 'grad')]) as Rule<'pad'>,
+  pad: ((g, [x], _y, { pads }) => [
+    p.slice(
+      g,
+      pads.map(([before]) => before),
+      [...x.shape],
+      'grad',
+    ),
+  ]) as Rule<'pad'>,
   concat: ((g, xs, _y, { axis }) => {
     let offset = 0;
     return xs.map((x) => {

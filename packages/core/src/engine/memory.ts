@@ -1,6 +1,6 @@
 import { getBackendInstance } from '../backend.js';
 import { NablaError } from '../errors.js';
-import { Tensor, type Storage, type TensorState } from '../tensor.js';
+import { type Storage, Tensor, type TensorState } from '../tensor.js';
 import { engine } from './state.js';
 
 /**
@@ -87,7 +87,15 @@ export function disposeTensor(t: Tensor): void {
 }
 
 /** Anything that holds tensors: a tensor, an array or a plain object of them, nested. */
-export type TensorContainer = Tensor | null | undefined | void | number | string | boolean | TensorContainer[] | { [key: string]: TensorContainer };
+export type TensorContainer =
+  | Tensor
+  | null
+  | undefined
+  | number
+  | string
+  | boolean
+  | TensorContainer[]
+  | { [key: string]: TensorContainer };
 
 export function collectTensors(value: unknown, out: Tensor[] = []): Tensor[] {
   if (value instanceof Tensor) out.push(value);
@@ -113,7 +121,8 @@ export function keep<T extends TensorContainer>(value: T): T {
  * Runs fn and disposes every tensor it created, except those it returns and those kept.
  * fn must be synchronous: a scope cannot follow an await.
  */
-export function tidy<T extends TensorContainer>(fn: () => T): T {
+// biome-ignore lint/suspicious/noConfusingVoidType: a tidy body may return nothing
+export function tidy<T extends TensorContainer | void>(fn: () => T): T {
   const scope: Tensor[] = [];
   engine.scopes.push(scope);
   let result: T;

@@ -1,11 +1,11 @@
 import { getBackend, getBackendInstance } from '../backend.js';
-import { type DType, type TypedArray, bytesPerElement } from '../dtype.js';
-import { NablaError, fmtShape } from '../errors.js';
+import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
+import { fmtShape, NablaError } from '../errors.js';
 import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
 import { sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { realizeSync } from './realize.js';
 import { track } from './memory.js';
+import { realizeSync } from './realize.js';
 import { engine } from './state.js';
 
 /** Throws if a tensor cannot be used by `op` (disposed), naming both. */

@@ -54,7 +54,9 @@ export function formatTensor(t: Tensor, data: TypedArray | null): string {
     const n = t.shape[dim];
     const inner = stride / Math.max(n, 1);
     const picks = n > LIMIT ? [...Array(EDGE).keys(), -1, ...Array.from({ length: EDGE }, (_, i) => n - EDGE + i)] : [...Array(n).keys()];
-    const parts = picks.map((i) => (i < 0 ? '...' : dim === t.rank - 1 ? fmt(data[offset + i]) : rows(dim + 1, offset + i * inner, inner, `${indent} `)));
+    const parts = picks.map((i) =>
+      i < 0 ? '...' : dim === t.rank - 1 ? fmt(data[offset + i]) : rows(dim + 1, offset + i * inner, inner, `${indent} `),
+    );
     const sep = dim === t.rank - 1 ? ', ' : `,\n${indent} `;
     return `[${parts.join(sep)}]`;
   };

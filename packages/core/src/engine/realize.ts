@@ -1,6 +1,6 @@
 import { type Backend, getBackendInstance } from '../backend.js';
-import { type TypedArray, bytesPerElement, isFloat } from '../dtype.js';
-import { NablaError, fmtShape } from '../errors.js';
+import { bytesPerElement, isFloat, type TypedArray } from '../dtype.js';
+import { fmtShape, NablaError } from '../errors.js';
 import type { Graph, GraphNode } from '../graph.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -151,7 +151,9 @@ function finish(p: Plan, buffers: unknown[], hostValues: TypedArray[] | null): v
 /** Debug mode: names the first node whose output is not finite although its operands were. */
 function reportNonFinite(p: Plan, values: TypedArray[]): void {
   const byTensor = new Map<Tensor, TypedArray>();
-  p.receivers.forEach((t, i) => byTensor.set(t, values[i]));
+  p.receivers.forEach((t, i) => {
+    byTensor.set(t, values[i]);
+  });
   for (const t of p.receivers) {
     if (!isFloat(t.dtype)) continue;
     const v = byTensor.get(t) as TypedArray;
@@ -180,7 +182,10 @@ export async function realize(targets: Tensor[]): Promise<void> {
     exe = await p.backend.compile(p.graph);
     store(p.backend, p.key, exe);
   }
-  const buffers = await p.backend.run(exe, p.leaves.map((t) => t.state.storage?.buffer));
+  const buffers = await p.backend.run(
+    exe,
+    p.leaves.map((t) => t.state.storage?.buffer),
+  );
   let host: TypedArray[] | null = null;
   if (p.debugNodes) {
     host = await Promise.all(p.receivers.map((t, i) => p.backend.read(buffers[i], t.dtype, sizeOf(t.shape))));
@@ -193,16 +198,17 @@ export function realizeSync(targets: Tensor[]): void {
   const p = plan(targets);
   if (!p) return;
   if (!p.backend.capabilities.sync || !p.backend.readSync) {
-    throw new NablaError(
-      `backend '${p.backendName}' cannot compute synchronously; use the async reads (await t.data(), await t.array())`,
-    );
+    throw new NablaError(`backend '${p.backendName}' cannot compute synchronously; use the async reads (await t.data(), await t.array())`);
   }
   let exe = cached(p.backend, p.key);
   if (exe === undefined) {
     exe = p.backend.compile(p.graph);
     store(p.backend, p.key, exe);
   }
-  const buffers = p.backend.run(exe, p.leaves.map((t) => t.state.storage?.buffer)) as unknown[];
+  const buffers = p.backend.run(
+    exe,
+    p.leaves.map((t) => t.state.storage?.buffer),
+  ) as unknown[];
   const readSync = p.backend.readSync.bind(p.backend);
   const host = p.debugNodes ? p.receivers.map((t, i) => readSync(buffers[i], t.dtype, sizeOf(t.shape))) : null;
   finish(p, buffers, host);

@@ -1,6 +1,6 @@
-import { type DType, type TypedArray, allocate, assertDType } from '../dtype.js';
-import { NablaError, fmtShape } from '../errors.js';
+import { allocate, assertDType, type DType, type TypedArray } from '../dtype.js';
 import { fromHost } from '../engine/node.js';
+import { fmtShape, NablaError } from '../errors.js';
 import { checkShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { expand, reshape } from './prims.js';
@@ -58,7 +58,13 @@ export function tensor(values: TensorData, shape?: readonly number[], dtype?: DT
   return fromData('tensor', values, shape, dtype, false);
 }
 
-function fromData(op: string, values: TensorData, shape: readonly number[] | undefined, dtype: DType | undefined, internal: boolean): Tensor {
+function fromData(
+  op: string,
+  values: TensorData,
+  shape: readonly number[] | undefined,
+  dtype: DType | undefined,
+  internal: boolean,
+): Tensor {
   if (dtype !== undefined) assertDType(op, dtype);
   const dt = dtype ?? dtypeOfData(values);
   const inferred = inferShape(op, values);
@@ -76,7 +82,8 @@ function fromData(op: string, values: TensorData, shape: readonly number[] | und
   const data = allocate(dt, flat.length);
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (typeof v !== 'number' && typeof v !== 'boolean') throw new NablaError(`${op}: value ${String(v)} at flat index ${i} is not a number`);
+    if (typeof v !== 'number' && typeof v !== 'boolean')
+      throw new NablaError(`${op}: value ${String(v)} at flat index ${i} is not a number`);
     data[i] = dt === 'bool' ? (v ? 1 : 0) : (v as number);
   }
   return fromHost(op, data, target, dt, internal);
@@ -96,10 +103,23 @@ export function constant(values: TensorData, dtype?: DType): Tensor {
 }
 
 /** A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. */
-export function fill(shape: readonly number[], value: number | boolean, dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32', label = 'fill'): Tensor {
+export function fill(
+  shape: readonly number[],
+  value: number | boolean,
+  dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32',
+  label = 'fill',
+): Tensor {
   const s = checkShape(label, [...shape]);
   if (s.length === 0) return scalar(value, dtype);
-  return expand(reshape(constant(value, dtype), s.map(() => 1), label), s, label);
+  return expand(
+    reshape(
+      constant(value, dtype),
+      s.map(() => 1),
+      label,
+    ),
+    s,
+    label,
+  );
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {

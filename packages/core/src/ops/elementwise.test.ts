@@ -41,7 +41,13 @@ const UNARY: Unary[] = [
   { name: 'selu', op: nb.selu, ref: (x) => 1.0507009873554805 * (x > 0 ? x : 1.6732632423543772 * (Math.exp(x) - 1)), lo: -2, hi: 2 },
   { name: 'softplus', op: nb.softplus, ref: (x) => Math.log(1 + Math.exp(x)), lo: -5, hi: 5 },
   { name: 'swish', op: nb.swish, ref: (x) => x * sigmoid(x), lo: -4, hi: 4 },
-  { name: 'gelu (tanh)', op: (x) => nb.gelu(x, true), ref: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))), lo: -3, hi: 3 },
+  {
+    name: 'gelu (tanh)',
+    op: (x) => nb.gelu(x, true),
+    ref: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+    lo: -3,
+    hi: 3,
+  },
   { name: 'clip', op: (x) => nb.clip(x, -0.5, 0.7), ref: (x) => Math.min(Math.max(x, -0.5), 0.7), lo: -1, hi: 1 },
 ];
 
@@ -64,16 +70,31 @@ describe('unary ops: values', () => {
       expectClose(await transposed.data(), expected, 1e-12, 1e-12);
       // float32 agrees with the float64 reference to float32 precision.
       const f32 = u.op(nb.tensor(m, [3, 4]));
-      expectClose(await f32.data(), m.map((v) => u.ref(Math.fround(v))), 1e-5, 1e-6);
+      expectClose(
+        await f32.data(),
+        m.map((v) => u.ref(Math.fround(v))),
+        1e-5,
+        1e-6,
+      );
     });
   }
 
   test('erf and exact gelu against tables', async () => {
     const xs = ERF_TABLE.map(([x]) => x);
-    expectClose(await nb.erf(nb.tensor(xs, [xs.length], 'float64')).data(), ERF_TABLE.map(([, y]) => y), 1e-14, 1e-15);
+    expectClose(
+      await nb.erf(nb.tensor(xs, [xs.length], 'float64')).data(),
+      ERF_TABLE.map(([, y]) => y),
+      1e-14,
+      1e-15,
+    );
     const gelu = ERF_TABLE.map(([x, e]) => 0.5 * x * (1 + e));
     const scaled = xs.map((x) => x * Math.SQRT2);
-    expectClose(await nb.gelu(nb.tensor(scaled, [xs.length], 'float64')).data(), gelu.map((g, i) => (g / xs[i]) * scaled[i] || 0), 1e-13, 1e-14);
+    expectClose(
+      await nb.gelu(nb.tensor(scaled, [xs.length], 'float64')).data(),
+      gelu.map((g, i) => (g / xs[i]) * scaled[i] || 0),
+      1e-13,
+      1e-14,
+    );
   });
 
   test('sigmoid and softplus stay finite at the extremes', async () => {
@@ -126,7 +147,15 @@ describe('unary ops: gradients (float64, central differences)', () => {
   });
 });
 
-type Binary = { name: string; op: (a: nb.Tensor, b: nb.Tensor) => nb.Tensor; ref: (a: number, b: number) => number; lo?: number; hi?: number; smooth?: boolean; bool?: boolean };
+type Binary = {
+  name: string;
+  op: (a: nb.Tensor, b: nb.Tensor) => nb.Tensor;
+  ref: (a: number, b: number) => number;
+  lo?: number;
+  hi?: number;
+  smooth?: boolean;
+  bool?: boolean;
+};
 const BINARY: Binary[] = [
   { name: 'add', op: nb.add, ref: (a, b) => a + b },
   { name: 'sub', op: nb.sub, ref: (a, b) => a - b },
@@ -148,12 +177,27 @@ const PAIRS: [number[], number[]][] = [
   [[], []],
   [[3], []],
   [[], [2, 3]],
-  [[2, 3], [2, 3]],
+  [
+    [2, 3],
+    [2, 3],
+  ],
   [[2, 3], [3]],
-  [[2, 1, 3], [4, 3]],
-  [[1, 4], [3, 1]],
-  [[0, 3], [1, 3]],
-  [[5, 1, 1], [1, 1, 17]],
+  [
+    [2, 1, 3],
+    [4, 3],
+  ],
+  [
+    [1, 4],
+    [3, 1],
+  ],
+  [
+    [0, 3],
+    [1, 3],
+  ],
+  [
+    [5, 1, 1],
+    [1, 1, 17],
+  ],
 ];
 
 describe('binary ops: values with broadcasting', () => {
@@ -229,7 +273,10 @@ describe('binary ops: gradients with broadcasting (float64)', () => {
     test(b.name, () => {
       for (const [sa, sb] of [
         [[2, 3], [3]],
-        [[2, 1], [1, 3]],
+        [
+          [2, 1],
+          [1, 3],
+        ],
         [[], [2, 2]],
       ] as [number[], number[]][]) {
         const na = sa.reduce((x, y) => x * y, 1);
@@ -244,7 +291,13 @@ describe('binary ops: gradients with broadcasting (float64)', () => {
 
   test('where: gradient flows to the chosen branch only', () => {
     const cond = nb.tensor([true, false, true]);
-    checkGradients((a, b) => nb.where(cond, a, b), [[1, 2, 3], [4, 5, 6]]);
+    checkGradients(
+      (a, b) => nb.where(cond, a, b),
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    );
     checkGradients((a, b) => nb.where(cond, a, b), [[1, 2, 3], [4]], { shapes: [[3], []] });
   });
 

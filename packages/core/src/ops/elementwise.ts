@@ -1,7 +1,7 @@
 import { type DType, isFloat, promote } from '../dtype.js';
 import type { BinaryOp } from '../primitives.js';
 import { Tensor } from '../tensor.js';
-import { type TensorLike, constant, toTensor } from './creation.js';
+import { constant, type TensorLike, toTensor } from './creation.js';
 import * as p from './prims.js';
 
 /**

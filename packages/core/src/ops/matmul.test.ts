@@ -56,12 +56,32 @@ describe('matmul: values', () => {
     expect(nb.matmul(nb.ones([4]), nb.ones([4, 2])).shape).toEqual([2]);
     expect(nb.matmul(nb.ones([3, 4]), nb.ones([4])).shape).toEqual([3]);
     expect(await nb.matmul(nb.tensor([1, 2, 3]), nb.tensor([4, 5, 6])).item()).toBe(32);
-    expect(await nb.dot(nb.tensor([1, 2]), nb.tensor([[1, 2], [3, 4]])).array()).toEqual([7, 10]);
+    expect(
+      await nb
+        .dot(
+          nb.tensor([1, 2]),
+          nb.tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+        )
+        .array(),
+    ).toEqual([7, 10]);
   });
 
   test('int32 matmul', async () => {
-    const a = nb.tensor([[1, 2], [3, 4]], undefined, 'int32');
-    expect(await nb.matmul(a, a).array()).toEqual([[7, 10], [15, 22]]);
+    const a = nb.tensor(
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      undefined,
+      'int32',
+    );
+    expect(await nb.matmul(a, a).array()).toEqual([
+      [7, 10],
+      [15, 22],
+    ]);
   });
 
   test('inner dimensions must agree', () => {
@@ -75,11 +95,36 @@ describe('matmul: gradients (float64)', () => {
   test('plain, transposed and batched', () => {
     const a = values(6, -1, 1, 3);
     const b = values(12, -1, 1, 4);
-    checkGradients((x, y) => nb.matmul(x, y), [a, b], { shapes: [[2, 3], [3, 4]] });
-    checkGradients((x, y) => nb.matmul(x, y, { transposeA: true }), [a, b], { shapes: [[3, 2], [3, 4]] });
-    checkGradients((x, y) => nb.matmul(x, y, { transposeB: true }), [a, b], { shapes: [[2, 3], [4, 3]] });
-    checkGradients((x, y) => nb.matmul(x, y, { transposeA: true, transposeB: true }), [a, b], { shapes: [[3, 2], [4, 3]] });
-    checkGradients((x, y) => nb.matmul(x, y), [values(12, -1, 1, 5), values(6, -1, 1, 6)], { shapes: [[2, 2, 3], [3, 2]] });
+    checkGradients((x, y) => nb.matmul(x, y), [a, b], {
+      shapes: [
+        [2, 3],
+        [3, 4],
+      ],
+    });
+    checkGradients((x, y) => nb.matmul(x, y, { transposeA: true }), [a, b], {
+      shapes: [
+        [3, 2],
+        [3, 4],
+      ],
+    });
+    checkGradients((x, y) => nb.matmul(x, y, { transposeB: true }), [a, b], {
+      shapes: [
+        [2, 3],
+        [4, 3],
+      ],
+    });
+    checkGradients((x, y) => nb.matmul(x, y, { transposeA: true, transposeB: true }), [a, b], {
+      shapes: [
+        [3, 2],
+        [4, 3],
+      ],
+    });
+    checkGradients((x, y) => nb.matmul(x, y), [values(12, -1, 1, 5), values(6, -1, 1, 6)], {
+      shapes: [
+        [2, 2, 3],
+        [3, 2],
+      ],
+    });
     checkGradients((x, y) => nb.matmul(x, y), [values(3), values(3, -1, 1, 2)]);
     checkGradients((x, y) => nb.dot(x, y), [values(3), values(6, -1, 1, 2)], { shapes: [[3], [3, 2]] });
   });

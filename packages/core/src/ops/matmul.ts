@@ -1,9 +1,9 @@
-import { NablaError, fmtShape } from '../errors.js';
+import { fmtShape, NablaError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, toTensor } from './creation.js';
-import { promoteCast } from './promote.js';
 import * as p from './prims.js';
+import { promoteCast } from './promote.js';
 
 export interface MatMulOptions {
   transposeA?: boolean;

@@ -1,15 +1,15 @@
+import { getBackendInstance } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { disposeTensor } from '../engine/memory.js';
-import { type NestedArray, formatTensor, readData, readDataSync, toNested } from '../engine/read.js';
-import { getBackendInstance } from '../backend.js';
+import { formatTensor, type NestedArray, readData, readDataSync, toNested } from '../engine/read.js';
 import { NablaError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import type { TensorLike } from './creation.js';
 import * as e from './elementwise.js';
-import { type MatMulOptions, dot, matmul } from './matmul.js';
-import * as m from './movement.js';
-import { type ReduceOptions, argMax, argMin, logSumExp, max, mean, min, norm, prod, sum, variance } from './reduction.js';
 import { stopGradient } from './gradient-control.js';
+import { dot, type MatMulOptions, matmul } from './matmul.js';
+import * as m from './movement.js';
+import { argMax, argMin, logSumExp, max, mean, min, norm, prod, type ReduceOptions, sum, variance } from './reduction.js';
 import { logSoftmax, softmax } from './softmax.js';
 
 /**
@@ -146,14 +146,55 @@ proto.toString = function () {
   return this.toString();
 };
 
-const binaries = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual', 'logicalAnd', 'logicalOr'] as const;
+const binaries = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'equal',
+  'notEqual',
+  'less',
+  'lessEqual',
+  'greater',
+  'greaterEqual',
+  'logicalAnd',
+  'logicalOr',
+] as const;
 for (const name of binaries) {
   const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
   proto[name] = function (b: TensorLike) {
     return fn(this, b);
   };
 }
-const unaries = ['logicalNot', 'neg', 'abs', 'sign', 'floor', 'exp', 'log', 'log1p', 'sqrt', 'rsqrt', 'square', 'reciprocal', 'sin', 'cos', 'tanh', 'erf', 'sigmoid', 'relu', 'relu6', 'selu', 'softplus', 'swish', 'isNaN', 'isFinite'] as const;
+const unaries = [
+  'logicalNot',
+  'neg',
+  'abs',
+  'sign',
+  'floor',
+  'exp',
+  'log',
+  'log1p',
+  'sqrt',
+  'rsqrt',
+  'square',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tanh',
+  'erf',
+  'sigmoid',
+  'relu',
+  'relu6',
+  'selu',
+  'softplus',
+  'swish',
+  'isNaN',
+  'isFinite',
+] as const;
 for (const name of unaries) {
   const fn = e[name] as (x: TensorLike) => Tensor;
   proto[name] = function () {

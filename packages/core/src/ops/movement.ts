@@ -1,10 +1,10 @@
-import { NablaError, fmtShape } from '../errors.js';
+import { fmtShape, NablaError } from '../errors.js';
 import { checkShape, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { type TensorLike, constant, toTensor } from './creation.js';
+import { constant, type TensorLike, toTensor } from './creation.js';
 import { equal, where } from './elementwise.js';
-import { promoteCast } from './promote.js';
 import * as p from './prims.js';
+import { promoteCast } from './promote.js';
 
 /** Movement ops: they rearrange values and never change them. */
 
@@ -46,11 +46,18 @@ export function expandDims(x: TensorLike, axis = 0): Tensor {
 /** Removes size-1 axes: the given ones (an error if not size 1), or all. */
 export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
   const t = toTensor('squeeze', x);
-  const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank));
+  const axes =
+    axis === undefined
+      ? t.shape.flatMap((d, i) => (d === 1 ? [i] : []))
+      : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('squeeze', a, t.rank));
   for (const a of axes) {
     if (t.shape[a] !== 1) throw new NablaError(`squeeze: axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, not 1`);
   }
-  return p.reshape(t, t.shape.filter((_, i) => !axes.includes(i)), 'squeeze');
+  return p.reshape(
+    t,
+    t.shape.filter((_, i) => !axes.includes(i)),
+    'squeeze',
+  );
 }
 
 /** Broadcasts to a shape of equal or higher rank, numpy-style. */
@@ -112,7 +119,10 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
     }
   }
   const a = normalizeAxis('stack', axis, ts[0].rank + 1);
-  return concat(ts.map((t) => expandDims(t, a)), a);
+  return concat(
+    ts.map((t) => expandDims(t, a)),
+    a,
+  );
 }
 
 /** Splits into `n` equal parts or parts of the given sizes (one may be -1) along an axis. */
@@ -149,7 +159,11 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
   if (paddings.length !== t.rank || paddings.some((pr) => pr.length !== 2 || pr.some((v) => !Number.isInteger(v) || v < 0))) {
     throw new NablaError(`pad: paddings must be ${t.rank} pairs of non-negative integers, got ${JSON.stringify(paddings)}`);
   }
-  return p.pad(t, paddings.map(([a, b]) => [a, b] as [number, number]), value);
+  return p.pad(
+    t,
+    paddings.map(([a, b]) => [a, b] as [number, number]),
+    value,
+  );
 }
 
 /** Repeats the tensor reps[i] times along axis i. */
@@ -160,13 +174,20 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
   const interleaved = t.shape.flatMap((d) => [1, d]);
   const expanded = t.shape.flatMap((d, i) => [reps[i], d]);
   const lifted = p.reshape(t, interleaved, 'tile');
-  return p.reshape(p.expand(lifted, expanded, 'tile'), t.shape.map((d, i) => d * reps[i]), 'tile');
+  return p.reshape(
+    p.expand(lifted, expanded, 'tile'),
+    t.shape.map((d, i) => d * reps[i]),
+    'tile',
+  );
 }
 
 /** Reverses the order of elements along the given axes (all by default). */
 export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
   let t = toTensor('reverse', x);
-  const axes = axis === undefined ? t.shape.map((_, i) => i) : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('reverse', a, t.rank));
+  const axes =
+    axis === undefined
+      ? t.shape.map((_, i) => i)
+      : (typeof axis === 'number' ? [axis] : axis).map((a) => normalizeAxis('reverse', a, t.rank));
   for (const a of axes) {
     const n = t.shape[a];
     if (n <= 1) continue;
@@ -191,4 +212,3 @@ export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue
   const hot = equal(p.reshape(idx, [...idx.shape, 1], 'oneHot'), constant(Int32Array.from({ length: depth }, (_, i) => i)));
   return where(hot, onValue, offValue);
 }
-

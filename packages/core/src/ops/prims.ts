@@ -1,6 +1,6 @@
-import { type DType, isFloat, promote } from '../dtype.js';
-import { NablaError, fmtShape } from '../errors.js';
+import { type DType, isFloat } from '../dtype.js';
 import { makeNode } from '../engine/node.js';
+import { fmtShape, NablaError } from '../errors.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../primitives.js';
 import { broadcastShapes, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -94,7 +94,14 @@ export function reshape(x: Tensor, shape: number[], label = 'reshape'): Tensor {
 
 export function transpose(x: Tensor, perm: number[], label = 'transpose'): Tensor {
   if (perm.every((p, i) => p === i)) return x;
-  return makeNode(label, 'transpose', [x], { perm }, perm.map((p) => x.shape[p]), x.dtype);
+  return makeNode(
+    label,
+    'transpose',
+    [x],
+    { perm },
+    perm.map((p) => x.shape[p]),
+    x.dtype,
+  );
 }
 
 /** Same rank: each dim of x is 1 or equal to the target's. */

@@ -52,7 +52,10 @@ const CASES: [number[], number[] | number | undefined][] = [
   [[3, 4], 0],
   [[3, 4], 1],
   [[3, 4], -1],
-  [[2, 3, 4], [0, 2]],
+  [
+    [2, 3, 4],
+    [0, 2],
+  ],
   [[2, 3, 4], [1]],
   [[2, 1, 4], 1],
   [[1, 1], undefined],
@@ -128,7 +131,10 @@ describe('reductions: gradients (float64)', () => {
     test(name, () => {
       for (const [shape, axis] of [
         [[2, 3], 1],
-        [[2, 3, 2], [0, 2]],
+        [
+          [2, 3, 2],
+          [0, 2],
+        ],
         [[4], undefined],
       ] as [number[], number | number[] | undefined][]) {
         const n = shape.reduce((a, b) => a * b, 1);

@@ -17,7 +17,13 @@ export interface ReduceOptions {
 }
 
 function finish(r: Tensor, x: Tensor, axes: number[], keepDims: boolean | undefined, label: string): Tensor {
-  return keepDims ? r : p.reshape(r, x.shape.filter((_, i) => !axes.includes(i)), label);
+  return keepDims
+    ? r
+    : p.reshape(
+        r,
+        x.shape.filter((_, i) => !axes.includes(i)),
+        label,
+      );
 }
 
 function reducer(fn: 'sum' | 'max' | 'prod') {
@@ -94,7 +100,11 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number | undefi
   }
   const a = normalizeAxis(op, axis, t.rank);
   const source = op === 'argMax' ? t : neg(t);
-  return p.reshape(p.argMax(source, a, op), t.shape.filter((_, i) => i !== a), op);
+  return p.reshape(
+    p.argMax(source, a, op),
+    t.shape.filter((_, i) => i !== a),
+    op,
+  );
 }
 
 /** Index of the largest value along an axis (the first on ties); over all values if axis is undefined. */

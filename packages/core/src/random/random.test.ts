@@ -7,8 +7,18 @@ describe('Philox4x32-10', () => {
   test('matches the published test vectors', () => {
     const hex = (w: number[]) => w.map((v) => v.toString(16).padStart(8, '0'));
     expect(hex(nb.philox4x32(0, 0, 0, 0, 0, 0))).toEqual(['6627e8d5', 'e169c58d', 'bc57ac4c', '9b00dbd8']);
-    expect(hex(nb.philox4x32(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff))).toEqual(['408f276d', '41c83b0e', 'a20bc7c6', '6d5451fd']);
-    expect(hex(nb.philox4x32(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0))).toEqual(['d16cfe09', '94fdcceb', '5001e420', '24126ea1']);
+    expect(hex(nb.philox4x32(0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff))).toEqual([
+      '408f276d',
+      '41c83b0e',
+      'a20bc7c6',
+      '6d5451fd',
+    ]);
+    expect(hex(nb.philox4x32(0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344, 0xa4093822, 0x299f31d0))).toEqual([
+      'd16cfe09',
+      '94fdcceb',
+      '5001e420',
+      '24126ea1',
+    ]);
   });
 
   test('the random primitive equals the reference bit for bit', async () => {
@@ -38,7 +48,8 @@ describe('random tensors', () => {
 
   test('moments: uniform, normal, truncated normal, int32 uniform', async () => {
     const n = 100_000;
-    const stats = async (t: nb.Tensor) => [await nb.mean(t).item(), await nb.variance(t).item(), await nb.min(t).item(), await nb.max(t).item()] as number[];
+    const stats = async (t: nb.Tensor) =>
+      [await nb.mean(t).item(), await nb.variance(t).item(), await nb.min(t).item(), await nb.max(t).item()] as number[];
     const [um, uv, umin, umax] = await stats(nb.randomUniform([n], { seed: 1, minval: 2, maxval: 4 }));
     expect(um).toBeCloseTo(3, 1);
     expect(uv).toBeCloseTo(4 / 12, 1);

@@ -15,7 +15,9 @@ export function checkGradients(
   const out = f(...xs);
   const w = nb.randomUniform(out.shape, { seed: 7, minval: 0.5, maxval: 1.5, dtype: 'float64' });
   const project = (args: nb.Tensor[]) => nb.sum(nb.mul(f(...args), w));
-  const analytic = nb.grad((args: nb.Tensor[]) => project(args))(xs).map((g) => g.dataSync() as Float64Array);
+  const analytic = nb
+    .grad((args: nb.Tensor[]) => project(args))(xs)
+    .map((g) => g.dataSync() as Float64Array);
   xs.forEach((x, k) => {
     const base = x.dataSync() as Float64Array;
     const numeric = new Float64Array(base.length);

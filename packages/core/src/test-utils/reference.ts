@@ -7,7 +7,10 @@ export function broadcastShape(...shapes: number[][]): number[] {
   return Array.from({ length: rank }, (_, i) => shapes.map((s) => s[s.length - rank + i] ?? 1).find((d) => d !== 1) ?? 1);
 }
 
-export function refElementwise(fn: (...v: number[]) => number, operands: { data: ArrayLike<number>; shape: number[] }[]): { data: number[]; shape: number[] } {
+export function refElementwise(
+  fn: (...v: number[]) => number,
+  operands: { data: ArrayLike<number>; shape: number[] }[],
+): { data: number[]; shape: number[] } {
   const shape = broadcastShape(...operands.map((o) => o.shape));
   const size = shape.reduce((a, b) => a * b, 1);
   const data: number[] = [];
