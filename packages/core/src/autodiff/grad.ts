@@ -1,5 +1,6 @@
 import { isFloat } from '../dtype.js';
 import { collectTensors } from '../engine/memory.js';
+import { op } from '../engine/op.js';
 import { engine } from '../engine/state.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { ones, zerosLike } from '../ops/creation.js';
@@ -29,10 +30,10 @@ function mapTree<T extends TensorTree>(tree: T, fn: (t: Tensor) => Tensor): T {
 }
 
 /**
- * Cotangents of `outputs` (seeded with `seeds`) with respect to each tensor of `wrt`.
- * A tensor the outputs do not depend on gets zeros.
+ * Cotangents of `outputs` (seeded with `seeds`; ones where a seed is missing) with respect to
+ * each tensor of `wrt`. A tensor the outputs do not depend on gets zeros.
  */
-export function backward(outputs: Tensor[], seeds: Tensor[], wrt: Tensor[]): Tensor[] {
+export const backward = op(function backward(outputs: Tensor[], seeds: (Tensor | undefined)[], wrt: Tensor[]): Tensor[] {
   // Topological order of everything the outputs depend on (iterative: graphs can be deep).
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();
@@ -72,7 +73,7 @@ export function backward(outputs: Tensor[], seeds: Tensor[], wrt: Tensor[]): Ten
     cotangents.set(t, prev ? add(prev, g) : g);
   };
   outputs.forEach((o, i) => {
-    if (carries.has(o)) accumulate(o, seeds[i]);
+    if (carries.has(o)) accumulate(o, seeds[i] ?? ones(o.shape, o.dtype));
   });
 
   engine.internalDepth++;
@@ -93,7 +94,7 @@ export function backward(outputs: Tensor[], seeds: Tensor[], wrt: Tensor[]): Ten
     engine.internalDepth--;
   }
   return wrt.map((t) => cotangents.get(t) ?? zerosLike(t));
-}
+});
 
 function traced<T>(fn: () => T): T {
   engine.traceDepth++;
@@ -130,7 +131,7 @@ export function valueAndGrad<T extends TensorTree, A extends unknown[]>(f: (x: T
       const wrt = collectTensors(x);
       checkWrt('valueAndGrad', wrt);
       const value = scalarOutput('valueAndGrad', f(x, ...rest));
-      const grads = backward([value], [ones(value.shape, value.dtype)], wrt);
+      const grads = backward([value], [undefined], wrt);
       const byTensor = new Map(wrt.map((t, i) => [t, grads[i]]));
       return { value, grads: mapTree(x, (t) => byTensor.get(t) as Tensor) };
     });
@@ -152,11 +153,10 @@ export function vjp<T extends TensorTree>(f: (x: T) => Tensor, x: T, cotangent?:
     checkWrt('vjp', wrt);
     const value = f(x);
     if (!(value instanceof Tensor)) throw new NablaError(`vjp: f must return a tensor, got ${typeof value}`);
-    const seed = cotangent ?? ones(value.shape, value.dtype);
-    if (!shapesEqual(seed.shape, value.shape)) {
-      throw new NablaError(`vjp: cotangent shape ${fmtShape(seed.shape)} differs from f's output shape ${fmtShape(value.shape)}`);
+    if (cotangent && !shapesEqual(cotangent.shape, value.shape)) {
+      throw new NablaError(`vjp: cotangent shape ${fmtShape(cotangent.shape)} differs from f's output shape ${fmtShape(value.shape)}`);
     }
-    const grads = backward([value], [seed], wrt);
+    const grads = backward([value], [cotangent], wrt);
     const byTensor = new Map(wrt.map((t, i) => [t, grads[i]]));
     return { value, grads: mapTree(x, (t) => byTensor.get(t) as Tensor) };
   });

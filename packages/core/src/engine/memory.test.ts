@@ -53,6 +53,17 @@ describe('memory', () => {
     expect(nb.memory().numBuffers).toBe(start);
   });
 
+  test('a composite op outside tidy leaves one live tensor: its result', () => {
+    const x = nb.tensor([[1, 2, 3]]);
+    const before = nb.memory().numTensors;
+    const s = nb.softmax(x);
+    const g = nb.grad((t: nb.Tensor) => nb.sum(nb.logSoftmax(t)))(x);
+    // softmax's result; logSoftmax and sum inside grad's f (the caller's code); the gradient.
+    expect(nb.memory().numTensors).toBe(before + 4);
+    nb.dispose([s, g]);
+    expect(nb.memory().numTensors).toBe(before + 2);
+  });
+
   test('tidy rejects an async function', () => {
     expect(() => nb.tidy((async () => nb.ones([1])) as never)).toThrow('tidy: the function returned a Promise');
   });

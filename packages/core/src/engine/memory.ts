@@ -22,7 +22,7 @@ const finalizer = new FinalizationRegistry<Held>(({ state }) => {
 });
 
 /** Registers a freshly built tensor: counts it, tracks it in the tidy scope, links its operands. */
-export function track(t: Tensor, internal = false): Tensor {
+export function track(t: Tensor, internal = engine.opDepth > 0): Tensor {
   const inputs = t.state.inputs;
   if (inputs) for (const x of inputs) x.state.consumers++;
   if (t.state.storage) countStorage(t.state.storage, +1);

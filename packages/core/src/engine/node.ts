@@ -64,7 +64,7 @@ export function fromHost(label: string, data: TypedArray, shape: readonly number
   }
   const buffer = getBackendInstance(backendName).upload(data, dtype, shape);
   const storage = { backend: backendName, buffer, bytes: data.length * bytesPerElement(dtype), freed: false };
-  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal);
+  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal || engine.opDepth > 0);
 }
 
 /**

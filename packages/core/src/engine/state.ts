@@ -6,6 +6,8 @@ export const engine = {
   traceDepth: 0,
   /** >0 while core builds a backward graph: it may read operands the user already disposed. */
   internalDepth: 0,
+  /** >0 inside a public op: the nodes it makes are internal (engine/op.ts). */
+  opDepth: 0,
   debug: false,
   liveTensors: 0,
   /** Per backend: buffers held and their bytes. */

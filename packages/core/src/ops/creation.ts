@@ -1,5 +1,6 @@
 import { allocate, assertDType, type DType, type TypedArray } from '../dtype.js';
 import { fromHost } from '../engine/node.js';
+import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { checkShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -103,7 +104,7 @@ export function constant(values: TensorData, dtype?: DType): Tensor {
 }
 
 /** A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. */
-export function fill(
+export const fill = op(function fill(
   shape: readonly number[],
   value: number | boolean,
   dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32',
@@ -120,23 +121,23 @@ export function fill(
     s,
     label,
   );
-}
+});
 
-export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+export const zeros = op(function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return fill(shape, dtype === 'bool' ? false : 0, dtype, 'zeros');
-}
+});
 
-export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
+export const ones = op(function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
   return fill(shape, dtype === 'bool' ? true : 1, dtype, 'ones');
-}
+});
 
-export function zerosLike(x: Tensor): Tensor {
+export const zerosLike = op(function zerosLike(x: Tensor): Tensor {
   return zeros(x.shape, x.dtype);
-}
+});
 
-export function onesLike(x: Tensor): Tensor {
+export const onesLike = op(function onesLike(x: Tensor): Tensor {
   return ones(x.shape, x.dtype);
-}
+});
 
 /** Values from start (inclusive) to stop (exclusive) by step; `arange(5)` is 0..4. */
 export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {

@@ -1,3 +1,4 @@
+import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -15,7 +16,7 @@ export interface MatMulOptions {
  * and lose that axis again; leading batch axes broadcast. The primitive is rank-3 with equal
  * batches, so the batch axes are broadcast and folded here, once, for every backend.
  */
-export function matmul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): Tensor {
+export const matmul = op(function matmul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): Tensor {
   const op = 'matmul';
   let [ta, tb] = promoteCast(op, toTensor(op, a), toTensor(op, b));
   if (ta.rank === 0 || tb.rank === 0) {
@@ -44,14 +45,14 @@ export function matmul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): 
   const n = out.shape[2];
   const shape = [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])];
   return p.reshape(out, shape, op);
-}
+});
 
 /** Dot product of vectors, or matmul for matrices (TensorFlow.js's dot). */
-export function dot(a: TensorLike, b: TensorLike): Tensor {
+export const dot = op(function dot(a: TensorLike, b: TensorLike): Tensor {
   const ta = toTensor('dot', a);
   const tb = toTensor('dot', b);
   if (ta.rank > 2 || tb.rank > 2 || ta.rank === 0 || tb.rank === 0) {
     throw new NablaError(`dot: operands must be vectors or matrices, got ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
   }
   return matmul(ta, tb);
-}
+});

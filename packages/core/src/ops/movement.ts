@@ -1,3 +1,4 @@
+import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { checkShape, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -9,7 +10,7 @@ import { promoteCast } from './promote.js';
 /** Movement ops: they rearrange values and never change them. */
 
 /** Reshapes; one dimension may be -1 and is inferred. */
-export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+export const reshape = op(function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor('reshape', x);
   const target = [...shape];
   const unknown = target.indexOf(-1);
@@ -23,28 +24,28 @@ export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
   }
   checkShape('reshape', target);
   return p.reshape(t, target);
-}
+});
 
 /** Permutes axes; reverses them by default. */
-export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+export const transpose = op(function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = toTensor('transpose', x);
   const pm = perm ? perm.map((a) => normalizeAxis('transpose', a, t.rank)) : t.shape.map((_, i) => t.rank - 1 - i);
   if (pm.length !== t.rank || new Set(pm).size !== t.rank) {
     throw new NablaError(`transpose: perm [${perm?.join(',')}] is not a permutation of the ${t.rank} axes of ${fmtShape(t.shape)}`);
   }
   return p.transpose(t, pm);
-}
+});
 
-export function expandDims(x: TensorLike, axis = 0): Tensor {
+export const expandDims = op(function expandDims(x: TensorLike, axis = 0): Tensor {
   const t = toTensor('expandDims', x);
   const a = normalizeAxis('expandDims', axis, t.rank + 1);
   const shape = [...t.shape];
   shape.splice(a, 0, 1);
   return p.reshape(t, shape, 'expandDims');
-}
+});
 
 /** Removes size-1 axes: the given ones (an error if not size 1), or all. */
-export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
+export const squeeze = op(function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
   const t = toTensor('squeeze', x);
   const axes =
     axis === undefined
@@ -58,22 +59,22 @@ export function squeeze(x: TensorLike, axis?: number | number[]): Tensor {
     t.shape.filter((_, i) => !axes.includes(i)),
     'squeeze',
   );
-}
+});
 
 /** Broadcasts to a shape of equal or higher rank, numpy-style. */
-export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+export const broadcastTo = op(function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
   const t = toTensor('broadcastTo', x);
   const target = checkShape('broadcastTo', [...shape]);
   if (target.length < t.rank) throw new NablaError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to lower rank ${fmtShape(target)}`);
   const lifted = p.reshape(t, [...new Array(target.length - t.rank).fill(1), ...t.shape], 'broadcastTo');
   return p.expand(lifted, target, 'broadcastTo');
-}
+});
 
 /**
  * A block of `size` starting at `begin`, per axis. Missing trailing axes are taken whole;
  * a size of -1 runs to the end; a negative begin counts from the end.
  */
-export function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+export const slice = op(function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
   const t = toTensor('slice', x);
   const b0 = typeof begin === 'number' ? [begin] : [...begin];
   const s0 = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
@@ -94,9 +95,9 @@ export function slice(x: TensorLike, begin: number | readonly number[], size?: n
     }
   });
   return p.slice(t, b, s);
-}
+});
 
-export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
+export const concat = op(function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new NablaError('concat: needs at least one tensor');
   const ts = promoteCast('concat', ...xs.map((x) => toTensor('concat', x)));
   const rank = ts[0].rank;
@@ -108,9 +109,9 @@ export function concat(xs: readonly TensorLike[], axis = 0): Tensor {
     }
   }
   return p.concat(ts, a);
-}
+});
 
-export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
+export const stack = op(function stack(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new NablaError('stack: needs at least one tensor');
   const ts = xs.map((x) => toTensor('stack', x));
   for (const t of ts) {
@@ -123,10 +124,10 @@ export function stack(xs: readonly TensorLike[], axis = 0): Tensor {
     ts.map((t) => expandDims(t, a)),
     a,
   );
-}
+});
 
 /** Splits into `n` equal parts or parts of the given sizes (one may be -1) along an axis. */
-export function split(x: TensorLike, sizes: number | readonly number[], axis = 0): Tensor[] {
+export const split = op(function split(x: TensorLike, sizes: number | readonly number[], axis = 0): Tensor[] {
   const t = toTensor('split', x);
   const a = normalizeAxis('split', axis, t.rank);
   const d = t.shape[a];
@@ -151,10 +152,10 @@ export function split(x: TensorLike, sizes: number | readonly number[], axis = 0
     offset += n;
     return p.slice(t, begin, size, 'split');
   });
-}
+});
 
 /** Pads with a constant: paddings is [before, after] per axis. */
-export function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
+export const pad = op(function pad(x: TensorLike, paddings: readonly (readonly [number, number])[], value = 0): Tensor {
   const t = toTensor('pad', x);
   if (paddings.length !== t.rank || paddings.some((pr) => pr.length !== 2 || pr.some((v) => !Number.isInteger(v) || v < 0))) {
     throw new NablaError(`pad: paddings must be ${t.rank} pairs of non-negative integers, got ${JSON.stringify(paddings)}`);
@@ -164,10 +165,10 @@ export function pad(x: TensorLike, paddings: readonly (readonly [number, number]
     paddings.map(([a, b]) => [a, b] as [number, number]),
     value,
   );
-}
+});
 
 /** Repeats the tensor reps[i] times along axis i. */
-export function tile(x: TensorLike, reps: readonly number[]): Tensor {
+export const tile = op(function tile(x: TensorLike, reps: readonly number[]): Tensor {
   const t = toTensor('tile', x);
   if (reps.length !== t.rank) throw new NablaError(`tile: reps [${reps.join(',')}] must have one entry per axis of ${fmtShape(t.shape)}`);
   checkShape('tile', [...reps]);
@@ -179,10 +180,10 @@ export function tile(x: TensorLike, reps: readonly number[]): Tensor {
     t.shape.map((d, i) => d * reps[i]),
     'tile',
   );
-}
+});
 
 /** Reverses the order of elements along the given axes (all by default). */
-export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
+export const reverse = op(function reverse(x: TensorLike, axis?: number | number[]): Tensor {
   let t = toTensor('reverse', x);
   const axes =
     axis === undefined
@@ -194,21 +195,21 @@ export function reverse(x: TensorLike, axis?: number | number[]): Tensor {
     t = p.gather(t, constant(Int32Array.from({ length: n }, (_, i) => n - 1 - i)), a, 'reverse');
   }
   return t;
-}
+});
 
 /** Takes slices along an axis at the given int32 indices; indices may have any shape. */
-export function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
+export const gather = op(function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
   const t = toTensor('gather', x);
   const idx = toTensor('gather', indices, 'int32');
   if (t.rank === 0) throw new NablaError('gather: cannot gather from a scalar');
   return p.gather(t, idx, normalizeAxis('gather', axis, t.rank));
-}
+});
 
 /** One-hot encodes int32 indices along a new last axis of size depth. */
-export function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0): Tensor {
+export const oneHot = op(function oneHot(indices: TensorLike, depth: number, onValue = 1, offValue = 0): Tensor {
   const idx = toTensor('oneHot', indices, 'int32');
   if (idx.dtype !== 'int32') throw new NablaError(`oneHot: indices must be int32, got ${idx.dtype}`);
   if (!Number.isInteger(depth) || depth < 0) throw new NablaError(`oneHot: depth must be a non-negative integer, got ${depth}`);
   const hot = equal(p.reshape(idx, [...idx.shape, 1], 'oneHot'), constant(Int32Array.from({ length: depth }, (_, i) => i)));
   return where(hot, onValue, offValue);
-}
+});

@@ -1,4 +1,5 @@
 import { isFloat } from '../dtype.js';
+import { op } from '../engine/op.js';
 import { NablaError } from '../errors.js';
 import { normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -36,41 +37,41 @@ function reducer(fn: 'sum' | 'max' | 'prod') {
   };
 }
 
-export const sum = reducer('sum');
-export const max = reducer('max');
-export const prod = reducer('prod');
+export const sum = op(reducer('sum'));
+export const max = op(reducer('max'));
+export const prod = op(reducer('prod'));
 
-export function min(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+export const min = op(function min(x: TensorLike, opts: ReduceOptions = {}): Tensor {
   return neg(max(neg(toTensor('min', x)), opts));
-}
+});
 
 function countOf(x: Tensor, axes: number[]): number {
   return axes.reduce((n, a) => n * x.shape[a], 1);
 }
 
 /** Mean; integer tensors give float32. Over an empty axis it is NaN, as 0/0. */
-export function mean(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+export const mean = op(function mean(x: TensorLike, opts: ReduceOptions = {}): Tensor {
   let t = toTensor('mean', x);
   if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'mean');
   const axes = normalizeAxes('mean', opts.axis, t.rank);
   return div(sum(t, opts), countOf(t, axes));
-}
+});
 
-export function variance(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+export const variance = op(function variance(x: TensorLike, opts: ReduceOptions = {}): Tensor {
   let t = toTensor('variance', x);
   if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'variance');
   const m = mean(t, { axis: opts.axis, keepDims: true });
   return mean(square(sub(t, m)), opts);
-}
+});
 
 /** Vector norms: 'euclidean' (2), 1, or Infinity. */
-export function norm(x: TensorLike, ord: 'euclidean' | 1 | 2 | number = 'euclidean', opts: ReduceOptions = {}): Tensor {
+export const norm = op(function norm(x: TensorLike, ord: 'euclidean' | 1 | 2 | number = 'euclidean', opts: ReduceOptions = {}): Tensor {
   const t = toTensor('norm', x);
   if (ord === 'euclidean' || ord === 2) return sqrt(sum(square(t), opts));
   if (ord === 1) return sum(abs(t), opts);
   if (ord === Number.POSITIVE_INFINITY) return max(abs(t), opts);
   throw new NablaError(`norm: unsupported ord ${ord}; use 'euclidean', 1, 2 or Infinity`);
-}
+});
 
 /**
  * The max along axes (kept), as a constant for autodiff, and 0 where it is not finite: shifting
@@ -82,14 +83,14 @@ export function stableShift(t: Tensor, axes: number[]): Tensor {
 }
 
 /** log(sum(exp(x))), shifted by the max so it neither overflows nor underflows. */
-export function logSumExp(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+export const logSumExp = op(function logSumExp(x: TensorLike, opts: ReduceOptions = {}): Tensor {
   let t = toTensor('logSumExp', x);
   if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'logSumExp');
   const axes = normalizeAxes('logSumExp', opts.axis, t.rank);
   const m = stableShift(t, axes);
   const out = add(log(sum(exp(sub(t, m)), { axis: axes, keepDims: true })), m);
   return finish(out, t, axes, opts.keepDims, 'logSumExp');
-}
+});
 
 function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number | undefined): Tensor {
   let t = toTensor(op, x);
@@ -108,9 +109,9 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number | undefi
 }
 
 /** Index of the largest value along an axis (the first on ties); over all values if axis is undefined. */
-export function argMax(x: TensorLike, axis?: number): Tensor {
+export const argMax = op(function argMax(x: TensorLike, axis?: number): Tensor {
   return argReduce('argMax', x, axis);
-}
-export function argMin(x: TensorLike, axis?: number): Tensor {
+});
+export const argMin = op(function argMin(x: TensorLike, axis?: number): Tensor {
   return argReduce('argMin', x, axis);
-}
+});

@@ -1,4 +1,5 @@
 import { isFloat } from '../dtype.js';
+import { op } from '../engine/op.js';
 import { normalizeAxes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, toTensor } from './creation.js';
@@ -14,14 +15,14 @@ function shifted(op: string, x: TensorLike, axis: number): [Tensor, number[]] {
 }
 
 /** exp(x) / sum(exp(x)) along an axis (the last by default), shifted by the max for stability. */
-export function softmax(x: TensorLike, axis = -1): Tensor {
+export const softmax = op(function softmax(x: TensorLike, axis = -1): Tensor {
   const [z, axes] = shifted('softmax', x, axis);
   const e = exp(z);
   return div(e, sum(e, { axis: axes, keepDims: true }));
-}
+});
 
 /** (x - max) - log(sum(exp(x - max))): exact where softmax underflows to 0, and for huge logits. */
-export function logSoftmax(x: TensorLike, axis = -1): Tensor {
+export const logSoftmax = op(function logSoftmax(x: TensorLike, axis = -1): Tensor {
   const [z, axes] = shifted('logSoftmax', x, axis);
   return sub(z, log(sum(exp(z), { axis: axes, keepDims: true })));
-}
+});

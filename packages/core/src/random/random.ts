@@ -1,4 +1,5 @@
 import { type DType, isFloat } from '../dtype.js';
+import { op } from '../engine/op.js';
 import { NablaError } from '../errors.js';
 import { abs, add, clip, cos, lessEqual, log, mul, sqrt, sub, where } from '../ops/elementwise.js';
 import * as p from '../ops/prims.js';
@@ -46,7 +47,7 @@ export interface RandomUniformOptions {
 }
 
 /** Uniform in [minval, maxval); int32 draws integers in [minval, maxval). */
-export function randomUniform(shape: readonly number[], opts: RandomUniformOptions = {}): Tensor {
+export const randomUniform = op(function randomUniform(shape: readonly number[], opts: RandomUniformOptions = {}): Tensor {
   const op = 'randomUniform';
   const s = checkShape(op, [...shape]);
   const { minval = 0, maxval = 1, dtype = 'float32' } = opts;
@@ -55,7 +56,7 @@ export function randomUniform(shape: readonly number[], opts: RandomUniformOptio
   if (dtype === 'int32') return p.cast(p.unary('floor', add(mul(u, maxval - minval), minval), op), 'int32', op);
   checkFloat(op, dtype);
   return add(mul(p.cast(u, dtype, op), maxval - minval), minval);
-}
+});
 
 export interface RandomNormalOptions {
   mean?: number;
@@ -76,20 +77,20 @@ function standardNormal(op: string, shape: number[], dtype: DType, seed: number 
   return out;
 }
 
-export function randomNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
+export const randomNormal = op(function randomNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
   const op = 'randomNormal';
   const s = checkShape(op, [...shape]);
   const { mean = 0, stddev = 1, dtype = 'float32' } = opts;
   checkFloat(op, dtype);
   return add(mul(standardNormal(op, s, dtype, opts.seed)[0], stddev), mean);
-}
+});
 
 /**
  * Normals redrawn until within two standard deviations, as TensorFlow.js does. Deterministic:
  * eight candidates per element, the first inside wins (all eight outside has probability 1e-11;
  * then the last is clamped).
  */
-export function truncatedNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
+export const truncatedNormal = op(function truncatedNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
   const op = 'truncatedNormal';
   const s = checkShape(op, [...shape]);
   const { mean = 0, stddev = 1, dtype = 'float32' } = opts;
@@ -98,4 +99,4 @@ export function truncatedNormal(shape: readonly number[], opts: RandomNormalOpti
   let z = clip(candidates[7], -2, 2);
   for (let i = 6; i >= 0; i--) z = where(lessEqual(abs(candidates[i]), 2), candidates[i], z);
   return add(mul(z, stddev), mean);
-}
+});

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+import '@nabla/backend-cpu';
+import * as nb from '@nabla/core';
+import { linearRegression } from './examples/linear-regression.js';
+import { twoMoons } from './examples/two-moons.js';
+
+const USAGE = `usage: nabla examples [--backend NAME]
+
+  examples   train the examples on the chosen backend (default: NABLA_BACKEND, else cpu)`;
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function examples(args: string[]): Promise<number> {
+  const backend = option(args, '--backend');
+  if (backend) nb.setBackend(backend);
+  const log = (line: string) => console.log(line);
+  console.log(`nabla examples on backend '${nb.getBackend()}'\n`);
+  let failures = 0;
+
+  console.log('linear regression (y = 3x + U[0,1), gradient descent):');
+  let t0 = performance.now();
+  const lin = await linearRegression(log);
+  const linOk = Math.abs(lin.weight - 3) < 0.3 && Math.abs(lin.bias - 0.5) < 0.2;
+  console.log(
+    `  weight ${lin.weight.toFixed(3)} (expected ~3), bias ${lin.bias.toFixed(3)} (expected ~0.5), ${(performance.now() - t0).toFixed(0)} ms ${linOk ? 'ok' : 'FAILED'}\n`,
+  );
+  if (!linOk) failures++;
+
+  console.log('two moons (2-16-2 tanh MLP, softmax cross-entropy, momentum SGD):');
+  t0 = performance.now();
+  const moons = await twoMoons(log);
+  const moonsOk = moons.accuracy >= 0.95;
+  console.log(
+    `  training accuracy ${(moons.accuracy * 100).toFixed(1)}%, ${(performance.now() - t0).toFixed(0)} ms ${moonsOk ? 'ok' : 'FAILED'}\n`,
+  );
+  if (!moonsOk) failures++;
+
+  const mem = nb.memory();
+  console.log(`live tensors at exit: ${mem.numTensors}, buffers: ${mem.numBuffers}`);
+  return failures === 0 ? 0 : 1;
+}
+
+async function main(args: string[]): Promise<number> {
+  switch (args[0]) {
+    case 'examples':
+      return examples(args.slice(1));
+    case undefined:
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return args[0] === undefined ? 1 : 0;
+    default:
+      console.error(`nabla: unknown command '${args[0]}'\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+    process.exitCode = 1;
+  },
+);
