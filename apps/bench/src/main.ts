@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import '@nabla/backend-cpu';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as nb from '@nabla/core';
+import { type Result, report } from './harness.js';
+import { matmulBench } from './matmul.js';
+
+/**
+ * nabla's benchmarks beside TensorFlow.js, in one run:
+ *   node apps/bench/dist/main.js [--sizes 128,256,512,1024] [--backends cpu] [--out bench-results]
+ * Prints medians and ratios to each peer; writes the results as JSON.
+ */
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+async function main(): Promise<void> {
+  const sizes = option('--sizes', '128,256,512,1024').split(',').map(Number);
+  const backends = option('--backends', nb.listBackends().join(',')).split(',');
+  const outDir = option('--out', 'bench-results');
+  const results: Result[] = [];
+  results.push(...(await matmulBench(sizes, backends)));
+  console.log(
+    report(
+      results,
+      backends.map((b) => `nabla-${b}`),
+    ),
+  );
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  const doc = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results };
+  writeFileSync(`${file}.tmp`, JSON.stringify(doc, null, 2));
+  renameSync(`${file}.tmp`, file);
+  console.log(`\nwrote ${file}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
