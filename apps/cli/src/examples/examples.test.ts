@@ -14,7 +14,10 @@ test('linear regression recovers weight ~3 and bias ~0.5, leaving no tensor behi
   expect(nb.memory().numTensors).toBe(before);
 });
 
-test('two moons: the MLP separates what a line cannot', async () => {
+test('two moons: the MLP separates what a line cannot, leaving no tensor or buffer behind', async () => {
+  const before = nb.memory();
   const { accuracy } = await twoMoons(() => {});
   expect(accuracy).toBeGreaterThanOrEqual(0.95);
+  expect(nb.memory().numTensors).toBe(before.numTensors);
+  expect(nb.memory().numBuffers).toBe(before.numBuffers);
 });

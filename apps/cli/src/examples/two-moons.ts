@@ -5,7 +5,7 @@ import * as nb from '@nabla/core';
  * with softmax cross-entropy and momentum SGD, all from core ops. Returns the training accuracy.
  */
 function moons(n: number): { x: nb.Tensor; labels: nb.Tensor } {
-  const noise = nb.randomNormal([n, 2], { seed: 5, stddev: 0.1 }).dataSync();
+  const noise = nb.tidy(() => nb.randomNormal([n, 2], { seed: 5, stddev: 0.1 }).dataSync());
   const points = new Float32Array(n * 2);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -52,7 +52,8 @@ export async function twoMoons(log: (line: string) => void): Promise<{ accuracy:
     next.value.dispose();
     if (epoch % 100 === 0) log(`  epoch ${epoch}: loss ${last.toFixed(4)}`);
   }
-  const accuracy = (await nb.tidy(() => nb.mean(nb.cast(nb.equal(nb.argMax(logits(params), 1), labels), 'float32'))).item()) as number;
-  nb.dispose([params, velocity, x, labels, target]);
+  const correct = nb.tidy(() => nb.mean(nb.cast(nb.equal(nb.argMax(logits(params), 1), labels), 'float32')));
+  const accuracy = (await correct.item()) as number;
+  nb.dispose([correct, params, velocity, x, labels, target]);
   return { accuracy, loss: last };
 }

@@ -64,6 +64,24 @@ describe('memory', () => {
     expect(nb.memory().numTensors).toBe(before + 2);
   });
 
+  test('outside tidy, a gradient step leaves no buffer behind once its results are disposed', () => {
+    const x = nb.tensor([
+      [1, 2],
+      [3, 4],
+    ]);
+    const w = nb.tensor([[0.5], [-1]]);
+    x.dataSync();
+    const start = nb.memory();
+    // d/dw only: the rule for matmul also makes a cotangent for x, which nothing reads. The
+    // tidy inside f disposes f's intermediates; the backward pass can still read them.
+    const { value, grads } = nb.valueAndGrad((p: nb.Tensor) => nb.tidy(() => nb.mean(nb.square(nb.matmul(x, p)))))(w);
+    grads.dataSync();
+    value.dataSync();
+    nb.dispose([value, grads]);
+    expect(nb.memory().numTensors).toBe(start.numTensors);
+    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+  });
+
   test('tidy rejects an async function', () => {
     expect(() => nb.tidy((async () => nb.ones([1])) as never)).toThrow('tidy: the function returned a Promise');
   });

@@ -29,6 +29,7 @@ export function track(t: Tensor, internal = engine.opDepth > 0): Tensor {
   if (internal) {
     // Counted neither as live nor in a scope; behaves as disposed once its readers are done.
     t.state.internal = true;
+    engine.internals.push(t);
   } else {
     engine.liveTensors++;
     const scope = engine.scopes[engine.scopes.length - 1];
@@ -77,6 +78,13 @@ function releaseIfUnused(state: TensorState): void {
   dropInputs(state);
 }
 
+/** Frees an internal tensor that nothing reads and nobody holds. */
+export function releaseInternal(t: Tensor): void {
+  finalizer.unregister(t.state);
+  t.state.disposed = true;
+  releaseIfUnused(t.state);
+}
+
 export function disposeTensor(t: Tensor): void {
   const s = t.state;
   if (s.disposed) return;
@@ -118,11 +126,11 @@ export function keep<T extends TensorContainer>(value: T): T {
 }
 
 /**
- * Runs fn and disposes every tensor it created, except those it returns and those kept.
+ * Runs fn and disposes every tensor it created, except those it returns (found in arrays and
+ * plain objects, nested) and those kept.
  * fn must be synchronous: a scope cannot follow an await.
  */
-// biome-ignore lint/suspicious/noConfusingVoidType: a tidy body may return nothing
-export function tidy<T extends TensorContainer | void>(fn: () => T): T {
+export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];
   engine.scopes.push(scope);
   let result: T;

@@ -1,4 +1,5 @@
 import { Tensor } from '../tensor.js';
+import { releaseInternal } from './memory.js';
 import { engine } from './state.js';
 
 /**
@@ -10,6 +11,8 @@ import { engine } from './state.js';
 // biome-ignore lint/suspicious/noExplicitAny: the wrapper preserves any op signature
 export function op<F extends (...args: any[]) => any>(fn: F): F {
   const wrapped = (...args: unknown[]) => {
+    const outermost = engine.opDepth === 0;
+    if (outermost) engine.internals = [];
     engine.opDepth++;
     let result: unknown;
     try {
@@ -17,7 +20,13 @@ export function op<F extends (...args: any[]) => any>(fn: F): F {
     } finally {
       engine.opDepth--;
     }
-    if (engine.opDepth === 0) adopt(result);
+    if (outermost) {
+      adopt(result);
+      // Nodes nothing reads (a gradient rule's cotangent for an operand that needs none, a
+      // constant that went unused) are garbage now: let their operands go.
+      for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
+      engine.internals = [];
+    }
     return result;
   };
   Object.defineProperty(wrapped, 'name', { value: fn.name });

@@ -8,6 +8,8 @@ export const engine = {
   internalDepth: 0,
   /** >0 inside a public op: the nodes it makes are internal (engine/op.ts). */
   opDepth: 0,
+  /** The internal tensors made in the current outermost op, swept when it returns. */
+  internals: [] as import('../tensor.js').Tensor[],
   debug: false,
   liveTensors: 0,
   /** Per backend: buffers held and their bytes. */
