@@ -1,5 +1,5 @@
 import '@nabla/backend-cpu';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import * as nb from './index.js';
 
 describe('backend registry', () => {
@@ -67,6 +67,28 @@ describe('backend registry', () => {
       expect(await y.array()).toEqual([3, 6]);
     } finally {
       nb.setBackend('cpu');
+    }
+  });
+
+  test('NABLA_BACKEND picks the backend in Node; an unknown name fails listing the others', async () => {
+    const saved = process.env.NABLA_BACKEND;
+    try {
+      vi.resetModules();
+      process.env.NABLA_BACKEND = 'other';
+      const fresh = await import('./index.js');
+      await import('@nabla/backend-cpu'); // registered first: the default without the variable
+      fresh.registerBackend('other', () => fresh.getBackendInstance('cpu'));
+      expect(fresh.getBackend()).toBe('other');
+
+      vi.resetModules();
+      process.env.NABLA_BACKEND = 'gpu9000';
+      const again = await import('./index.js');
+      await import('@nabla/backend-cpu');
+      expect(() => again.tensor([1])).toThrow("unknown backend 'gpu9000'; available: cpu");
+    } finally {
+      if (saved === undefined) delete process.env.NABLA_BACKEND;
+      else process.env.NABLA_BACKEND = saved;
+      vi.resetModules();
     }
   });
 });
