@@ -68,8 +68,8 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
     case 'scatterAdd':
       return scatterAddKernel(node.attrs.shape, node.attrs.axis, sizeOf(inShapes[1]));
     case 'random': {
-      const { key, offset, shape } = node.attrs;
-      return (_ins, out) => out.set(philoxUniform(sizeOf(shape), key, offset));
+      const size = sizeOf(node.attrs.shape);
+      return (ins, out) => out.set(philoxUniform(size, [ins[0][0], ins[0][1]], [ins[0][2], ins[0][3]]));
     }
     default:
       throw new NablaError(`cpu: no kernel for primitive '${(node as GraphNode).op}'`);

@@ -70,11 +70,13 @@ export interface PrimitiveAttrs {
   /** The adjoint of gather: out = zeros(shape); out[..., indices[i], ...] += updates[..., i, ...]. */
   scatterAdd: { axis: number; shape: number[] };
   /**
-   * Uniform floats in [0, 1) from Philox4x32-10: element i takes word i%4 of the block at
-   * counter (floor(i/4), 0, offset[0], offset[1]) under key `key`, as (word >>> 8) * 2^-24.
+   * Uniform floats in [0, 1) from Philox4x32-10. The one operand is an int32 tensor of 4
+   * values [key0, key1, offset0, offset1] (a tensor, not an attribute, so a compiled training
+   * step can draw new dropout masks every run). Element i takes word i%4 of the block at
+   * counter (floor(i/4), 0, offset0, offset1) under (key0, key1), as (word >>> 8) * 2^-24.
    * Integer arithmetic only, so every backend gives the same bits (random/philox.ts is the reference).
    */
-  random: { key: [number, number]; offset: [number, number]; shape: number[] };
+  random: { shape: number[] };
 }
 
 export type PrimitiveOp = keyof PrimitiveAttrs;

@@ -67,6 +67,12 @@ export function fromHost(label: string, data: TypedArray, shape: readonly number
   return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal || engine.opDepth > 0);
 }
 
+/** A realized tensor around a buffer a backend just produced (nb.jit's outputs). */
+export function fromBuffer(backendName: string, buffer: unknown, shape: readonly number[], dtype: DType): Tensor {
+  const storage = { backend: backendName, buffer, bytes: sizeOf(shape) * bytesPerElement(dtype), freed: false };
+  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', 'jit'));
+}
+
 /**
  * Debug mode: on a synchronous backend every node is computed as it is made, so a NaN or an
  * Infinity is reported by the op that produced it, with the caller's stack. Asynchronous

@@ -13,7 +13,7 @@ import { engine } from './state.js';
  * runs it with the realized tensors it reads as inputs.
  */
 
-interface Plan {
+export interface Plan {
   backend: Backend;
   backendName: string;
   graph: Graph;
@@ -33,7 +33,7 @@ export function cacheStats(backendName: string): { size: number } {
   return { size: caches.get(getBackendInstance(backendName))?.size ?? 0 };
 }
 
-function cached(backend: Backend, key: string): unknown {
+export function cached(backend: Backend, key: string): unknown {
   const cache = caches.get(backend);
   if (!cache) return undefined;
   const exe = cache.get(key);
@@ -44,7 +44,7 @@ function cached(backend: Backend, key: string): unknown {
   return exe;
 }
 
-function store(backend: Backend, key: string, exe: unknown): void {
+export function store(backend: Backend, key: string, exe: unknown): void {
   let cache = caches.get(backend);
   if (!cache) caches.set(backend, (cache = new Map()));
   cache.set(key, exe);
@@ -57,11 +57,18 @@ function unalias(t: Tensor): Tensor {
   return t;
 }
 
-function plan(targets: Tensor[]): Plan | null {
+/**
+ * The graph behind the targets. Normally realized targets are skipped; with `all` (nb.jit),
+ * every target is an output, a realized one as a copy of its input.
+ */
+export function plan(targets: Tensor[], all = false): Plan | null {
+  if (engine.jitDepth > 0) {
+    throw new NablaError('jit: a compiled function cannot read or realize values while it is traced; return them instead');
+  }
   const wanted: Tensor[] = [];
   for (const t of targets) {
-    if (t.state.disposed) throw new NablaError(`read: tensor was disposed (shape ${fmtShape(t.shape)}, ${t.dtype})`);
-    if (!t.state.storage) wanted.push(t);
+    if (t.state.disposed && !all) throw new NablaError(`read: tensor was disposed (shape ${fmtShape(t.shape)}, ${t.dtype})`);
+    if (all || !t.state.storage) wanted.push(t);
   }
   if (wanted.length === 0) return null;
   const backendName = wanted[0].backend;

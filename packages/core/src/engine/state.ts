@@ -10,6 +10,8 @@ export const engine = {
   opDepth: 0,
   /** The internal tensors made in the current outermost op, swept when it returns. */
   internals: [] as import('../tensor.js').Tensor[],
+  /** >0 while nb.jit traces a function: reading values is an error then. */
+  jitDepth: 0,
   debug: false,
   liveTensors: 0,
   /** Per backend: buffers held and their bytes. */

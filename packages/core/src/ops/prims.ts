@@ -141,6 +141,10 @@ export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape
   return makeNode(label, 'scatterAdd', [updates, indices], { axis, shape }, shape, updates.dtype);
 }
 
-export function random(shape: number[], key: [number, number], offset: [number, number], label = 'random'): Tensor {
-  return makeNode(label, 'random', [], { key, offset, shape }, shape, 'float32');
+/** `counter` is int32 [key0, key1, offset0, offset1] (see primitives.ts). */
+export function random(shape: number[], counter: Tensor, label = 'random'): Tensor {
+  if (counter.dtype !== 'int32' || counter.rank !== 1 || counter.shape[0] !== 4) {
+    throw new NablaError(`${label}: the counter must be int32 of shape [4], got ${counter.dtype} ${fmtShape(counter.shape)}`);
+  }
+  return makeNode(label, 'random', [counter], { shape }, shape, 'float32');
 }

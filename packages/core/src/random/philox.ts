@@ -42,10 +42,11 @@ export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: n
 }
 
 /** Uniform [0, 1) floats as the `random` primitive defines them (primitives.ts). */
-export function philoxUniform(size: number, key: [number, number], offset: [number, number]): Float32Array {
+export function philoxUniform(size: number, key: ArrayLike<number>, offset: ArrayLike<number>): Float32Array {
   const out = new Float32Array(size);
+  const [k0, k1, o0, o1] = [key[0] >>> 0, key[1] >>> 0, offset[0] >>> 0, offset[1] >>> 0];
   for (let block = 0; block * 4 < size; block++) {
-    const words = philox4x32(block >>> 0, 0, offset[0], offset[1], key[0], key[1]);
+    const words = philox4x32(block >>> 0, 0, o0, o1, k0, k1);
     for (let j = 0; j < 4 && block * 4 + j < size; j++) out[block * 4 + j] = (words[j] >>> 8) * 2 ** -24;
   }
   return out;

@@ -26,6 +26,14 @@ describe('Philox4x32-10', () => {
     const ref = nb.philoxUniform(1001, [42, 0], [0, 0]);
     expect(Array.from(await t.data())).toEqual(Array.from(ref));
   });
+
+  test('a seed tensor gives the same bits as the same number', async () => {
+    const byTensor = nb.randomUniform([7], { seed: nb.scalar(42, 'int32') });
+    expect(Array.from(await byTensor.data())).toEqual(Array.from(nb.philoxUniform(7, [42, 0], [0, 0])));
+    expect(() => nb.randomUniform([2], { seed: nb.scalar(1.5) })).toThrow(
+      'randomUniform: a seed tensor must be an int32 scalar, got float32 []',
+    );
+  });
 });
 
 describe('random tensors', () => {

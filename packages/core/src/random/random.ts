@@ -1,10 +1,12 @@
 import { type DType, isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { NablaError } from '../errors.js';
+import { constant } from '../ops/creation.js';
 import { abs, add, clip, cos, lessEqual, log, mul, sqrt, sub, where } from '../ops/elementwise.js';
+import { concat, reshape } from '../ops/movement.js';
 import * as p from '../ops/prims.js';
 import { checkShape } from '../shape.js';
-import type { Tensor } from '../tensor.js';
+import { Tensor } from '../tensor.js';
 
 /**
  * Seeded random tensors. The `random` primitive gives bit-identical uniforms on every backend;
@@ -28,11 +30,23 @@ function seedToKey(op: string, seed: number): [number, number] {
   return [lo, hi];
 }
 
-function uniform01(op: string, shape: number[], seed: number | undefined): Tensor {
-  if (seed !== undefined) return p.random(shape, seedToKey(op, seed), [0, 0], op);
-  const offset: [number, number] = [globalCounter >>> 0, Math.floor(globalCounter / 2 ** 32) >>> 0];
+/**
+ * A seed is a number, or an int32 scalar tensor: a compiled function (nb.jit) takes it as an
+ * input, so each run can draw fresh values without recompiling.
+ */
+export type Seed = number | Tensor;
+
+function uniform01(op: string, shape: number[], seed: Seed | undefined): Tensor {
+  if (seed instanceof Tensor) {
+    if (seed.dtype !== 'int32' || seed.size !== 1) {
+      throw new NablaError(`${op}: a seed tensor must be an int32 scalar, got ${seed.dtype} [${seed.shape.join(',')}]`);
+    }
+    return p.random(shape, concat([reshape(seed, [1]), constant(new Int32Array(3))]), op);
+  }
+  if (seed !== undefined) return p.random(shape, constant(Int32Array.from([...seedToKey(op, seed), 0, 0])), op);
+  const counter = Int32Array.from([globalKey[0], globalKey[1], globalCounter, Math.floor(globalCounter / 2 ** 32)]);
   globalCounter++;
-  return p.random(shape, globalKey, offset, op);
+  return p.random(shape, constant(counter), op);
 }
 
 function checkFloat(op: string, dtype: DType): void {
@@ -43,7 +57,7 @@ export interface RandomUniformOptions {
   minval?: number;
   maxval?: number;
   dtype?: DType;
-  seed?: number;
+  seed?: Seed;
 }
 
 /** Uniform in [minval, maxval); int32 draws integers in [minval, maxval). */
@@ -62,11 +76,11 @@ export interface RandomNormalOptions {
   mean?: number;
   stddev?: number;
   dtype?: DType;
-  seed?: number;
+  seed?: Seed;
 }
 
 /** Standard normals by Box-Muller from two uniforms: sqrt(-2 ln(1-u1)) cos(2 pi u2). */
-function standardNormal(op: string, shape: number[], dtype: DType, seed: number | undefined, draws = 1): Tensor[] {
+function standardNormal(op: string, shape: number[], dtype: DType, seed: Seed | undefined, draws = 1): Tensor[] {
   const u = p.cast(uniform01(op, [draws, 2, ...shape], seed), dtype, op);
   const out: Tensor[] = [];
   for (let d = 0; d < draws; d++) {

@@ -1,0 +1,89 @@
+import '@nabla/backend-cpu';
+import { describe, expect, test } from 'vitest';
+import * as nb from '../index.js';
+
+describe('jit', () => {
+  test('traces once per signature and replays with new values', async () => {
+    let traces = 0;
+    const scale = nb.tensor([2]); // captured
+    const f = nb.jit(({ x, y }: { x: nb.Tensor; y: nb.Tensor }) => {
+      traces++;
+      return { sum: nb.add(x, y).mul(scale), prod: [nb.mul(x, y)] };
+    });
+    const a = await f({ x: nb.tensor([1, 2]), y: nb.tensor([3, 4]) });
+    const b = await f({ x: nb.tensor([5, 6]), y: nb.tensor([7, 8]) });
+    expect(await a.sum.array()).toEqual([8, 12]);
+    expect(await b.sum.array()).toEqual([24, 28]);
+    expect(await b.prod[0].array()).toEqual([35, 48]);
+    expect(traces).toBe(1);
+    const c = await f({ x: nb.tensor([1, 1, 1]), y: nb.tensor([1, 1, 1]) });
+    expect(await c.sum.array()).toEqual([4, 4, 4]);
+    expect(traces).toBe(2); // a new shape is a new trace
+    scale.dispose(); // compiled traces keep what they captured
+    expect((await f({ x: nb.tensor([0, 0]), y: nb.tensor([1, 1]) })).sum.dataSync()).toEqual(new Float32Array([2, 2]));
+    expect(traces).toBe(2);
+  });
+
+  test('a gradient step compiles whole and matches the eager step', async () => {
+    const x = nb.tensor([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    const y = nb.tensor([[1], [0], [1]]);
+    const loss = (w: nb.Tensor) => nb.mean(nb.square(nb.sub(nb.sigmoid(nb.matmul(x, w)), y)));
+    const step = (w: nb.Tensor) => {
+      const { value, grads } = nb.valueAndGrad(loss)(w);
+      return { loss: value, w: nb.sub(w, nb.mul(grads, 0.5)) };
+    };
+    const jitted = nb.jit(step);
+    let wEager = nb.tensor([[0.1], [-0.2]]);
+    let wJit = wEager;
+    for (let i = 0; i < 5; i++) {
+      const e = nb.tidy(() => step(wEager));
+      const j = await jitted(wJit);
+      expect(Array.from(await j.w.data())).toEqual(Array.from(await e.w.data()));
+      expect(await j.loss.item()).toBe(await e.loss.item());
+      wEager = e.w;
+      wJit = j.w;
+    }
+  });
+
+  test('a seed argument draws fresh randomness on every call', async () => {
+    const dropoutMask = nb.jit(({ seed }: { seed: nb.Tensor }) => nb.randomUniform([8], { seed }));
+    const m1 = await dropoutMask({ seed: nb.scalar(1, 'int32') });
+    const m2 = await dropoutMask({ seed: nb.scalar(2, 'int32') });
+    expect(Array.from(await m1.data())).toEqual(Array.from(nb.philoxUniform(8, [1, 0], [0, 0])));
+    expect(Array.from(await m2.data())).toEqual(Array.from(nb.philoxUniform(8, [2, 0], [0, 0])));
+  });
+
+  test('reading a value while tracing is an error', async () => {
+    const f = nb.jit((x: nb.Tensor) => {
+      x.add(1).dataSync();
+      return x;
+    });
+    await expect(f(nb.tensor([1]))).rejects.toThrow(
+      'jit: a compiled function cannot read or realize values while it is traced; return them instead',
+    );
+  });
+
+  test('returning an argument returns a copy; disposed arguments are refused', async () => {
+    const f = nb.jit((x: nb.Tensor) => x);
+    const x = nb.tensor([1, 2]);
+    const y = await f(x);
+    expect(y).not.toBe(x);
+    expect(await y.array()).toEqual([1, 2]);
+    x.dispose();
+    await expect(f(x)).rejects.toThrow('jit: an argument was disposed (shape [2], float32)');
+  });
+
+  test('many calls keep memory flat', async () => {
+    const f = nb.jit((x: nb.Tensor) => nb.softmax(nb.mul(x, 3)));
+    const x = nb.tensor([1, 2, 3]);
+    (await f(x)).dispose();
+    const start = nb.memory();
+    for (let i = 0; i < 200; i++) (await f(x)).dispose();
+    expect(nb.memory().numTensors).toBe(start.numTensors);
+    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+  });
+});

@@ -1,0 +1,137 @@
+import type { Backend } from '../backend.js';
+import type { DType } from '../dtype.js';
+import { NablaError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { collectTensors, releaseInternal } from './memory.js';
+import { fromBuffer } from './node.js';
+import { cached, plan, realize, store } from './realize.js';
+import { engine } from './state.js';
+
+/**
+ * nb.jit: trace a function of tensors once per input signature, then replay its compiled graph.
+ *
+ * Lazy execution already compiles each graph structure once, but every call still builds the
+ * graph in JavaScript (a Tensor per op, the structure key), which dominates small training
+ * steps. A jitted function records its graph on the first call with given input shapes and
+ * dtypes; later calls hand the inputs' buffers straight to the cached executable.
+ *
+ * Like any tracing compiler, the function must not depend on tensor values (reading one while
+ * tracing is an error) and its non-tensor behaviour is frozen at trace time. Tensors it closes
+ * over are captured as they were at trace time; pass anything that changes as an argument.
+ * Randomness that must change between calls takes a seed tensor argument (`{ seed: t }`).
+ */
+export type JitTree = Tensor | JitTree[] | { [key: string]: JitTree };
+
+interface Compiled {
+  backend: Backend;
+  backendName: string;
+  executable: unknown;
+  /** Per graph input: the index of a flattened argument, or a captured tensor. */
+  sources: (number | Tensor)[];
+  outputs: { shape: readonly number[]; dtype: DType }[];
+  /** The result's structure, with output indices where its tensors go. */
+  template: Template;
+}
+
+type Template = number | Template[] | { [key: string]: Template };
+
+function signature(tree: JitTree): string {
+  if (tree instanceof Tensor) return `${tree.dtype}[${tree.shape.join(',')}]@${tree.backend}`;
+  if (Array.isArray(tree)) return `[${tree.map(signature).join(',')}]`;
+  if (tree !== null && typeof tree === 'object')
+    return `{${Object.entries(tree)
+      .map(([k, v]) => `${JSON.stringify(k)}:${signature(v)}`)
+      .join(',')}}`;
+  throw new NablaError(`jit: arguments and results must be tensors, arrays or plain objects of tensors, got ${typeof tree}`);
+}
+
+function toTemplate(tree: JitTree, outputs: Tensor[]): Template {
+  if (tree instanceof Tensor) return outputs.push(tree) - 1;
+  if (Array.isArray(tree)) return tree.map((t) => toTemplate(t, outputs));
+  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, toTemplate(v, outputs)]));
+}
+
+function fromTemplate(template: Template, values: Tensor[]): JitTree {
+  if (typeof template === 'number') return values[template];
+  if (Array.isArray(template)) return template.map((t) => fromTemplate(t, values));
+  return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fromTemplate(v, values)]));
+}
+
+async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tensor[]): Promise<Compiled> {
+  const savedInternals = engine.internals;
+  engine.internals = [];
+  engine.opDepth++; // everything made while tracing is internal, swept below
+  engine.jitDepth++;
+  let result: JitTree;
+  try {
+    result = fn(args);
+    signature(result);
+  } finally {
+    engine.jitDepth--;
+    engine.opDepth--;
+  }
+  const outputs: Tensor[] = [];
+  const template = toTemplate(result, outputs);
+  if (outputs.length === 0) throw new NablaError('jit: the function returned no tensors');
+  const p = plan(outputs, true);
+  if (!p) throw new NablaError('jit: nothing to compile');
+  const position = new Map(inputs.map((t, i) => [t, i]));
+  const sources = p.leaves.map((leaf) => {
+    const i = position.get(leaf);
+    if (i !== undefined) return i;
+    leaf.state.consumers++; // captured: the compiled function reads it from now on
+    return leaf;
+  });
+  let executable = cached(p.backend, p.key);
+  if (executable === undefined) {
+    executable = await p.backend.compile(p.graph);
+    store(p.backend, p.key, executable);
+  }
+  for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
+  engine.internals = savedInternals;
+  return {
+    backend: p.backend,
+    backendName: p.backendName,
+    executable,
+    sources,
+    outputs: outputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    template,
+  };
+}
+
+const TRACE_LIMIT = 64;
+
+/**
+ * Compiles `fn` (a function of one tree of tensors returning a tree of tensors). The result is
+ * async and returns realized tensors in the same structure as fn's result.
+ */
+export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): (args: A) => Promise<R> {
+  const traces = new Map<string, Compiled>();
+  return async (args: A): Promise<R> => {
+    const inputs = collectTensors(args);
+    for (const t of inputs) {
+      if (t.isDisposed) throw new NablaError(`jit: an argument was disposed (shape [${t.shape.join(',')}], ${t.dtype})`);
+    }
+    if (engine.debug) {
+      // Debug mode checks every op as it runs: no replay.
+      const r = fn(args);
+      await realize(collectTensors(r));
+      return r;
+    }
+    await realize(inputs.filter((t) => !t.state.storage));
+    const key = signature(args);
+    let c = traces.get(key);
+    if (!c) {
+      c = await trace(fn as unknown as (a: JitTree) => JitTree, args, inputs);
+      if (traces.size >= TRACE_LIMIT) traces.delete(traces.keys().next().value as string);
+      traces.set(key, c);
+    }
+    const compiled = c;
+    const buffers = await compiled.backend.run(
+      compiled.executable,
+      compiled.sources.map((s) => (typeof s === 'number' ? inputs[s] : s).state.storage?.buffer),
+    );
+    const values = buffers.map((b, i) => fromBuffer(compiled.backendName, b, compiled.outputs[i].shape, compiled.outputs[i].dtype));
+    return fromTemplate(compiled.template, values) as R;
+  };
+}
