@@ -10,4 +10,5 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export const alias = {
   '@nabla/core': src('core'),
   '@nabla/backend-cpu': src('backend-cpu'),
+  '@nabla/nn': src('nn'),
 };

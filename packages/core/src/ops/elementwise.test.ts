@@ -108,6 +108,8 @@ describe('unary ops: values', () => {
   test('NaN propagates through relu, maximum and sums', async () => {
     const x = nb.tensor([Number.NaN, 1]);
     expect(Number.isNaN((await nb.relu(x).data())[0])).toBe(true);
+    expect(Object.is((await nb.relu(nb.tensor([-3, Number.NEGATIVE_INFINITY])).data())[0], 0)).toBe(true);
+    expect((await nb.relu(nb.tensor([Number.NEGATIVE_INFINITY])).data())[0]).toBe(0);
     expect(Number.isNaN((await nb.maximum(x, 0).data())[0])).toBe(true);
     expect(Number.isNaN((await nb.max(x).data())[0])).toBe(true);
   });
@@ -137,6 +139,17 @@ describe('unary ops: gradients (float64, central differences)', () => {
       checkGradients((x) => u.op(x), [data], { shapes: [[2, 3]] });
     });
   }
+  test('sigmoid, softplus, swish at exactly 0', async () => {
+    const at0 = async (f: (x: nb.Tensor) => nb.Tensor) =>
+      (
+        await nb
+          .grad((x: nb.Tensor) => nb.sum(f(x)))(nb.tensor([0], [1], 'float64'))
+          .data()
+      )[0];
+    expect(await at0(nb.sigmoid)).toBe(0.25);
+    expect(await at0(nb.softplus)).toBe(0.5);
+    expect(await at0(nb.swish)).toBe(0.5);
+  });
   test('erf and exact gelu', () => {
     checkGradients((x) => nb.erf(x), [[-2, -0.4, 0.3, 1.2, 2.9, 3.4]]);
     checkGradients((x) => nb.gelu(x), [[-2, -0.4, 0.3, 1.2, 2.9, 3.4]]);

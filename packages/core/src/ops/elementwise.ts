@@ -114,7 +114,8 @@ export const clip = op(function clip(x: TensorLike, min: number, max: number): T
 
 export const relu = op(function relu(x: TensorLike): Tensor {
   const t = floating('relu', x);
-  return where(greater(t, 0), t, mul(t, 0));
+  // +0 below zero (not -0, as 0 * x would give), NaN stays NaN; the gradient at 0 is 0.
+  return where(greater(t, 0), t, where(isNaN(t), t, 0));
 });
 
 export const relu6 = op(function relu6(x: TensorLike): Tensor {
@@ -139,10 +140,18 @@ export const selu = op(function selu(x: TensorLike): Tensor {
   return mul(elu(x, SELU_ALPHA), SELU_SCALE);
 });
 
+/**
+ * |x| written as a where on x >= 0, so that at 0 its gradient is that of the x >= 0 branch:
+ * sigmoid and softplus then get their true derivatives at 0 (abs's would be 0 there).
+ */
+function absFromPositiveSide(t: Tensor): Tensor {
+  return where(greaterEqual(t, 0), t, neg(t));
+}
+
 /** 1 / (1 + e^-x), from e^-|x| so that neither branch overflows. */
 export const sigmoid = op(function sigmoid(x: TensorLike): Tensor {
   const t = floating('sigmoid', x);
-  const e = exp(neg(abs(t)));
+  const e = exp(neg(absFromPositiveSide(t)));
   const denom = add(e, 1);
   return where(greaterEqual(t, 0), reciprocal(denom), div(e, denom));
 });
@@ -150,7 +159,8 @@ export const sigmoid = op(function sigmoid(x: TensorLike): Tensor {
 /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every x. */
 export const softplus = op(function softplus(x: TensorLike): Tensor {
   const t = floating('softplus', x);
-  return add(relu(t), log1p(exp(neg(abs(t)))));
+  const positive = greaterEqual(t, 0);
+  return add(where(positive, t, mul(t, 0)), log1p(exp(neg(absFromPositiveSide(t)))));
 });
 
 export const swish = op(function swish(x: TensorLike): Tensor {

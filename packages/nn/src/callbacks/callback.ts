@@ -1,0 +1,92 @@
+/** What callbacks see: the running or final values of the loss and metrics (val_ prefixed for validation). */
+export type Logs = Record<string, number>;
+
+/** The part of a model that callbacks use. */
+export interface TrainingModel {
+  stopTraining: boolean;
+  /** The optimizer's base learning rate (a number; schedules are not adjusted by callbacks). */
+  learningRate: number;
+  /** Current weight values, copied (for restoring later). */
+  snapshotWeights(): import('@nabla/core').Tensor[];
+  /** Replaces the weight values with a snapshot (takes ownership of the tensors). */
+  restoreWeights(values: import('@nabla/core').Tensor[]): void;
+}
+
+export interface TrainParams {
+  epochs: number;
+  /** Batches per epoch. */
+  steps: number;
+  samples: number;
+  batchSize: number;
+  verbose: 0 | 1 | 2;
+}
+
+/**
+ * A hook into fit(), as in Keras. Override what you need; each hook may return a promise.
+ * `this.model` and `this.params` are set before training begins.
+ */
+export class Callback {
+  model!: TrainingModel;
+  params!: TrainParams;
+
+  setModel(model: TrainingModel): void {
+    this.model = model;
+  }
+  setParams(params: TrainParams): void {
+    this.params = params;
+  }
+  onTrainBegin(_logs: Logs): void | Promise<void> {}
+  onTrainEnd(_logs: Logs): void | Promise<void> {}
+  onEpochBegin(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
+  onBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+}
+
+/** Hooks given as plain functions, like TensorFlow.js's CustomCallbackArgs. */
+export interface CustomCallbackArgs {
+  onTrainBegin?: (logs: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs: Logs) => void | Promise<void>;
+  onBatchBegin?: (batch: number, logs: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
+}
+
+export class CustomCallback extends Callback {
+  constructor(private readonly hooks: CustomCallbackArgs) {
+    super();
+  }
+  override onTrainBegin(logs: Logs) {
+    return this.hooks.onTrainBegin?.(logs);
+  }
+  override onTrainEnd(logs: Logs) {
+    return this.hooks.onTrainEnd?.(logs);
+  }
+  override onEpochBegin(epoch: number, logs: Logs) {
+    return this.hooks.onEpochBegin?.(epoch, logs);
+  }
+  override onEpochEnd(epoch: number, logs: Logs) {
+    return this.hooks.onEpochEnd?.(epoch, logs);
+  }
+  override onBatchBegin(batch: number, logs: Logs) {
+    return this.hooks.onBatchBegin?.(batch, logs);
+  }
+  override onBatchEnd(batch: number, logs: Logs) {
+    return this.hooks.onBatchEnd?.(batch, logs);
+  }
+}
+
+/** Runs every callback's hook in order, awaiting each. */
+export class CallbackList {
+  constructor(readonly callbacks: Callback[]) {}
+
+  async call<K extends 'onTrainBegin' | 'onTrainEnd'>(hook: K, logs: Logs): Promise<void>;
+  async call<K extends 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd'>(hook: K, index: number, logs: Logs): Promise<void>;
+  async call(hook: keyof Callback, a: number | Logs, b?: Logs): Promise<void> {
+    for (const c of this.callbacks) {
+      const fn = c[hook] as (x: number | Logs, y?: Logs) => void | Promise<void>;
+      await fn.call(c, a, b);
+    }
+  }
+}

@@ -1,0 +1,12 @@
+import { Callback, type Logs } from './callback.js';
+
+/** What fit() returns: per-epoch values of the loss and every metric, as in Keras. */
+export class History extends Callback {
+  readonly epoch: number[] = [];
+  readonly history: Record<string, number[]> = {};
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+}

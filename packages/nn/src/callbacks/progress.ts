@@ -1,0 +1,79 @@
+import { Callback, type Logs } from './callback.js';
+
+export interface ProgressOutput {
+  isTTY?: boolean;
+  columns?: number;
+  write(text: string): unknown;
+}
+
+function fmt(logs: Logs): string {
+  return Object.entries(logs)
+    .map(([k, v]) => ` - ${k}: ${Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3)}`)
+    .join('');
+}
+
+function fmtTime(ms: number): string {
+  if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms >= 1000) return `${(ms / 1000).toFixed(1)}s`;
+  return `${Math.round(ms)}ms`;
+}
+
+/**
+ * Keras's progress output. On a terminal (verbose 1): a bar per epoch, redrawn each batch with
+ * the batch count, ETA and running loss and metrics. Otherwise (verbose 2, or output that is
+ * not a terminal): one line per epoch.
+ */
+export class ProgbarLogger extends Callback {
+  private epochStart = 0;
+  private lastDraw = 0;
+  private epoch = 0;
+  private readonly out: ProgressOutput;
+
+  constructor(out?: ProgressOutput) {
+    super();
+    this.out = out ?? (process.stdout as ProgressOutput);
+  }
+
+  private get bar(): boolean {
+    return this.params.verbose === 1 && this.out.isTTY === true;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+    this.epochStart = performance.now();
+    this.lastDraw = 0;
+    if (this.bar) this.out.write(`Epoch ${epoch + 1}/${this.params.epochs}\n`);
+  }
+
+  override onBatchEnd(batch: number, logs: Logs): void {
+    if (!this.bar) return;
+    const now = performance.now();
+    const done = batch + 1;
+    // Redraw at most every 50 ms: a terminal is slower than a small training step.
+    if (done < this.params.steps && now - this.lastDraw < 50) return;
+    this.lastDraw = now;
+    const elapsed = now - this.epochStart;
+    const eta = (elapsed / done) * (this.params.steps - done);
+    this.out.write(`\r${this.progress(done)} - ETA: ${fmtTime(eta)}${fmt(logs)}\u001b[K`);
+  }
+
+  override onEpochEnd(epoch: number, logs: Logs): void {
+    const elapsed = performance.now() - this.epochStart;
+    const steps = this.params.steps;
+    if (this.bar) {
+      this.out.write(`\r${this.progress(steps)} - ${fmtTime(elapsed)} ${fmtTime(elapsed / Math.max(steps, 1))}/step${fmt(logs)}\u001b[K\n`);
+    } else {
+      this.out.write(`Epoch ${epoch + 1}/${this.params.epochs} - ${steps}/${steps} - ${fmtTime(elapsed)}${fmt(logs)}\n`);
+    }
+  }
+
+  private progress(done: number): string {
+    const steps = this.params.steps;
+    const width = 30;
+    const filled = steps > 0 ? Math.floor((width * done) / steps) : width;
+    const arrow = done < steps ? '>' : '=';
+    const bar = `${'='.repeat(Math.max(filled - 1, 0))}${filled > 0 ? arrow : ''}${'.'.repeat(width - filled)}`;
+    const w = String(steps).length;
+    return `${String(done).padStart(w)}/${steps} [${bar}]`;
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * @nabla/nn: the Keras-like API. Layers, Sequential models with compile/fit/evaluate/predict,
+ * losses, metrics, optimizers, callbacks, initializers, regularizers; save and load.
+ * It runs on whichever backend @nabla/core has selected.
+ */
+export * from './activations.js';
+export * from './callbacks/index.js';
+export * from './initializers.js';
+export { loadModel, loadWeights, saveModel } from './io/index.js';
+export * from './layers/index.js';
+export * from './losses.js';
+export * from './metrics.js';
+export { type CompileArgs, Sequential } from './models/sequential.js';
+export * from './optimizers/index.js';
+export * from './regularizers.js';
+export type { FitArgs } from './training/fit.js';
+export { Weight } from './weight.js';

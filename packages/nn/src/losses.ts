@@ -1,0 +1,213 @@
+import * as nb from '@nabla/core';
+
+/**
+ * Losses with Keras semantics: each takes (yTrue, yPred) and returns a float scalar, the mean
+ * over the batch of a per-sample value (for regression losses, itself the mean over the last
+ * axis; for cross-entropies, the sum over classes). yTrue is cast to yPred's dtype as Keras does,
+ * and an integer yPred becomes float32. Each loss runs inside `tidy`, so a call leaves one live
+ * tensor (its result); tidy inside `grad` is safe because disposal waits for pending readers.
+ */
+export type LossFn = (yTrue: nb.Tensor, yPred: nb.Tensor) => nb.Tensor;
+
+/** Keras's fuzz factor: probabilities are clipped into [EPSILON, 1 - EPSILON] before a log. */
+export const EPSILON = 1e-7;
+
+export interface CrossentropyOptions {
+  /** yPred holds unnormalized logits rather than probabilities (more stable). */
+  fromLogits?: boolean;
+}
+
+function fmt(shape: readonly number[]): string {
+  return `[${shape.join(',')}]`;
+}
+
+function floatOf(x: nb.Tensor): nb.Tensor {
+  return x.dtype === 'float32' || x.dtype === 'float64' ? x : nb.cast(x, 'float32');
+}
+
+function checkSameShape(loss: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
+  if (!sameShape(yTrue.shape, yPred.shape)) {
+    throw new nb.NablaError(`${loss}: yTrue shape ${fmt(yTrue.shape)} differs from yPred shape ${fmt(yPred.shape)}`);
+  }
+}
+
+/** [yTrue, yPred] in yPred's float dtype; call inside tidy (the casts are temporaries). */
+function aligned(yTrue: nb.Tensor, yPred: nb.Tensor): [nb.Tensor, nb.Tensor] {
+  const p = floatOf(yPred);
+  return [yTrue.dtype === p.dtype ? yTrue : nb.cast(yTrue, p.dtype), p];
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function needsClassAxis(loss: string, yPred: nb.Tensor): void {
+  if (yPred.rank === 0) throw new nb.NablaError(`${loss}: yPred must have a class axis, got a scalar`);
+}
+
+/** Mean over the last axis per sample, then over the samples (a scalar stays as it is). */
+function meanLastThenBatch(x: nb.Tensor): nb.Tensor {
+  return x.rank === 0 ? x : nb.mean(nb.mean(x, { axis: -1 }));
+}
+
+function named(name: string, fn: LossFn): LossFn {
+  Object.defineProperty(fn, 'name', { value: name });
+  return fn;
+}
+
+export function meanSquaredError(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+  checkSameShape('meanSquaredError', yTrue, yPred);
+  return nb.tidy(() => {
+    const [t, p] = aligned(yTrue, yPred);
+    return meanLastThenBatch(nb.square(nb.sub(p, t)));
+  });
+}
+
+export function meanAbsoluteError(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+  checkSameShape('meanAbsoluteError', yTrue, yPred);
+  return nb.tidy(() => {
+    const [t, p] = aligned(yTrue, yPred);
+    return meanLastThenBatch(nb.abs(nb.sub(p, t)));
+  });
+}
+
+/** Quadratic (0.5 e^2) for |e| <= delta, linear (delta |e| - 0.5 delta^2) beyond: Keras's huber. */
+export function huberLoss(yTrue: nb.Tensor, yPred: nb.Tensor, delta = 1): nb.Tensor {
+  if (!(Number.isFinite(delta) && delta > 0)) throw new nb.NablaError(`huber: delta must be a positive number, got ${delta}`);
+  checkSameShape('huber', yTrue, yPred);
+  return nb.tidy(() => {
+    const [t, p] = aligned(yTrue, yPred);
+    const e = nb.sub(p, t);
+    const a = nb.abs(e);
+    // Both branches are finite everywhere, so the one not taken adds nothing to the gradient.
+    const quadratic = nb.mul(nb.square(e), 0.5);
+    const linear = nb.sub(nb.mul(a, delta), 0.5 * delta * delta);
+    return meanLastThenBatch(nb.where(nb.lessEqual(a, delta), quadratic, linear));
+  });
+}
+
+/** huberLoss with delta = 1 (the Keras default). */
+export function huber(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+  return huberLoss(yTrue, yPred, 1);
+}
+
+/**
+ * max(x, 0) - x z + log1p(exp(-|x|)): never overflows. Both |x| and max(x, 0) take the x >= 0
+ * branch at 0, so the gradient there is the true 0.5 - z (abs and relu alone would give -z).
+ */
+function sigmoidCrossentropyWithLogits(z: nb.Tensor, x: nb.Tensor): nb.Tensor {
+  const nonNegative = nb.greaterEqual(x, 0);
+  const absX = nb.where(nonNegative, x, nb.neg(x));
+  const relu = nb.where(nonNegative, x, nb.mul(x, 0));
+  return nb.add(nb.sub(relu, nb.mul(x, z)), nb.log1p(nb.exp(nb.neg(absX))));
+}
+
+/** -(z log p + (1 - z) log(1 - p)) with p clipped to [EPSILON, 1 - EPSILON], mean over the last axis. */
+export function binaryCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
+  const fromLogits = opts.fromLogits ?? false;
+  return named('binaryCrossentropy', (yTrue, yPred) => {
+    checkSameShape('binaryCrossentropy', yTrue, yPred);
+    return nb.tidy(() => {
+      const [z, p] = aligned(yTrue, yPred);
+      if (fromLogits) return meanLastThenBatch(sigmoidCrossentropyWithLogits(z, p));
+      const q = nb.clip(p, EPSILON, 1 - EPSILON);
+      const ll = nb.add(nb.mul(z, nb.log(q)), nb.mul(nb.sub(1, z), nb.log(nb.sub(1, q))));
+      return meanLastThenBatch(nb.neg(ll));
+    });
+  });
+}
+
+/** Log-probabilities over the last axis: logSoftmax of logits, or log of Keras's normalized, clipped p. */
+function logProbabilities(yPred: nb.Tensor, fromLogits: boolean): nb.Tensor {
+  if (fromLogits) return nb.logSoftmax(yPred, -1);
+  const p = nb.div(yPred, nb.sum(yPred, { axis: -1, keepDims: true }));
+  return nb.log(nb.clip(p, EPSILON, 1 - EPSILON));
+}
+
+/** -sum(yTrue log p) over the classes (last axis), mean over the batch; yTrue one-hot or soft. */
+export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
+  const fromLogits = opts.fromLogits ?? false;
+  return named('categoricalCrossentropy', (yTrue, yPred) => {
+    needsClassAxis('categoricalCrossentropy', yPred);
+    checkSameShape('categoricalCrossentropy', yTrue, yPred);
+    return nb.tidy(() => {
+      const [t, p] = aligned(yTrue, yPred);
+      return nb.mean(nb.neg(nb.sum(nb.mul(t, logProbabilities(p, fromLogits)), { axis: -1 })));
+    });
+  });
+}
+
+/**
+ * Class indices (int32, or floats holding integers) of shape [...batch] or [...batch, 1] against
+ * yPred [...batch, classes]. The chosen log-probability is gathered from the flattened [n*C]
+ * tensor at row*C + label; a label outside [0, C) is sent to index -1, so the backend raises an
+ * out-of-range gather error when the graph runs instead of silently scoring zero.
+ */
+export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
+  const fromLogits = opts.fromLogits ?? false;
+  return named('sparseCategoricalCrossentropy', (yTrue, yPred) => {
+    checkSparseLabels('sparseCategoricalCrossentropy', yTrue, yPred);
+    return nb.tidy(() => {
+      const c = yPred.shape[yPred.rank - 1];
+      const n = yTrue.size;
+      const logp = nb.reshape(logProbabilities(floatOf(yPred), fromLogits), [n * c]);
+      const idx = nb.reshape(nb.cast(yTrue, 'int32'), [n]);
+      const valid = nb.logicalAnd(nb.greaterEqual(idx, 0), nb.less(idx, c));
+      const flat = nb.where(valid, nb.add(nb.mul(nb.arange(0, n, 1, 'int32'), c), idx), -1);
+      return nb.mean(nb.neg(nb.gather(logp, flat)));
+    });
+  });
+}
+
+/**
+ * Checks class indices of shape [...batch] or [...batch, 1] against predictions
+ * [...batch, classes]. Shared with the sparse accuracy metric (internal, not part of the API).
+ */
+export function checkSparseLabels(name: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
+  needsClassAxis(name, yPred);
+  const lead = yPred.shape.slice(0, -1);
+  if (!(sameShape(yTrue.shape, lead) || sameShape(yTrue.shape, [...lead, 1]))) {
+    throw new nb.NablaError(
+      `${name}: yTrue shape ${fmt(yTrue.shape)} does not fit yPred shape ${fmt(yPred.shape)}: ` +
+        `expected class indices of shape ${fmt(lead)} or ${fmt([...lead, 1])}`,
+    );
+  }
+}
+
+export const binaryCrossentropy: LossFn = binaryCrossentropyLoss();
+export const categoricalCrossentropy: LossFn = categoricalCrossentropyLoss();
+export const sparseCategoricalCrossentropy: LossFn = sparseCategoricalCrossentropyLoss();
+
+const LOSSES: Record<string, LossFn> = {
+  meanSquaredError,
+  mse: meanSquaredError,
+  mean_squared_error: meanSquaredError,
+  meanAbsoluteError,
+  mae: meanAbsoluteError,
+  mean_absolute_error: meanAbsoluteError,
+  huber,
+  huber_loss: huber,
+  binaryCrossentropy,
+  binary_crossentropy: binaryCrossentropy,
+  categoricalCrossentropy,
+  categorical_crossentropy: categoricalCrossentropy,
+  sparseCategoricalCrossentropy,
+  sparse_categorical_crossentropy: sparseCategoricalCrossentropy,
+};
+
+/**
+ * Resolves a Keras / TensorFlow.js loss name (camelCase, snake_case or the short 'mse'/'mae') or
+ * passes a function through. The name is the canonical camelCase one, or a function's own name.
+ */
+export function getLoss(identifier: string | LossFn): { name: string; fn: LossFn } {
+  if (typeof identifier === 'function') return { name: identifier.name || 'loss', fn: identifier };
+  if (typeof identifier === 'string' && Object.hasOwn(LOSSES, identifier)) {
+    const fn = LOSSES[identifier];
+    return { name: fn.name, fn };
+  }
+  throw new nb.NablaError(`getLoss: unknown loss ${quote(identifier)}; known: ${Object.keys(LOSSES).join(', ')}`);
+}
+
+function quote(x: unknown): string {
+  return typeof x === 'string' ? `'${x}'` : String(x);
+}

@@ -1,0 +1,49 @@
+import type { Tensor } from '@nabla/core';
+import * as nb from '@nabla/core';
+import { checkNonNegative, Optimizer, type OptimizerConfig } from './optimizer.js';
+
+export interface AdagradConfig extends OptimizerConfig {
+  initialAccumulatorValue?: number;
+  epsilon?: number;
+}
+
+/**
+ * Adagrad, Keras semantics: acc = acc + g^2; w = w - lr g / sqrt(acc + epsilon).
+ * Slot 'accumulator', starting at initialAccumulatorValue.
+ */
+export class Adagrad extends Optimizer {
+  override get className(): string {
+    return 'Adagrad';
+  }
+  readonly initialAccumulatorValue: number;
+  readonly epsilon: number;
+
+  constructor(config: AdagradConfig = {}) {
+    super({ ...config, learningRate: config.learningRate ?? 0.001 });
+    this.initialAccumulatorValue = checkNonNegative('Adagrad', 'initialAccumulatorValue', config.initialAccumulatorValue ?? 0.1);
+    this.epsilon = checkNonNegative('Adagrad', 'epsilon', config.epsilon ?? 1e-7);
+  }
+
+  protected slotNames(): string[] {
+    return ['accumulator'];
+  }
+
+  initSlots(param: Tensor): Record<string, Tensor> {
+    return { accumulator: nb.fill(param.shape, this.initialAccumulatorValue, param.dtype) };
+  }
+
+  protected updateOne(
+    param: Tensor,
+    grad: Tensor,
+    slots: Record<string, Tensor>,
+    lr: Tensor,
+  ): { param: Tensor; slots: Record<string, Tensor> } {
+    const accumulator = nb.add(slots.accumulator, nb.square(grad));
+    const w = nb.sub(param, nb.div(nb.mul(grad, lr), nb.sqrt(nb.add(accumulator, this.epsilon))));
+    return { param: w, slots: { accumulator } };
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { ...super.getConfig(), initialAccumulatorValue: this.initialAccumulatorValue, epsilon: this.epsilon };
+  }
+}

@@ -1,0 +1,240 @@
+import type { Tensor } from '@nabla/core';
+import * as nb from '@nabla/core';
+
+/**
+ * A learning rate as a function of the number of completed steps, evaluated on the host. The
+ * built-in schedules (schedules.ts) carry `className` and `getConfig` so they can be saved.
+ */
+export type LearningRateSchedule = { (iterations: number): number; getConfig?(): Record<string, unknown>; className?: string };
+
+export interface OptimizerConfig {
+  learningRate?: number | LearningRateSchedule;
+  /** Keras clipnorm: each gradient tensor rescaled to at most this L2 norm. */
+  clipNorm?: number;
+  /** Keras clipvalue: each element clipped to [-v, v]. */
+  clipValue?: number;
+  /** Keras global_clipnorm: all gradients rescaled jointly to at most this global norm. */
+  globalClipNorm?: number;
+}
+
+/** How a built-in schedule appears in an optimizer's config: enough to rebuild it. */
+export interface SerializedSchedule {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+// Validation helpers shared by the optimizers. `owner` names the optimizer in the message.
+
+export function checkPositive(owner: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    throw new nb.NablaError(`${owner}: ${key} must be a positive number, got ${fmt(v)}`);
+  return v;
+}
+
+export function checkNonNegative(owner: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v))
+    throw new nb.NablaError(`${owner}: ${key} must be a number >= 0, got ${fmt(v)}`);
+  return v;
+}
+
+/** A decay rate such as Adam's betas or RMSprop's rho: in [0, 1). */
+export function checkUnitInterval(owner: string, key: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new nb.NablaError(`${owner}: ${key} must be in [0, 1), got ${fmt(v)}`);
+  return v;
+}
+
+export function checkBoolean(owner: string, key: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new nb.NablaError(`${owner}: ${key} must be a boolean, got ${fmt(v)}`);
+  return v;
+}
+
+export function fmt(v: unknown): string {
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'string') return `'${v}'`;
+  if (typeof v === 'object' && v !== null) return JSON.stringify(v);
+  return String(v);
+}
+
+function checkLearningRate(owner: string, v: unknown): number | LearningRateSchedule {
+  if (typeof v === 'function') return v as LearningRateSchedule;
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
+    throw new nb.NablaError(`${owner}: learningRate must be a positive number or a schedule, got ${fmt(v)}`);
+  }
+  return v;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+/**
+ * The base of every optimizer. The training loop owns the parameters, slots and step counter;
+ * an optimizer is a pure function from them to new ones (`apply`), written with lazy ops only so
+ * that a whole training step records one graph whose structure repeats, and compiles once.
+ */
+export abstract class Optimizer {
+  /** 'SGD', 'Adam', ... Subclasses define it as a getter so it is available in this constructor. */
+  abstract readonly className: string;
+  readonly clipNorm?: number;
+  readonly clipValue?: number;
+  readonly globalClipNorm?: number;
+  private lr: number | LearningRateSchedule;
+
+  /** Subclasses fill in their own default learning rate before calling this; Keras's base default is 0.001. */
+  constructor(config: OptimizerConfig) {
+    // Safe here because subclasses define className as a prototype getter (TS cannot know that).
+    const owner = (this as { readonly className: string }).className;
+    this.lr = checkLearningRate(owner, config.learningRate ?? 0.001);
+    if (config.clipNorm !== undefined) this.clipNorm = checkPositive(owner, 'clipNorm', config.clipNorm);
+    if (config.clipValue !== undefined) this.clipValue = checkPositive(owner, 'clipValue', config.clipValue);
+    if (config.globalClipNorm !== undefined) this.globalClipNorm = checkPositive(owner, 'globalClipNorm', config.globalClipNorm);
+    // Keras applies only one of them (clipnorm, else global_clipnorm, else clipvalue) and drops
+    // the rest silently; asking for two is a mistake worth reporting.
+    const set = (['clipNorm', 'clipValue', 'globalClipNorm'] as const).filter((k) => config[k] !== undefined);
+    if (set.length > 1)
+      throw new nb.NablaError(`${owner}: only one of clipNorm, clipValue and globalClipNorm can be set, got ${set.join(' and ')}`);
+  }
+
+  /** A number or a schedule; callbacks (ReduceLROnPlateau, ...) may assign a new number. */
+  get learningRate(): number | LearningRateSchedule {
+    return this.lr;
+  }
+  set learningRate(v: number | LearningRateSchedule) {
+    this.lr = checkLearningRate(this.className, v);
+  }
+
+  /** The learning rate to use after `iterations` completed steps (a schedule is evaluated on the host). */
+  currentLearningRate(iterations: number): number {
+    if (typeof this.lr === 'number') return this.lr;
+    const v = this.lr(iterations);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw new nb.NablaError(
+        `${this.className}: the learning rate schedule returned ${fmt(v)} at iteration ${iterations}; expected a finite number`,
+      );
+    }
+    return v;
+  }
+
+  /** The slot names this optimizer keeps per parameter, given its configuration. */
+  protected abstract slotNames(): string[];
+
+  /** Zero-initialized (or as the algorithm requires) slot tensors for one parameter, by slot name. */
+  abstract initSlots(param: Tensor): Record<string, Tensor>;
+
+  /**
+   * One training step, as lazy ops only (no reads, no host round trips), so the whole step can be
+   * compiled once: clips the gradients as configured, then updates every parameter.
+   * `lr` is a scalar tensor of the params' dtype; `step` a scalar float tensor, the 1-based step number.
+   * Returns NEW tensors; does not dispose or mutate anything.
+   */
+  apply(
+    params: Record<string, Tensor>,
+    grads: Record<string, Tensor>,
+    slots: Record<string, Record<string, Tensor>>,
+    lr: Tensor,
+    step: Tensor,
+  ): { params: Record<string, Tensor>; slots: Record<string, Record<string, Tensor>> } {
+    const keys = this.checkApply(params, grads, slots, lr, step);
+    // The intermediates are disposed here; pending nodes keep what they read, so the result stays computable.
+    return nb.tidy(() => {
+      const clipped = this.clipGradients(keys.map((k) => grads[k]));
+      const outParams: Record<string, Tensor> = {};
+      const outSlots: Record<string, Record<string, Tensor>> = {};
+      keys.forEach((k, i) => {
+        const p = params[k];
+        // Casts are no-ops when dtypes already agree; they let float32 and float64 params share one lr/step.
+        const r = this.updateOne(p, nb.cast(clipped[i], p.dtype), slots[k] ?? {}, nb.cast(lr, p.dtype), nb.cast(step, p.dtype));
+        outParams[k] = r.param;
+        outSlots[k] = r.slots;
+      });
+      return { params: outParams, slots: outSlots };
+    });
+  }
+
+  protected abstract updateOne(
+    param: Tensor,
+    grad: Tensor,
+    slots: Record<string, Tensor>,
+    lr: Tensor,
+    step: Tensor,
+  ): { param: Tensor; slots: Record<string, Tensor> };
+
+  getConfig(): Record<string, unknown> {
+    const config: Record<string, unknown> = { learningRate: serializeLearningRate(this.lr) };
+    if (this.clipNorm !== undefined) config.clipNorm = this.clipNorm;
+    if (this.clipValue !== undefined) config.clipValue = this.clipValue;
+    if (this.globalClipNorm !== undefined) config.globalClipNorm = this.globalClipNorm;
+    return config;
+  }
+
+  /** Checks the arguments of apply when the step is recorded, so errors point at the caller. */
+  private checkApply(
+    params: Record<string, Tensor>,
+    grads: Record<string, Tensor>,
+    slots: Record<string, Record<string, Tensor>>,
+    lr: Tensor,
+    step: Tensor,
+  ): string[] {
+    const owner = `${this.className}.apply`;
+    const keys = Object.keys(params);
+    for (const k of keys) if (!(k in grads)) throw new nb.NablaError(`${owner}: no gradient for parameter '${k}'`);
+    for (const k of Object.keys(grads)) if (!(k in params)) throw new nb.NablaError(`${owner}: gradient '${k}' has no matching parameter`);
+    for (const [what, t] of [
+      ['lr', lr],
+      ['step', step],
+    ] as const) {
+      if (!(t instanceof nb.Tensor) || t.size !== 1)
+        throw new nb.NablaError(
+          `${owner}: ${what} must be a scalar tensor, got ${t instanceof nb.Tensor ? `shape [${t.shape.join(',')}]` : fmt(t)}`,
+        );
+    }
+    const names = this.slotNames();
+    for (const k of keys) {
+      const p = params[k];
+      const g = grads[k];
+      if (p.dtype !== 'float32' && p.dtype !== 'float64')
+        throw new nb.NablaError(`${owner}: parameter '${k}' has dtype ${p.dtype}; only float parameters can be trained`);
+      if (!sameShape(g.shape, p.shape)) {
+        throw new nb.NablaError(`${owner}: gradient '${k}' has shape [${g.shape.join(',')}], parameter has shape [${p.shape.join(',')}]`);
+      }
+      for (const s of names) {
+        const t = slots[k]?.[s];
+        if (t === undefined) throw new nb.NablaError(`${owner}: missing slot '${s}' for parameter '${k}' (create slots with initSlots)`);
+        if (!sameShape(t.shape, p.shape)) {
+          throw new nb.NablaError(
+            `${owner}: slot '${s}' of parameter '${k}' has shape [${t.shape.join(',')}], parameter has shape [${p.shape.join(',')}]`,
+          );
+        }
+      }
+    }
+    return keys;
+  }
+
+  /** Keras semantics: clipNorm per tensor, globalClipNorm jointly, clipValue per element. */
+  private clipGradients(grads: Tensor[]): Tensor[] {
+    if (this.clipNorm !== undefined) {
+      const c = this.clipNorm;
+      // g * c / max(||g||, c): the scale is exactly 1 when the norm is within the limit.
+      return grads.map((g) => nb.mul(g, nb.div(c, nb.maximum(nb.norm(g), c))));
+    }
+    if (this.globalClipNorm !== undefined && grads.length > 0) {
+      const c = this.globalClipNorm;
+      let sq = nb.sum(nb.square(grads[0]));
+      for (const g of grads.slice(1)) sq = nb.add(sq, nb.sum(nb.square(g)));
+      const scale = nb.div(c, nb.maximum(nb.sqrt(sq), c));
+      return grads.map((g) => nb.mul(g, nb.cast(scale, g.dtype)));
+    }
+    if (this.clipValue !== undefined) {
+      const v = this.clipValue;
+      return grads.map((g) => nb.clip(g, -v, v));
+    }
+    return grads;
+  }
+}
+
+/** A number stays a number; a built-in schedule becomes { className, config }; any other function is kept as is. */
+export function serializeLearningRate(lr: number | LearningRateSchedule): number | SerializedSchedule | LearningRateSchedule {
+  if (typeof lr === 'number') return lr;
+  if (lr.className !== undefined && lr.getConfig !== undefined) return { className: lr.className, config: lr.getConfig() };
+  return lr;
+}

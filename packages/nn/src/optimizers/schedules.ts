@@ -1,0 +1,126 @@
+import * as nb from '@nabla/core';
+import { checkBoolean, checkNonNegative, checkPositive, fmt, type LearningRateSchedule, type SerializedSchedule } from './optimizer.js';
+
+/**
+ * Learning rate schedules with Keras's formulas, as plain host functions of the number of
+ * completed steps. Each carries `className` and `getConfig()` so an optimizer's config can name it
+ * and `scheduleFromConfig` can rebuild it.
+ */
+
+function makeSchedule(className: string, config: Record<string, unknown>, fn: (iterations: number) => number): LearningRateSchedule {
+  const schedule = (iterations: number): number => fn(iterations);
+  return Object.assign(schedule, { className, getConfig: (): Record<string, unknown> => structuredClone(config) });
+}
+
+export interface ExponentialDecayConfig {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+}
+
+/** initialLearningRate * decayRate ^ (iterations / decaySteps), the exponent floored when staircase. */
+export function exponentialDecay(config: ExponentialDecayConfig): LearningRateSchedule {
+  const owner = 'exponentialDecay';
+  const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
+  const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
+  const decayRate = checkPositive(owner, 'decayRate', config.decayRate);
+  const staircase = checkBoolean(owner, 'staircase', config.staircase ?? false);
+  return makeSchedule('ExponentialDecay', { initialLearningRate, decaySteps, decayRate, staircase }, (it) => {
+    const p = staircase ? Math.floor(it / decaySteps) : it / decaySteps;
+    return initialLearningRate * decayRate ** p;
+  });
+}
+
+export interface PiecewiseConstantDecayConfig {
+  boundaries: number[];
+  values: number[];
+}
+
+/** values[0] while iterations <= boundaries[0], values[i] while boundaries[i-1] < iterations <= boundaries[i], then the last value. */
+export function piecewiseConstantDecay(config: PiecewiseConstantDecayConfig): LearningRateSchedule {
+  const owner = 'piecewiseConstantDecay';
+  const { boundaries, values } = config;
+  if (!Array.isArray(boundaries) || !boundaries.every((b) => typeof b === 'number' && Number.isFinite(b))) {
+    throw new nb.NablaError(`${owner}: boundaries must be an array of finite numbers, got ${fmt(boundaries)}`);
+  }
+  if (!Array.isArray(values) || !values.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+    throw new nb.NablaError(`${owner}: values must be an array of finite numbers, got ${fmt(values)}`);
+  }
+  if (values.length !== boundaries.length + 1) {
+    throw new nb.NablaError(
+      `${owner}: values must have one more element than boundaries, got ${values.length} values and ${boundaries.length} boundaries`,
+    );
+  }
+  for (let i = 1; i < boundaries.length; i++) {
+    if (!(boundaries[i] > boundaries[i - 1])) throw new nb.NablaError(`${owner}: boundaries must be increasing, got ${fmt(boundaries)}`);
+  }
+  const b = [...boundaries];
+  const v = [...values];
+  return makeSchedule('PiecewiseConstantDecay', { boundaries: b, values: v }, (it) => {
+    for (let i = 0; i < b.length; i++) if (it <= b[i]) return v[i];
+    return v[b.length];
+  });
+}
+
+export interface InverseTimeDecayConfig {
+  initialLearningRate: number;
+  decaySteps: number;
+  decayRate: number;
+  staircase?: boolean;
+}
+
+/** initialLearningRate / (1 + decayRate * iterations / decaySteps), the ratio floored when staircase. */
+export function inverseTimeDecay(config: InverseTimeDecayConfig): LearningRateSchedule {
+  const owner = 'inverseTimeDecay';
+  const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
+  const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
+  const decayRate = checkNonNegative(owner, 'decayRate', config.decayRate);
+  const staircase = checkBoolean(owner, 'staircase', config.staircase ?? false);
+  return makeSchedule('InverseTimeDecay', { initialLearningRate, decaySteps, decayRate, staircase }, (it) => {
+    const p = staircase ? Math.floor(it / decaySteps) : it / decaySteps;
+    return initialLearningRate / (1 + decayRate * p);
+  });
+}
+
+export interface CosineDecayConfig {
+  initialLearningRate: number;
+  decaySteps: number;
+  /** The floor, as a fraction of initialLearningRate. */
+  alpha?: number;
+}
+
+/**
+ * initialLearningRate * ((1 - alpha) * 0.5 * (1 + cos(pi * min(iterations, decaySteps) / decaySteps)) + alpha):
+ * from the initial rate down to alpha times it, then constant.
+ */
+export function cosineDecay(config: CosineDecayConfig): LearningRateSchedule {
+  const owner = 'cosineDecay';
+  const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
+  const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
+  const alpha = config.alpha ?? 0;
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1))
+    throw new nb.NablaError(`${owner}: alpha must be in [0, 1], got ${fmt(alpha)}`);
+  return makeSchedule('CosineDecay', { initialLearningRate, decaySteps, alpha }, (it) => {
+    const t = Math.min(it, decaySteps) / decaySteps;
+    return initialLearningRate * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha);
+  });
+}
+
+const SCHEDULES: Record<string, (config: never) => LearningRateSchedule> = {
+  ExponentialDecay: exponentialDecay,
+  PiecewiseConstantDecay: piecewiseConstantDecay,
+  InverseTimeDecay: inverseTimeDecay,
+  CosineDecay: cosineDecay,
+};
+
+/** Rebuilds a built-in schedule from `{ className, config }` (what an optimizer's getConfig stores). */
+export function scheduleFromConfig(serialized: SerializedSchedule): LearningRateSchedule {
+  const make = Object.hasOwn(SCHEDULES, serialized?.className) ? SCHEDULES[serialized.className] : undefined;
+  if (make === undefined) {
+    throw new nb.NablaError(
+      `scheduleFromConfig: unknown schedule ${fmt(serialized?.className)}; known: ${Object.keys(SCHEDULES).join(', ')}`,
+    );
+  }
+  return make((serialized.config ?? {}) as never);
+}

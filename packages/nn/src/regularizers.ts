@@ -1,0 +1,162 @@
+import type { Tensor } from '@nabla/core';
+import * as nb from '@nabla/core';
+
+/**
+ * Weight penalties with Keras semantics: l1 * sum(|w|) + l2 * sum(w^2), a scalar of the weight's
+ * dtype that a layer adds to the loss.
+ */
+export interface Regularizer {
+  readonly className: string;
+  /** The scalar penalty for one weight. */
+  apply(weight: Tensor): Tensor;
+  getConfig(): Record<string, unknown>;
+}
+
+/** A regularizer as JSON: what `serializeRegularizer` writes and `getRegularizer` reads. */
+export interface SerializedRegularizer {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+function checkFactor(op: string, key: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new nb.NablaError(`${op}: ${key} must be a non-negative finite number, got ${String(value)}`);
+  }
+  return value;
+}
+
+function penalty(op: string, weight: Tensor, l1: number, l2: number): Tensor {
+  if (!(weight instanceof nb.Tensor)) throw new nb.NablaError(`${op}: expected a tensor, got ${weight === null ? 'null' : typeof weight}`);
+  if (weight.dtype !== 'float32' && weight.dtype !== 'float64') {
+    throw new nb.NablaError(`${op}: weight must be float32 or float64, got ${weight.dtype}`);
+  }
+  // tidy: only the penalty is the caller's; the backward pass can still read the intermediates.
+  return nb.tidy(() => {
+    const terms: Tensor[] = [];
+    if (l1) terms.push(nb.mul(nb.sum(nb.abs(weight)), l1));
+    if (l2) terms.push(nb.mul(nb.sum(nb.square(weight)), l2));
+    if (terms.length === 0) return nb.scalar(0, weight.dtype);
+    return terms.length === 1 ? terms[0] : nb.add(terms[0], terms[1]);
+  });
+}
+
+export interface L1Options {
+  l1?: number;
+}
+export interface L2Options {
+  l2?: number;
+}
+export interface L1L2Options {
+  l1?: number;
+  l2?: number;
+}
+
+/** l1 * sum(|w|). */
+export class L1 implements Regularizer {
+  readonly className: string = 'L1';
+  readonly l1: number;
+  constructor(opts: L1Options = {}) {
+    this.l1 = checkFactor('l1', 'l1', opts.l1 ?? 0.01);
+  }
+  apply(weight: Tensor): Tensor {
+    return penalty('l1', weight, this.l1, 0);
+  }
+  getConfig(): Record<string, unknown> {
+    return { l1: this.l1 };
+  }
+}
+
+/** l2 * sum(w^2) (no factor 1/2, as Keras). */
+export class L2 implements Regularizer {
+  readonly className: string = 'L2';
+  readonly l2: number;
+  constructor(opts: L2Options = {}) {
+    this.l2 = checkFactor('l2', 'l2', opts.l2 ?? 0.01);
+  }
+  apply(weight: Tensor): Tensor {
+    return penalty('l2', weight, 0, this.l2);
+  }
+  getConfig(): Record<string, unknown> {
+    return { l2: this.l2 };
+  }
+}
+
+/** l1 * sum(|w|) + l2 * sum(w^2). */
+export class L1L2 implements Regularizer {
+  readonly className: string = 'L1L2';
+  readonly l1: number;
+  readonly l2: number;
+  constructor(opts: L1L2Options = {}) {
+    this.l1 = checkFactor('l1l2', 'l1', opts.l1 ?? 0.01);
+    this.l2 = checkFactor('l1l2', 'l2', opts.l2 ?? 0.01);
+  }
+  apply(weight: Tensor): Tensor {
+    return penalty('l1l2', weight, this.l1, this.l2);
+  }
+  getConfig(): Record<string, unknown> {
+    return { l1: this.l1, l2: this.l2 };
+  }
+}
+
+export const l1 = (opts: L1Options = {}): Regularizer => new L1(opts);
+export const l2 = (opts: L2Options = {}): Regularizer => new L2(opts);
+export const l1l2 = (opts: L1L2Options = {}): Regularizer => new L1L2(opts);
+
+interface Entry {
+  name: string;
+  keys: readonly string[];
+  make: (config: Record<string, unknown>) => Regularizer;
+}
+
+const ENTRIES: Entry[] = [
+  { name: 'l1', keys: ['l1'], make: (c) => new L1({ l1: c.l1 as number | undefined }) },
+  { name: 'l2', keys: ['l2'], make: (c) => new L2({ l2: c.l2 as number | undefined }) },
+  { name: 'l1l2', keys: ['l1', 'l2'], make: (c) => new L1L2({ l1: c.l1 as number | undefined, l2: c.l2 as number | undefined }) },
+];
+
+/** Lower case without underscores: 'l1_l2', 'l1l2' and the class name 'L1L2' meet. */
+function lookup(name: string): Entry {
+  const key = name.replace(/_/g, '').toLowerCase();
+  const entry = ENTRIES.find((e) => e.name === key);
+  if (!entry) {
+    throw new nb.NablaError(`getRegularizer: unknown regularizer '${name}'; expected one of l1, l2, l1l2 (or l1_l2)`);
+  }
+  return entry;
+}
+
+function isRegularizer(x: object): x is Regularizer {
+  return typeof (x as { apply?: unknown }).apply === 'function' && typeof (x as { className?: unknown }).className === 'string';
+}
+
+/**
+ * A regularizer from a name ('l1', 'l2', 'l1l2' or 'l1_l2', with default factors 0.01), an
+ * instance (returned as is), or a `{ className, config }` object as `serializeRegularizer`
+ * writes it.
+ */
+export function getRegularizer(identifier: string | Regularizer | SerializedRegularizer): Regularizer {
+  if (typeof identifier === 'string') return lookup(identifier).make({});
+  if (identifier !== null && typeof identifier === 'object') {
+    if (isRegularizer(identifier)) return identifier;
+    const { className, config } = identifier as Partial<SerializedRegularizer>;
+    if (typeof className === 'string') {
+      const entry = lookup(className);
+      const cfg = config ?? {};
+      if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
+        throw new nb.NablaError(`getRegularizer: config of ${className} must be an object, got ${JSON.stringify(cfg)}`);
+      }
+      for (const key of Object.keys(cfg)) {
+        if (!entry.keys.includes(key)) {
+          throw new nb.NablaError(`getRegularizer: ${className} config has unknown key '${key}'; expected ${entry.keys.join(', ')}`);
+        }
+      }
+      return entry.make(cfg);
+    }
+  }
+  throw new nb.NablaError(
+    `getRegularizer: expected a name, a Regularizer or { className, config }, got ${identifier === null ? 'null' : typeof identifier}`,
+  );
+}
+
+export function serializeRegularizer(regularizer: Regularizer): SerializedRegularizer {
+  return { className: regularizer.className, config: regularizer.getConfig() };
+}

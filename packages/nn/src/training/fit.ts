@@ -1,0 +1,177 @@
+import * as nb from '@nabla/core';
+import { type Callback, CallbackList, type Logs } from '../callbacks/callback.js';
+import { History } from '../callbacks/history.js';
+import { ProgbarLogger } from '../callbacks/progress.js';
+import type { Sequential } from '../models/sequential.js';
+import { batches, checkSamples, epochOrder, seededRandom } from './data.js';
+import { type EvalInputs, evalStep, type Params, type Slots, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
+
+export interface FitArgs {
+  epochs?: number;
+  batchSize?: number;
+  /** Shuffle the training samples every epoch (default true). */
+  shuffle?: boolean;
+  /** Seeds shuffling and dropout; fixed by default so that a run is reproducible. */
+  seed?: number;
+  /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
+  validationSplit?: number;
+  validationData?: [nb.TensorLike, nb.TensorLike];
+  callbacks?: Callback[];
+  /** 0 silent, 1 progress bar (one line per epoch when not on a terminal), 2 one line per epoch. */
+  verbose?: 0 | 1 | 2;
+  initialEpoch?: number;
+}
+
+function positiveInt(method: string, name: string, v: number): number {
+  if (!Number.isInteger(v) || v <= 0) throw new nb.NablaError(`${method}: ${name} must be a positive integer, got ${v}`);
+  return v;
+}
+
+function toParams(weights: { name: string; value: nb.Tensor }[]): Params {
+  return Object.fromEntries(weights.map((w) => [w.name, w.value]));
+}
+
+/** Keras's training loop over a compiled Sequential model. */
+export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: FitArgs): Promise<History> {
+  const compiled = model.requireCompiled('fit');
+  const epochs = positiveInt('fit', 'epochs', args.epochs ?? 1);
+  const batchSize = positiveInt('fit', 'batchSize', args.batchSize ?? 32);
+  const initialEpoch = args.initialEpoch ?? 0;
+  const n = checkSamples('fit', x, y);
+  model.checkInput('fit', x);
+
+  // Validation data: given, or split from the end.
+  let trainX = x;
+  let trainY = y;
+  let val: [nb.Tensor, nb.Tensor] | null = null;
+  const owned: nb.Tensor[] = [];
+  if (args.validationData) {
+    const [vx, vy] = args.validationData.map((v, i) => (v instanceof nb.Tensor ? v : nb.tensor(v as nb.TensorData))) as [
+      nb.Tensor,
+      nb.Tensor,
+    ];
+    checkSamples('fit (validationData)', vx, vy);
+    model.checkInput('fit (validationData)', vx);
+    val = [vx, vy];
+  } else if (args.validationSplit !== undefined && args.validationSplit > 0) {
+    const split = args.validationSplit;
+    if (!(split < 1)) throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${split}`);
+    const nTrain = Math.floor(n * (1 - split));
+    if (nTrain === 0 || nTrain === n) throw new nb.NablaError(`fit: validationSplit ${split} of ${n} samples leaves an empty part`);
+    [trainX, trainY] = [nb.slice(x, [0], [nTrain]), nb.slice(y, [0], [nTrain])];
+    val = [nb.slice(x, [nTrain], [n - nTrain]), nb.slice(y, [nTrain], [n - nTrain])];
+    owned.push(trainX, trainY, ...val);
+  }
+  const nTrain = trainX.shape[0];
+  if (nTrain === 0) throw new nb.NablaError('fit: there are no training samples');
+
+  const history = new History();
+  const verbose = args.verbose ?? 1;
+  const callbacks = new CallbackList([history, ...(verbose > 0 ? [new ProgbarLogger()] : []), ...(args.callbacks ?? [])]);
+  const steps = Math.ceil(nTrain / batchSize);
+  for (const c of callbacks.callbacks) {
+    c.setModel(model);
+    c.setParams({ epochs, steps, samples: nTrain, batchSize, verbose });
+  }
+
+  const trainable = model.trainableWeights;
+  const frozen = model.weights.filter((w) => !w.trainable);
+  if (!compiled.slots) compiled.slots = Object.fromEntries(trainable.map((w) => [w.name, nb.keep(compiled.optimizer.initSlots(w.value))]));
+  let step = compiled.cache.get('train') as ReturnType<typeof trainStep> | undefined;
+  if (!step) {
+    step = trainStep(
+      model,
+      compiled.loss.fn,
+      compiled.metrics.map((m) => m.fn),
+      compiled.optimizer,
+    );
+    compiled.cache.set('train', step);
+  }
+  const names = ['loss', ...compiled.metrics.map((m) => m.name)];
+  const random = seededRandom(args.seed ?? 1337);
+  const fitSeed = Math.floor(random() * 2 ** 31);
+
+  model.stopTraining = false;
+  await callbacks.call('onTrainBegin', {});
+  try {
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+      await callbacks.call('onEpochBegin', epoch, {});
+      const sums = new Float64Array(names.length);
+      let seen = 0;
+      const order = epochOrder(nTrain, args.shuffle ?? true, random);
+      let batch = 0;
+      for (const idx of batches(order, batchSize)) {
+        await callbacks.call('onBatchBegin', batch, { batch, size: idx.length });
+        const inputs: TrainInputs = {
+          trainable: toParams(trainable),
+          frozen: toParams(frozen),
+          slots: compiled.slots as Slots,
+          x: trainX,
+          y: trainY,
+          indices: nb.tensor(idx, [idx.length], 'int32'),
+          lr: nb.scalar(compiled.optimizer.currentLearningRate(compiled.iterations), trainable[0]?.value.dtype ?? 'float32'),
+          step: nb.scalar(compiled.iterations + 1, trainable[0]?.value.dtype ?? 'float32'),
+          seed: nb.scalar((fitSeed + compiled.iterations * 7919) | 0, 'int32'),
+        };
+        const out: TrainOutputs = await step(inputs);
+        nb.dispose([inputs.indices, inputs.lr, inputs.step, inputs.seed]);
+        trainable.forEach((w) => w.assign(nb.keep(out.trainable[w.name])));
+        const oldSlots = compiled.slots as Slots;
+        compiled.slots = Object.fromEntries(Object.entries(out.slots).map(([k, s]) => [k, nb.keep(s)]));
+        nb.dispose(Object.values(oldSlots).flatMap((s) => Object.values(s)));
+        compiled.iterations++;
+        const stats = await out.stats.data();
+        out.stats.dispose();
+        const logs: Logs = {};
+        names.forEach((name, i) => {
+          sums[i] += stats[i] * idx.length;
+          logs[name] = sums[i] / (seen + idx.length);
+        });
+        seen += idx.length;
+        await callbacks.call('onBatchEnd', batch, logs);
+        batch++;
+        if (model.stopTraining) break;
+      }
+      const logs: Logs = Object.fromEntries(names.map((name, i) => [name, sums[i] / Math.max(seen, 1)]));
+      if (val && !model.stopTraining) {
+        const v = await evaluate(model, val[0], val[1], batchSize);
+        for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
+      }
+      await callbacks.call('onEpochEnd', epoch, logs);
+    }
+  } finally {
+    await callbacks.call('onTrainEnd', {});
+    nb.dispose(owned);
+  }
+  return history;
+}
+
+/** Mean loss and metrics over the data, weighted by batch size. */
+export async function evaluate(model: Sequential, x: nb.Tensor, y: nb.Tensor, batchSize: number): Promise<Record<string, number>> {
+  const compiled = model.requireCompiled('evaluate');
+  positiveInt('evaluate', 'batchSize', batchSize);
+  const n = checkSamples('evaluate', x, y);
+  model.checkInput('evaluate', x);
+  if (n === 0) throw new nb.NablaError('evaluate: there are no samples');
+  let step = compiled.cache.get('eval') as ReturnType<typeof evalStep> | undefined;
+  if (!step) {
+    step = evalStep(
+      model,
+      compiled.loss.fn,
+      compiled.metrics.map((m) => m.fn),
+    );
+    compiled.cache.set('eval', step);
+  }
+  const names = ['loss', ...compiled.metrics.map((m) => m.name)];
+  const sums = new Float64Array(names.length);
+  for (const idx of batches(epochOrder(n, false, Math.random), batchSize)) {
+    const inputs: EvalInputs = { params: toParams(model.weights), x, y, indices: nb.tensor(idx, [idx.length], 'int32') };
+    const stats = await step(inputs);
+    const values = await stats.data();
+    nb.dispose([stats, inputs.indices]);
+    names.forEach((_, i) => {
+      sums[i] += values[i] * idx.length;
+    });
+  }
+  return Object.fromEntries(names.map((name, i) => [name, sums[i] / n]));
+}
