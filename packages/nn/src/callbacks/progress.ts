@@ -26,7 +26,6 @@ function fmtTime(ms: number): string {
 export class ProgbarLogger extends Callback {
   private epochStart = 0;
   private lastDraw = 0;
-  private epoch = 0;
   private readonly out: ProgressOutput;
 
   constructor(out?: ProgressOutput) {
@@ -39,7 +38,6 @@ export class ProgbarLogger extends Callback {
   }
 
   override onEpochBegin(epoch: number): void {
-    this.epoch = epoch;
     this.epochStart = performance.now();
     this.lastDraw = 0;
     if (this.bar) this.out.write(`Epoch ${epoch + 1}/${this.params.epochs}\n`);

@@ -2,7 +2,7 @@ import * as nb from '@nabla/core';
 import { layerFromConfig } from '../layers/index.js';
 import { Sequential } from '../models/sequential.js';
 import { optimizerFromConfig } from '../optimizers/index.js';
-import { checkFit, readModel, saveModel } from './files.js';
+import { checkFit, readModel } from './files.js';
 
 export { saveModel } from './files.js';
 

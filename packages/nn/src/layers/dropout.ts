@@ -2,7 +2,7 @@ import * as nb from '@nabla/core';
 import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
 
 export interface DropoutArgs extends LayerArgs {
-  /** Mixed into each training step's seed, so two Dropout layers draw different masks. */
+  /** Mixed into the training step's seed (which already differs per layer position). */
   seed?: number;
 }
 
@@ -20,7 +20,7 @@ export class Dropout extends Layer {
     super(args);
     if (!(rate >= 0 && rate < 1)) throw new nb.NablaError(`${this.name}: rate must be in [0, 1), got ${rate}`);
     this.rate = rate;
-    this.seed = args.seed ?? hashName(this.name);
+    this.seed = args.seed ?? 0;
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
@@ -37,10 +37,4 @@ export class Dropout extends Layer {
   override getConfig(): Record<string, unknown> {
     return { ...super.getConfig(), rate: this.rate, seed: this.seed };
   }
-}
-
-function hashName(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h | 0;
 }

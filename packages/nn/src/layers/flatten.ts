@@ -1,14 +1,9 @@
 import * as nb from '@nabla/core';
-import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { type CallContext, Layer, type LayerShape } from './layer.js';
 
 /** Flattens each sample to one axis: [batch, a, b, c] -> [batch, a*b*c]. */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
-
-  // biome-ignore lint/complexity/noUselessConstructor: a layer is constructed with its args
-  constructor(args: LayerArgs = {}) {
-    super(args);
-  }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
     return [inputShape.some((d) => d === null) ? null : inputShape.reduce((a: number, b) => a * (b as number), 1)];

@@ -55,7 +55,9 @@ export class Sequential implements TrainingModel {
       throw new nb.NablaError(`Sequential.add: only the first layer takes inputShape/inputDim ('${layer.name}' is not first)`);
     }
     this.layers.push(layer);
-    if (this.layers.length === 1 && layer.batchInputShape) this.build(layer.batchInputShape);
+    // Once the input shape is known, every layer added is built right away.
+    const shape = this.inputShape;
+    if (shape) this.build(shape);
   }
 
   /** The shape of one input sample, once known. */
@@ -109,7 +111,7 @@ export class Sequential implements TrainingModel {
   /** Builds from the data if needed and checks x's sample shape. */
   checkInput(method: string, x: nb.Tensor): void {
     if (this.layers.length === 0) throw new nb.NablaError(`${method}: the model has no layers`);
-    if (!this.inputShape) this.build(x.shape.slice(1));
+    this.build(this.inputShape ?? x.shape.slice(1));
     const expected = this.inputShape as LayerShape;
     const sample = x.shape.slice(1);
     if (sample.length !== expected.length || expected.some((d, i) => d !== null && d !== sample[i])) {
@@ -125,10 +127,18 @@ export class Sequential implements TrainingModel {
     if (params) for (const w of this.weights) w.value = params[w.name] ?? w.value;
     try {
       let y = x;
-      for (const layer of this.layers) y = layer.apply(y, { training, seed });
+      this.layers.forEach((layer, i) => {
+        // Each layer gets its own stream: the step's seed plus a per-position constant.
+        const layerSeed = seed && training ? nb.add(seed, Math.imul(i + 1, 0x9e3779b1)) : undefined;
+        y = layer.apply(y, { training, seed: layerSeed });
+      });
       return y;
     } finally {
-      if (params) this.weights.forEach((w, i) => (w.value = saved[i]));
+      if (params) {
+        this.weights.forEach((w, i) => {
+          w.value = saved[i];
+        });
+      }
     }
   }
 
@@ -226,7 +236,9 @@ export class Sequential implements TrainingModel {
         throw new nb.NablaError(`setWeights: ${w.name} has shape [${w.shape}], got [${v.shape}]`);
       }
     });
-    weights.forEach((w, i) => w.assign(nb.keep(values[i])));
+    weights.forEach((w, i) => {
+      w.assign(nb.keep(values[i]));
+    });
   }
 
   dispose(): void {

@@ -46,10 +46,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   let val: [nb.Tensor, nb.Tensor] | null = null;
   const owned: nb.Tensor[] = [];
   if (args.validationData) {
-    const [vx, vy] = args.validationData.map((v, i) => (v instanceof nb.Tensor ? v : nb.tensor(v as nb.TensorData))) as [
-      nb.Tensor,
-      nb.Tensor,
-    ];
+    const [vx, vy] = args.validationData.map((v) => (v instanceof nb.Tensor ? v : nb.tensor(v as nb.TensorData))) as [nb.Tensor, nb.Tensor];
     checkSamples('fit (validationData)', vx, vy);
     model.checkInput('fit (validationData)', vx);
     val = [vx, vy];
@@ -115,7 +112,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
         };
         const out: TrainOutputs = await step(inputs);
         nb.dispose([inputs.indices, inputs.lr, inputs.step, inputs.seed]);
-        trainable.forEach((w) => w.assign(nb.keep(out.trainable[w.name])));
+        for (const w of trainable) w.assign(nb.keep(out.trainable[w.name]));
         const oldSlots = compiled.slots as Slots;
         compiled.slots = Object.fromEntries(Object.entries(out.slots).map(([k, s]) => [k, nb.keep(s)]));
         nb.dispose(Object.values(oldSlots).flatMap((s) => Object.values(s)));
