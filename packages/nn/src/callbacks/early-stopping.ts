@@ -58,7 +58,7 @@ export class EarlyStopping extends Callback {
       return;
     }
     this.wait++;
-    if (this.wait > this.patience) {
+    if (this.wait >= this.patience) {
       this.stoppedEpoch = epoch;
       this.model.stopTraining = true;
     }

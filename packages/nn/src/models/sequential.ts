@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import type { TrainingModel } from '../callbacks/callback.js';
 import type { History } from '../callbacks/history.js';
+import { saveModel } from '../io/files.js';
 import type { Layer, LayerShape } from '../layers/layer.js';
 import { getLoss, type LossFn } from '../losses.js';
 import { getMetric, type MetricFn } from '../metrics.js';
@@ -212,6 +213,11 @@ export class Sequential implements TrainingModel {
       for (let i = 0; i < n; i += batchSize) parts.push(this.forward(nb.slice(tx, [i], [Math.min(batchSize, n - i)]), false));
       return nb.concat(parts, 0);
     });
+  }
+
+  /** Saves architecture, weights and compile settings to a folder, atomically (see loadModel). */
+  save(dir: string): Promise<void> {
+    return saveModel(this, dir);
   }
 
   snapshotWeights(): nb.Tensor[] {

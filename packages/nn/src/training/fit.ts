@@ -64,7 +64,8 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
 
   const history = new History();
   const verbose = args.verbose ?? 1;
-  const callbacks = new CallbackList([history, ...(verbose > 0 ? [new ProgbarLogger()] : []), ...(args.callbacks ?? [])]);
+  // As in Keras: the progress logger first, History last, so it records what callbacks add (lr).
+  const callbacks = new CallbackList([...(verbose > 0 ? [new ProgbarLogger()] : []), ...(args.callbacks ?? []), history]);
   const steps = Math.ceil(nTrain / batchSize);
   for (const c of callbacks.callbacks) {
     c.setModel(model);
