@@ -2,25 +2,8 @@ import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../../core/src/test-utils/gradcheck.js';
+import { runOptimizer as run } from '../test-utils/run-optimizer.js';
 import { Adam, AdamW } from './adam.js';
-import type { Optimizer } from './optimizer.js';
-
-/** Runs one apply per gradient on a float64 parameter; returns the parameter after each step and the last slots. */
-function run(opt: Optimizer, w0: number[], gs: number[][]): { ws: number[][]; slots: Record<string, number[]> } {
-  let params: Record<string, nb.Tensor> = { w: nb.tensor(w0, [w0.length], 'float64') };
-  let slots: Record<string, Record<string, nb.Tensor>> = { w: opt.initSlots(params.w) };
-  const ws: number[][] = [];
-  gs.forEach((g, i) => {
-    const lr = nb.scalar(opt.currentLearningRate(i), 'float64');
-    const r = opt.apply(params, { w: nb.tensor(g, [g.length], 'float64') }, slots, lr, nb.scalar(i + 1, 'float64'));
-    params = r.params;
-    slots = r.slots;
-    ws.push(Array.from(params.w.dataSync()));
-  });
-  const out: Record<string, number[]> = {};
-  for (const [k, t] of Object.entries(slots.w)) out[k] = Array.from(t.dataSync());
-  return { ws, slots: out };
-}
 
 /** Keras's Adam/AdamW written out per element in plain JS: the reference. */
 function adamRef(

@@ -1,0 +1,74 @@
+import { createRequire } from 'node:module';
+import * as nb from '@nabla/core';
+import { Dense, Sequential } from '@nabla/nn';
+
+/** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
+interface MnistDigit {
+  id: number;
+  length: number;
+  raw: number[];
+}
+
+const PIXELS = 784;
+
+/**
+ * All ~10,000 digits of the `mnist` package, in an order fixed by `seed`. The package's own
+ * `mnist.set()` shuffles with Math.random, so the images are read from each digit's `raw` array
+ * instead and ordered by sorting seeded uniform keys: the same split on every run and backend.
+ */
+async function loadDigits(seed: number): Promise<{ images: Float32Array; labels: Int32Array }> {
+  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
+  const source: { digit: MnistDigit; index: number }[] = [];
+  for (let d = 0; d < 10; d++) for (let i = 0; i < mnist[d].length; i++) source.push({ digit: mnist[d], index: i });
+  const keysT = nb.randomUniform([source.length], { seed });
+  const keys = await keysT.data();
+  keysT.dispose();
+  const order = Array.from(source.keys()).sort((a, b) => keys[a] - keys[b]);
+  const images = new Float32Array(source.length * PIXELS);
+  const labels = new Int32Array(source.length);
+  order.forEach((from, to) => {
+    const { digit, index } = source[from];
+    images.set(digit.raw.slice(index * PIXELS, (index + 1) * PIXELS), to * PIXELS);
+    labels[to] = digit.id;
+  });
+  return { images, labels };
+}
+
+export interface MnistMlpResult {
+  testAccuracy: number;
+  trainSamples: number;
+  testSamples: number;
+  trainSeconds: number;
+  samplesPerSecond: number;
+}
+
+/**
+ * A 784-128-10 MLP on MNIST digits: Adam, sparse categorical cross-entropy, batch 64, 3 epochs,
+ * trained on 80% of the samples and scored on the held-out 20%. `samples` takes fewer digits
+ * (still split 80/20, still never trained on) for quick runs.
+ */
+export async function mnistMlp(
+  log: (line: string) => void,
+  opts: { verbose?: 0 | 1 | 2; samples?: number; epochs?: number } = {},
+): Promise<MnistMlpResult> {
+  const { images, labels } = await loadDigits(42);
+  const n = Math.min(opts.samples ?? labels.length, labels.length);
+  const nTrain = Math.round(n * 0.8);
+  const nTest = n - nTrain;
+  const xTrain = nb.tensor(images.subarray(0, nTrain * PIXELS), [nTrain, PIXELS]);
+  const yTrain = nb.tensor(labels.subarray(0, nTrain), [nTrain], 'int32');
+  const xTest = nb.tensor(images.subarray(nTrain * PIXELS, n * PIXELS), [nTest, PIXELS]);
+  const yTest = nb.tensor(labels.subarray(nTrain, n), [nTest], 'int32');
+
+  const model = new Sequential([new Dense(128, { inputShape: [PIXELS], activation: 'relu' }), new Dense(10, { activation: 'softmax' })]);
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const epochs = opts.epochs ?? 3;
+  log(`  ${nTrain} training and ${nTest} held-out test digits`);
+  const t0 = performance.now();
+  await model.fit(xTrain, yTrain, { epochs, batchSize: 64, verbose: opts.verbose ?? 0, seed: 7 });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const { accuracy } = await model.evaluate(xTest, yTest, { batchSize: 500 });
+  model.dispose();
+  nb.dispose([xTrain, yTrain, xTest, yTest]);
+  return { testAccuracy: accuracy, trainSamples: nTrain, testSamples: nTest, trainSeconds, samplesPerSecond: (nTrain * epochs) / trainSeconds };
+}
