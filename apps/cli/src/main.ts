@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
+import { iris } from './examples/iris.js';
 import { linearRegression } from './examples/linear-regression.js';
+import { mnistMlp } from './examples/mnist-mlp.js';
+import { seedLinreg } from './examples/seed-linreg.js';
 import { twoMoons } from './examples/two-moons.js';
 
 const USAGE = `usage: nabla examples [--backend NAME]
@@ -37,6 +40,38 @@ async function examples(args: string[]): Promise<number> {
     `  training accuracy ${(moons.accuracy * 100).toFixed(1)}%, ${(performance.now() - t0).toFixed(0)} ms ${moonsOk ? 'ok' : 'FAILED'}\n`,
   );
   if (!moonsOk) failures++;
+
+  console.log('seed example with @nabla/nn (Dense(1), adam, meanSquaredError), then trained longer:');
+  t0 = performance.now();
+  const seed = await seedLinreg(log, 0);
+  const seedOk =
+    Math.abs(seed.weight - 3) < 0.1 &&
+    Math.abs(seed.bias - 0.5) < 0.1 &&
+    Math.abs(seed.weight - seed.lsWeight) < 0.02 &&
+    Math.abs(seed.bias - seed.lsBias) < 0.02;
+  console.log(
+    `  weight ${seed.weight.toFixed(4)}, bias ${seed.bias.toFixed(4)} (least squares ${seed.lsWeight.toFixed(4)}, ${seed.lsBias.toFixed(4)}), loss ${seed.finalLoss.toFixed(5)}, ${(performance.now() - t0).toFixed(0)} ms ${seedOk ? 'ok' : 'FAILED'}\n`,
+  );
+  if (!seedOk) failures++;
+
+  console.log('MNIST digits (784-128-10 MLP, adam, batch 64, 3 epochs):');
+  t0 = performance.now();
+  // verbose 1: a bar on a terminal, one line per epoch otherwise.
+  const digits = await mnistMlp(log, { verbose: 1 });
+  const digitsOk = digits.testAccuracy >= 0.9;
+  console.log(
+    `  held-out test accuracy ${(digits.testAccuracy * 100).toFixed(1)}% (target 90%), training ${digits.trainSeconds.toFixed(1)} s, ${digits.samplesPerSecond.toFixed(0)} samples/s, ${(performance.now() - t0).toFixed(0)} ms ${digitsOk ? 'ok' : 'FAILED'}\n`,
+  );
+  if (!digitsOk) failures++;
+
+  console.log('Iris (4-16-3 MLP on standardized features, adam):');
+  t0 = performance.now();
+  const flowers = await iris(log, 0);
+  const flowersOk = flowers.testAccuracy >= 0.9;
+  console.log(
+    `  held-out test accuracy ${(flowers.testAccuracy * 100).toFixed(1)}% (target 90%), ${(performance.now() - t0).toFixed(0)} ms ${flowersOk ? 'ok' : 'FAILED'}\n`,
+  );
+  if (!flowersOk) failures++;
 
   const mem = nb.memory();
   console.log(`live tensors at exit: ${mem.numTensors}, buffers: ${mem.numBuffers}`);

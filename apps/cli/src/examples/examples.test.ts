@@ -1,7 +1,10 @@
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { expect, test } from 'vitest';
+import { iris } from './iris.js';
 import { linearRegression } from './linear-regression.js';
+import { mnistMlp } from './mnist-mlp.js';
+import { seedLinreg } from './seed-linreg.js';
 import { twoMoons } from './two-moons.js';
 
 test('linear regression recovers weight ~3 and bias ~0.5, leaving no tensor behind', async () => {
@@ -21,3 +24,27 @@ test('two moons: the MLP separates what a line cannot, leaving no tensor or buff
   expect(nb.memory().numTensors).toBe(before.numTensors);
   expect(nb.memory().numBuffers).toBe(before.numBuffers);
 });
+
+test('seed example with @nabla/nn, trained longer, lands on the least-squares line', async () => {
+  const before = nb.memory().numTensors;
+  const r = await seedLinreg(() => {}, 0);
+  expect(Math.abs(r.weight - 3)).toBeLessThan(0.1);
+  expect(Math.abs(r.bias - 0.5)).toBeLessThan(0.1);
+  expect(Math.abs(r.weight - r.lsWeight)).toBeLessThan(0.02);
+  expect(Math.abs(r.bias - r.lsBias)).toBeLessThan(0.02);
+  expect(nb.memory().numTensors).toBe(before);
+});
+
+test('Iris: at least 90% on the held-out 20%', async () => {
+  const { testAccuracy } = await iris(() => {}, 0);
+  expect(testAccuracy).toBeGreaterThanOrEqual(0.9);
+});
+
+// The full run (8,000 training digits, 3 epochs) takes ~5 s here, so the test uses it as the CLI does.
+test('MNIST: the 784-128-10 MLP reaches 90% on the held-out 20%', async () => {
+  const before = nb.memory().numTensors;
+  const r = await mnistMlp(() => {}, { verbose: 0 });
+  expect(r.testSamples).toBe(2000);
+  expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
+  expect(nb.memory().numTensors).toBe(before);
+}, 60_000);

@@ -1,5 +1,4 @@
 import '@nabla/backend-cpu';
-import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../../core/src/test-utils/gradcheck.js';
 import { runOptimizer as run } from '../test-utils/run-optimizer.js';
