@@ -33,12 +33,24 @@ export interface Result {
   impl: string;
   medianMs: number;
   runs: number;
-  /** The workload's own figure of merit (GFLOP/s, samples/s, ...). */
+  /** The workload's own figure of merit (GFLOP/s, samples/s, ms/step, ...). */
   value: number;
   unit: string;
+  /** False for times (ms/step), where less is better; throughputs (the default) are the opposite. */
+  higherIsBetter?: boolean;
 }
 
-/** Prints results grouped by workload and size, with each impl's ratio to every peer. */
+/**
+ * How many times faster `r` is than `peer`, whatever the unit's direction: for throughputs the
+ * ratio of values, for times the inverse. Phrased both ways so that a ratio under 1 never reads
+ * as a speedup.
+ */
+function speedup(r: Result, peer: Result): string {
+  const x = r.higherIsBetter === false ? peer.value / r.value : r.value / peer.value;
+  return x >= 1 ? `${x.toFixed(2)}x faster than ${peer.impl}` : `${(1 / x).toFixed(2)}x slower than ${peer.impl}`;
+}
+
+/** Prints results grouped by workload and size, with how much faster each of ours is than every peer. */
 export function report(results: Result[], ours: string[]): string {
   const lines: string[] = [];
   const groups = new Map<string, Result[]>();
@@ -47,13 +59,11 @@ export function report(results: Result[], ours: string[]): string {
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   for (const [key, rows] of groups) {
-    lines.push(key);
+    lines.push(rows[0].higherIsBetter === false ? `${key} (${rows[0].unit}, lower is better)` : key);
     for (const r of rows) {
-      const ratios = ours.includes(r.impl)
-        ? rows.filter((p) => !ours.includes(p.impl)).map((p) => `${(r.value / p.value).toFixed(2)}x ${p.impl}`)
-        : [];
+      const ratios = ours.includes(r.impl) ? rows.filter((p) => !ours.includes(p.impl)).map((p) => speedup(r, p)) : [];
       lines.push(
-        `  ${r.impl.padEnd(12)} ${r.value.toFixed(2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}`,
+        `  ${r.impl.padEnd(12)} ${r.value.toFixed(r.value < 10 ? 3 : 2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}`,
       );
     }
   }

@@ -5,10 +5,14 @@ import { join } from 'node:path';
 import * as nb from '@nabla/core';
 import { type Result, report } from './harness.js';
 import { matmulBench } from './matmul.js';
+import { mlpMnistBench } from './mlp-mnist.js';
+import { seedLinregBench } from './seed-linreg.js';
 
 /**
  * nabla's benchmarks beside TensorFlow.js, in one run:
- *   node apps/bench/dist/main.js [--sizes 128,256,512,1024] [--backends cpu] [--out bench-results]
+ *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist] [--sizes 128,256,512,1024]
+ *     [--backends cpu] [--out bench-results]
+ * --sizes applies to matmul; the training workloads have fixed sizes.
  * Prints medians and ratios to each peer; writes the results as JSON.
  */
 function option(name: string, fallback: string): string {
@@ -16,12 +20,22 @@ function option(name: string, fallback: string): string {
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
 }
 
+/** Every workload, in the order they run; all of them by default. */
+const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise<Result[]>> = {
+  matmul: matmulBench,
+  'seed-linreg': (_, backends) => seedLinregBench(backends),
+  'mlp-mnist': (_, backends) => mlpMnistBench(backends),
+};
+
 async function main(): Promise<void> {
+  const workloads = option('--workloads', Object.keys(WORKLOADS).join(',')).split(',');
+  const unknown = workloads.filter((w) => !Object.hasOwn(WORKLOADS, w));
+  if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(', ')}; known: ${Object.keys(WORKLOADS).join(', ')}`);
   const sizes = option('--sizes', '128,256,512,1024').split(',').map(Number);
   const backends = option('--backends', nb.listBackends().join(',')).split(',');
   const outDir = option('--out', 'bench-results');
   const results: Result[] = [];
-  results.push(...(await matmulBench(sizes, backends)));
+  for (const w of workloads) results.push(...(await WORKLOADS[w](sizes, backends)));
   console.log(
     report(
       results,

@@ -19,7 +19,7 @@ export {
   setBackend,
 } from './backend.js';
 export { allocate, DTYPES, type DType, type TypedArray } from './dtype.js';
-export { type JitTree, jit } from './engine/jit.js';
+export { type JitTree, type Jitted, jit } from './engine/jit.js';
 export { dispose, keep, type MemoryInfo, memory, type TensorContainer, tidy } from './engine/memory.js';
 export type { NestedArray } from './engine/read.js';
 export { cacheStats } from './engine/realize.js';

@@ -77,6 +77,17 @@ describe('jit', () => {
     await expect(f(x)).rejects.toThrow('jit: an argument was disposed (shape [2], float32)');
   });
 
+  test('dispose() releases what the traces captured', async () => {
+    const x = nb.tensor([1, 2]);
+    await nb.realize(x);
+    const start = nb.memory().numBuffers;
+    const f = nb.jit((a: nb.Tensor) => a.mul(2).add(1)); // captures the constants 2 and 1
+    (await f(x)).dispose();
+    expect(nb.memory().numBuffers).toBeGreaterThan(start);
+    f.dispose();
+    expect(nb.memory().numBuffers).toBe(start);
+  });
+
   test('many calls keep memory flat', async () => {
     const f = nb.jit((x: nb.Tensor) => nb.softmax(nb.mul(x, 3)));
     const x = nb.tensor([1, 2, 3]);

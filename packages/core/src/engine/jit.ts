@@ -2,7 +2,7 @@ import type { Backend } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { NablaError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { collectTensors, releaseInternal } from './memory.js';
+import { collectTensors, pin, releaseInternal, unpin } from './memory.js';
 import { fromBuffer } from './node.js';
 import { cached, plan, realize, store } from './realize.js';
 import { engine } from './state.js';
@@ -79,7 +79,7 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
   const sources = p.leaves.map((leaf) => {
     const i = position.get(leaf);
     if (i !== undefined) return i;
-    leaf.state.consumers++; // captured: the compiled function reads it from now on
+    pin(leaf); // captured: the compiled function reads it until it is disposed
     return leaf;
   });
   let executable = cached(p.backend, p.key);
@@ -101,13 +101,29 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
 
 const TRACE_LIMIT = 64;
 
+function release(c: Compiled): void {
+  for (const s of c.sources) if (typeof s !== 'number') unpin(s);
+}
+
+/** A jitted function that nobody can call any more lets go of what its traces captured. */
+const collected = new FinalizationRegistry<Map<string, Compiled>>((traces) => {
+  for (const c of traces.values()) release(c);
+  traces.clear();
+});
+
+/** A compiled function; `dispose()` releases the tensors its traces captured. */
+export interface Jitted<A, R> {
+  (args: A): Promise<R>;
+  dispose(): void;
+}
+
 /**
  * Compiles `fn` (a function of one tree of tensors returning a tree of tensors). The result is
  * async and returns realized tensors in the same structure as fn's result.
  */
-export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): (args: A) => Promise<R> {
+export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): Jitted<A, R> {
   const traces = new Map<string, Compiled>();
-  return async (args: A): Promise<R> => {
+  const jitted = async (args: A): Promise<R> => {
     const inputs = collectTensors(args);
     for (const t of inputs) {
       if (t.isDisposed) throw new NablaError(`jit: an argument was disposed (shape [${t.shape.join(',')}], ${t.dtype})`);
@@ -123,7 +139,11 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): (
     let c = traces.get(key);
     if (!c) {
       c = await trace(fn as unknown as (a: JitTree) => JitTree, args, inputs);
-      if (traces.size >= TRACE_LIMIT) traces.delete(traces.keys().next().value as string);
+      if (traces.size >= TRACE_LIMIT) {
+        const oldest = traces.keys().next().value as string;
+        release(traces.get(oldest) as Compiled);
+        traces.delete(oldest);
+      }
       traces.set(key, c);
     }
     const compiled = c;
@@ -134,4 +154,11 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): (
     const values = buffers.map((b, i) => fromBuffer(compiled.backendName, b, compiled.outputs[i].shape, compiled.outputs[i].dtype));
     return fromTemplate(compiled.template, values) as R;
   };
+  const dispose = () => {
+    collected.unregister(traces);
+    for (const c of traces.values()) release(c);
+    traces.clear();
+  };
+  collected.register(jitted, traces, traces);
+  return Object.assign(jitted, { dispose });
 }

@@ -78,6 +78,17 @@ function releaseIfUnused(state: TensorState): void {
   dropInputs(state);
 }
 
+/** Marks a tensor as read by something outside the graph (a compiled nb.jit trace). */
+export function pin(t: Tensor): void {
+  t.state.consumers++;
+}
+
+/** Undoes pin(); frees the tensor's buffer if it was disposed (or internal) and is now unread. */
+export function unpin(t: Tensor): void {
+  t.state.consumers--;
+  releaseIfUnused(t.state);
+}
+
 /** Frees an internal tensor that nothing reads and nobody holds. */
 export function releaseInternal(t: Tensor): void {
   finalizer.unregister(t.state);

@@ -92,6 +92,20 @@ describe('Sequential', () => {
     expect(nb.memory().numBuffers).toBe(start.numBuffers);
   });
 
+  test('dispose() frees weights, optimizer state and compiled steps', async () => {
+    const { x, y } = xorLike(32, 7);
+    await nb.realize(x, y);
+    const start = nb.memory();
+    const model = new Sequential([new Dense(4, { inputDim: 2, activation: 'relu' }), new Dense(1)]);
+    model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
+    await model.fit(x, y, { epochs: 2, batchSize: 10, verbose: 0, validationSplit: 0.25 });
+    model.compile({ optimizer: 'sgd', loss: 'mse' }); // releases the first compile's steps and slots
+    await model.fit(x, y, { epochs: 1, batchSize: 10, verbose: 0 });
+    model.dispose();
+    expect(nb.memory().numTensors).toBe(start.numTensors);
+    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+  });
+
   test('bad inputs are clear errors', async () => {
     const model = new Sequential([new Dense(1, { inputDim: 2 })]);
     const x = nb.ones([10, 2]);

@@ -28,8 +28,8 @@ export interface Compiled {
   slots: Record<string, Record<string, nb.Tensor>> | null;
   /** Optimizer steps taken so far. */
   iterations: number;
-  /** Compiled steps, by kind; rebuilt when compile() is called again. */
-  cache: Map<string, unknown>;
+  /** Compiled steps, by kind; released when compile() is called again or the model is disposed. */
+  cache: Map<string, { dispose(): void }>;
 }
 
 /**
@@ -155,7 +155,7 @@ export class Sequential implements TrainingModel {
       throw new nb.NablaError('compile: needs { optimizer, loss }, for example { optimizer: "adam", loss: "meanSquaredError" }');
     }
     const loss = getLoss(args.loss);
-    if (this.compiled?.slots) nb.dispose(Object.values(this.compiled.slots).flatMap((s) => Object.values(s)));
+    this.releaseCompiled();
     this.compiled = {
       optimizer: getOptimizer(args.optimizer),
       loss,
@@ -247,8 +247,18 @@ export class Sequential implements TrainingModel {
     });
   }
 
+  /** Frees the weights, the optimizer state and the compiled steps. */
   dispose(): void {
     for (const l of this.layers) l.dispose();
-    if (this.compiled?.slots) nb.dispose(Object.values(this.compiled.slots).flatMap((s) => Object.values(s)));
+    this.releaseCompiled();
+    this.compiled = null;
+  }
+
+  private releaseCompiled(): void {
+    const c = this.compiled;
+    if (!c) return;
+    if (c.slots) nb.dispose(Object.values(c.slots).flatMap((s) => Object.values(s)));
+    for (const step of c.cache.values()) step.dispose();
+    c.cache.clear();
   }
 }

@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import * as nb from '@nabla/core';
+import { Dense, Sequential } from '@nabla/nn';
+import { measure, type Result } from './harness.js';
+import { PEERS, usePeer } from './peers.js';
+
+/** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
+interface MnistDigit {
+  length: number;
+  raw: number[];
+}
+
+const PIXELS = 784;
+const SAMPLES = 2560;
+const BATCH = 64;
+
+/** A fixed slice of MNIST: the digits 0-9 in turn, the same images on every run. */
+function mnistSlice(n: number): { images: Float32Array; labels: Int32Array } {
+  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
+  const images = new Float32Array(n * PIXELS);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = i % 10;
+    const k = Math.floor(i / 10);
+    images.set(mnist[d].raw.slice(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
+    labels[i] = d;
+  }
+  return { images, labels };
+}
+
+/**
+ * Training throughput of a 784-128(relu)-10(softmax) MLP, Adam, sparse categorical
+ * cross-entropy, batch 64: one epoch over 2,560 digits (40 steps) per measured run, on one model
+ * per implementation (the warm-up run pays for tracing and compiling). Samples per second.
+ */
+export async function mlpMnistBench(backends: string[]): Promise<Result[]> {
+  const results: Result[] = [];
+  const size = `${SAMPLES} samples, batch ${BATCH}`;
+  const throughput = (ms: number) => SAMPLES / (ms / 1000);
+  const { images, labels } = mnistSlice(SAMPLES);
+
+  for (const backend of backends) {
+    nb.setBackend(backend);
+    const x = nb.tensor(images, [SAMPLES, PIXELS]);
+    const y = nb.tensor(labels, [SAMPLES], 'int32');
+    const model = new Sequential([new Dense(128, { inputShape: [PIXELS], activation: 'relu' }), new Dense(10, { activation: 'softmax' })]);
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000 });
+    model.dispose();
+    nb.dispose([x, y]);
+    results.push({
+      workload: 'mlp-mnist',
+      size,
+      impl: `nabla-${backend}`,
+      ...timing,
+      value: throughput(timing.medianMs),
+      unit: 'samples/s',
+    });
+  }
+
+  for (const peer of PEERS) {
+    const tf = await usePeer(peer);
+    const x = tf.tensor2d(images, [SAMPLES, PIXELS]);
+    // TensorFlow.js's sparse loss wants float labels.
+    const y = tf.tensor1d(Float32Array.from(labels));
+    const model = tf.sequential({
+      layers: [
+        tf.layers.dense({ units: 128, inputShape: [PIXELS], activation: 'relu' }),
+        tf.layers.dense({ units: 10, activation: 'softmax' }),
+      ],
+    });
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000 });
+    model.dispose();
+    tf.dispose([x, y]);
+    results.push({ workload: 'mlp-mnist', size, impl: peer, ...timing, value: throughput(timing.medianMs), unit: 'samples/s' });
+  }
+  return results;
+}
