@@ -5,10 +5,12 @@ import { fileURLToPath } from 'node:url';
  * needs no build and reports source lines. Core's tests use the CPU backend through this alias
  * (not a package dependency, which would make core and backend-cpu depend on each other).
  */
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (path: string) => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
 
-export const alias = {
-  '@nabla/core': src('core'),
-  '@nabla/backend-cpu': src('backend-cpu'),
-  '@nabla/nn': src('nn'),
-};
+export const alias = [
+  { find: /^@nabla\/core$/, replacement: src('core/src/index.ts') },
+  { find: /^@nabla\/backend-cpu$/, replacement: src('backend-cpu/src/index.ts') },
+  { find: /^@nabla\/nn$/, replacement: src('nn/src/index.ts') },
+  { find: /^@nabla\/conformance$/, replacement: src('conformance/src/index.ts') },
+  { find: /^@nabla\/conformance\/vitest$/, replacement: src('conformance/src/vitest.ts') },
+];

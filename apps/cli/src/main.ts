@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
+import { conformance } from './conformance.js';
 import { iris } from './examples/iris.js';
 import { linearRegression } from './examples/linear-regression.js';
 import { mnistMlp } from './examples/mnist-mlp.js';
@@ -8,8 +9,11 @@ import { seedLinreg } from './examples/seed-linreg.js';
 import { twoMoons } from './examples/two-moons.js';
 
 const USAGE = `usage: nabla examples [--backend NAME]
+       nabla conformance [--backend NAME[,NAME...]] [--out DIR]
 
-  examples   train the examples on the chosen backend (default: NABLA_BACKEND, else cpu)`;
+  examples      train the examples on the chosen backend (default: NABLA_BACKEND, else cpu)
+  conformance   run the conformance suite on each backend (and across each pair); with --out,
+                write DIR/conformance.md (the matrix) and DIR/conformance.json`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -82,6 +86,8 @@ async function main(args: string[]): Promise<number> {
   switch (args[0]) {
     case 'examples':
       return examples(args.slice(1));
+    case 'conformance':
+      return conformance((option(args, '--backend') ?? nb.getBackend()).split(','), option(args, '--out'));
     case undefined:
     case '--help':
     case '-h':

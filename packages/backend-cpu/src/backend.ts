@@ -1,13 +1,21 @@
 import { type Backend, DTYPES, type DType, type Graph, type TypedArray } from '@nabla/core';
-import { compilePlan, type Plan, runPlan } from './plan.js';
+import { compilePlan, type KernelOverrides, type Plan, runPlan } from './plan.js';
 
 /**
  * The CPU backend: buffers are typed arrays, a compiled graph is a Plan of kernels. Everything
  * is synchronous, so dataSync() and debug mode's op-by-op checks work here.
  */
 export class CpuBackend implements Backend<TypedArray, Plan> {
-  readonly name = 'cpu';
   readonly capabilities = { dtypes: DTYPES, sync: true };
+
+  /**
+   * `overrides` replaces the kernels of some primitives: for experiments, and for the tests
+   * that plant a wrong kernel to prove the conformance suite notices.
+   */
+  constructor(
+    readonly name = 'cpu',
+    private readonly overrides: KernelOverrides = {},
+  ) {}
 
   upload(data: TypedArray): TypedArray {
     return data.slice() as TypedArray;
@@ -27,7 +35,7 @@ export class CpuBackend implements Backend<TypedArray, Plan> {
   }
 
   compile(graph: Graph): Plan {
-    return compilePlan(graph);
+    return compilePlan(graph, this.overrides);
   }
 
   run(plan: Plan, inputs: TypedArray[]): TypedArray[] {

@@ -7,3 +7,4 @@ import { CpuBackend } from './backend.js';
 registerBackend('cpu', () => new CpuBackend());
 
 export { CpuBackend } from './backend.js';
+export type { Kernel, KernelFactory, KernelOverrides } from './plan.js';

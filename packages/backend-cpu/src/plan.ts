@@ -11,7 +11,10 @@ import { argMaxKernel, reduceKernel } from './kernels/reduce.js';
  * a fresh array (it becomes a tensor's storage). A reshape that is not an output reuses its
  * operand's array instead of copying.
  */
-type Kernel = (ins: TypedArray[], out: TypedArray) => void;
+export type Kernel = (ins: TypedArray[], out: TypedArray) => void;
+/** Builds a node's kernel; `defaultKernel` is the backend's own, for overrides that wrap it. */
+export type KernelFactory = (node: GraphNode, graph: Graph, defaultKernel: () => Kernel) => Kernel;
+export type KernelOverrides = Partial<Record<GraphNode['op'], KernelFactory>>;
 
 interface Step {
   kernel: Kernel | null; // null: alias of its operand (reshape)
@@ -76,7 +79,7 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
   }
 }
 
-export function compilePlan(graph: Graph): Plan {
+export function compilePlan(graph: Graph, overrides: KernelOverrides = {}): Plan {
   const nIn = graph.inputs.length;
   const outputs = new Set(graph.outputs);
   // A value's array lives until the last step that reads it, through aliases.
@@ -88,7 +91,9 @@ export function compilePlan(graph: Graph): Plan {
     const alias = node.op === 'reshape' && !outputs.has(out);
     if (alias) root.set(out, rootOf(node.inputs[0]));
     for (const i of node.inputs) lastUse.set(rootOf(i), k);
-    return { kernel: alias ? null : kernelFor(node, graph), inputs: node.inputs, out, slot: -1 };
+    const override = overrides[node.op];
+    const kernel = alias ? null : override ? override(node, graph, () => kernelFor(node, graph)) : kernelFor(node, graph);
+    return { kernel, inputs: node.inputs, out, slot: -1 };
   });
   for (const id of graph.outputs) lastUse.set(rootOf(id), Number.POSITIVE_INFINITY);
 

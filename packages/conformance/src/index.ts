@@ -1,0 +1,15 @@
+/**
+ * @nabla/conformance: proves a backend gives the same values, gradients and training results as
+ * TensorFlow.js's reference values, as central differences, and as other backends.
+ *
+ *   const report = await runConformance('cpu', await loadFixtures());
+ *
+ * For vitest, `describeConformance(backend)` from '@nabla/conformance/vitest'.
+ */
+export type { Capabilities, Case, CaseResult, Outcome, Status } from './case.js';
+export { compareBackends } from './cases/cross.js';
+export { decode, type Fixtures, loadFixtures, type OpCase, type TrainingRun } from './fixtures.js';
+export { OPS } from './op-table.js';
+export { toMarkdown, toText } from './report.js';
+export { buildCases, type Report, runCase, runConformance } from './suite.js';
+export { compare, TOLERANCES, type Tolerance } from './tolerance.js';
