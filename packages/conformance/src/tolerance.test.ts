@@ -19,7 +19,14 @@ describe('compare', () => {
 describe('reports', () => {
   const results: CaseResult[] = [
     { id: 'forward add [2]', group: 'forward', status: 'pass', maxError: 0, tolerance: TOLERANCES.exact },
-    { id: 'gradient add [2]', group: 'gradient', status: 'fail', maxError: 0.5, detail: 'd/d input 0 at flat index 1', tolerance: TOLERANCES.gradient },
+    {
+      id: 'gradient add [2]',
+      group: 'gradient',
+      status: 'fail',
+      maxError: 0.5,
+      detail: 'd/d input 0 at flat index 1',
+      tolerance: TOLERANCES.gradient,
+    },
     { id: 'fd add [2]', group: 'fd-gradient', status: 'skip', detail: "backend 'x' has no float64", tolerance: TOLERANCES.float64Gradient },
   ];
   const report = { backend: 'x', results, summary: { pass: 1, fail: 1, skip: 1, total: 3 } };
