@@ -13,4 +13,5 @@ export const alias = [
   { find: /^@nabla\/nn$/, replacement: src('nn/src/index.ts') },
   { find: /^@nabla\/conformance$/, replacement: src('conformance/src/index.ts') },
   { find: /^@nabla\/conformance\/vitest$/, replacement: src('conformance/src/vitest.ts') },
+  { find: /^@nabla\/conformance\/node$/, replacement: src('conformance/src/node.ts') },
 ];

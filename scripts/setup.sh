@@ -13,6 +13,7 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version 2>/dev/null)" != "$P
     export PATH="$HOME/.local/bin:$PATH"
   fi
 fi
-# onnxruntime-node's postinstall would fetch CUDA libraries from outside the registry.
-export ONNXRUNTIME_NODE_INSTALL=skip
+# onnxruntime-node's postinstall would fetch CUDA libraries from outside the registry, and
+# Playwright must use Debian's Chromium rather than download its own.
+export ONNXRUNTIME_NODE_INSTALL=skip PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 pnpm install --frozen-lockfile

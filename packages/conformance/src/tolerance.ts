@@ -25,6 +25,13 @@ export const TOLERANCES = {
   trainingLoss: { rtol: 2e-3, atol: 1e-5 },
   /** Training-run final weights. */
   trainingWeights: { rtol: 1e-2, atol: 1e-3 },
+  /**
+   * Final weights after Adam. TF.js adds epsilon to the bias-corrected sqrt(v-hat), Keras (and
+   * nabla) to the uncorrected sqrt(v): weights whose gradients are near epsilon (MNIST pixels
+   * that are almost always 0) move differently, by up to the learning rate per step. Measured:
+   * 6.4e-3 after 16 steps at lr 1e-3 on mnist-mlp-adam; the step losses still agree to 2e-3.
+   */
+  trainingWeightsAdam: { rtol: 1e-2, atol: 1e-2 },
   /** Two backends against each other (float32). */
   crossBackend: { rtol: 1e-5, atol: 1e-6 },
 } satisfies Record<string, Tolerance>;

@@ -1,30 +1,14 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import type { Fixtures, OpCase, TrainingRun } from './fixtures.js';
+import type { Fixtures } from './fixtures.js';
 import { buildCases, capabilitiesOf, runCase } from './suite.js';
-
-/** vitest collects tests synchronously, so the fixtures are read synchronously here. */
-function loadFixturesSync(): Fixtures {
-  const require = createRequire(import.meta.url);
-  const opsPath = require.resolve('@nabla/test-fixtures/ops.json');
-  const dir = join(dirname(opsPath), 'training');
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort();
-  return {
-    ops: JSON.parse(readFileSync(opsPath, 'utf8')).cases as OpCase[],
-    training: files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as TrainingRun),
-  };
-}
 
 /**
  * Declares one vitest test per conformance case for a registered backend. A case the backend
  * cannot run (a missing dtype) is declared skipped with the reason in its name: none is silent.
+ * vitest collects tests synchronously, so the fixtures come in loaded: in Node from
+ * `loadFixturesSync()` ('@nabla/conformance/node'), in a browser from JSON imports.
  */
-export function describeConformance(backend: string, opts: { fixtures?: Fixtures; filter?: (id: string) => boolean } = {}): void {
-  const fixtures = opts.fixtures ?? loadFixturesSync();
+export function describeConformance(backend: string, fixtures: Fixtures, opts: { filter?: (id: string) => boolean } = {}): void {
   describe(`conformance on '${backend}'`, () => {
     for (const c of buildCases(fixtures)) {
       if (opts.filter && !opts.filter(c.id)) continue;

@@ -61,8 +61,9 @@ export function trainingCase(run: TrainingRun): Case {
         const lossCheck = compare(losses, decode(run.stepLosses), TOLERANCES.trainingLoss);
         if (!lossCheck.pass) return { status: 'fail', maxError: lossCheck.maxError, detail: `step loss ${lossCheck.detail}` };
         const weights = model.getWeights();
+        const weightTolerance = run.optimizer.name.toLowerCase() === 'adam' ? TOLERANCES.trainingWeightsAdam : TOLERANCES.trainingWeights;
         for (const [i, w] of run.finalWeights.entries()) {
-          const c = compare(await weights[i].data(), decode(w.data), TOLERANCES.trainingWeights);
+          const c = compare(await weights[i].data(), decode(w.data), weightTolerance);
           if (!c.pass) return { status: 'fail', maxError: c.maxError, detail: `final weight ${w.name} ${c.detail}` };
         }
         return { status: 'pass', maxError: lossCheck.maxError };
