@@ -28,6 +28,8 @@ export interface Backend<Buffer = unknown, Executable = unknown> {
   compile(graph: Graph): Executable | Promise<Executable>;
   /** Runs with one buffer per graph input; returns one new buffer per graph output. */
   run(executable: Executable, inputs: Buffer[]): Buffer[] | Promise<Buffer[]>;
+  /** Frees a compiled executable that core's cache dropped (an onnxruntime session); optional. */
+  release?(executable: Executable): void;
   /** Releases what the backend holds (devices, sessions); optional. */
   destroy?(): void | Promise<void>;
 }

@@ -12,7 +12,13 @@ export interface GraphValue {
 }
 
 export type GraphNode = {
-  [K in PrimitiveOp]: GraphValue & { op: K; attrs: PrimitiveAttrs[K]; inputs: number[] };
+  [K in PrimitiveOp]: GraphValue & {
+    op: K;
+    attrs: PrimitiveAttrs[K];
+    inputs: number[];
+    /** The public op that recorded it (e.g. 'softmax'), for a backend's error messages. */
+    label?: string;
+  };
 }[PrimitiveOp];
 
 export interface Graph {

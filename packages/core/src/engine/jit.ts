@@ -4,7 +4,7 @@ import { NablaError } from '../errors.js';
 import { Tensor } from '../tensor.js';
 import { collectTensors, pin, releaseInternal, unpin } from './memory.js';
 import { fromBuffer } from './node.js';
-import { cached, plan, realize, store } from './realize.js';
+import { plan, realize } from './realize.js';
 import { engine } from './state.js';
 
 /**
@@ -82,11 +82,8 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
     pin(leaf); // captured: the compiled function reads it until it is disposed
     return leaf;
   });
-  let executable = cached(p.backend, p.key);
-  if (executable === undefined) {
-    executable = await p.backend.compile(p.graph);
-    store(p.backend, p.key, executable);
-  }
+  // Its own executable, outside core's cache: an eviction there must not release it under us.
+  const executable = await p.backend.compile(p.graph);
   for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
   engine.internals = savedInternals;
   return {
@@ -103,6 +100,7 @@ const TRACE_LIMIT = 64;
 
 function release(c: Compiled): void {
   for (const s of c.sources) if (typeof s !== 'number') unpin(s);
+  c.backend.release?.(c.executable);
 }
 
 /** A jitted function that nobody can call any more lets go of what its traces captured. */

@@ -1,5 +1,6 @@
 import { getBackendInstance } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { NablaError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { realize, realizeSync } from './realize.js';
 
@@ -13,9 +14,12 @@ export async function readData(t: Tensor): Promise<TypedArray> {
 }
 
 export function readDataSync(t: Tensor): TypedArray {
-  realizeSync([t]);
   const b = getBackendInstance(t.backend);
-  return (b.readSync as NonNullable<typeof b.readSync>)(t.state.storage?.buffer, t.dtype, t.size);
+  if (!b.capabilities.sync || !b.readSync) {
+    throw new NablaError(`backend '${t.backend}' cannot compute synchronously; use the async reads (await t.data(), await t.array())`);
+  }
+  realizeSync([t]);
+  return b.readSync(t.state.storage?.buffer, t.dtype, t.size);
 }
 
 export type NestedArray = number | boolean | NestedArray[];

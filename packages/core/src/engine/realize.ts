@@ -48,7 +48,11 @@ export function store(backend: Backend, key: string, exe: unknown): void {
   let cache = caches.get(backend);
   if (!cache) caches.set(backend, (cache = new Map()));
   cache.set(key, exe);
-  if (cache.size > CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  if (cache.size > CACHE_LIMIT) {
+    const oldest = cache.keys().next().value as string;
+    backend.release?.(cache.get(oldest));
+    cache.delete(oldest);
+  }
 }
 
 /** A stopGradient node computes its input; follow aliases to the tensor that does the work. */
@@ -122,7 +126,7 @@ export function plan(targets: Tensor[], all = false): Plan | null {
   const nodes = order.map((t) => {
     const ins = (t.state.inputs as Tensor[]).map(id);
     keyParts.push(`${t.attrKey}(${ins.join(',')})${t.shape.join('x')}`);
-    return { op: t.op, attrs: t.attrs, inputs: ins, shape: [...t.shape], dtype: t.dtype } as GraphNode;
+    return { op: t.op, attrs: t.attrs, inputs: ins, shape: [...t.shape], dtype: t.dtype, label: t.label } as GraphNode;
   });
   const debugNodes = engine.debug ? order : null;
   const receivers = debugNodes ?? wanted;

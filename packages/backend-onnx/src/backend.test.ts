@@ -1,0 +1,69 @@
+import './index.js';
+import * as nb from '@nabla/core';
+import { Dense, Sequential } from '@nabla/nn';
+import { afterEach, describe, expect, test } from 'vitest';
+
+afterEach(() => nb.setBackend('onnx'));
+
+describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
+  test('runs a whole training step as compiled ONNX and keeps values in onnxruntime', async () => {
+    nb.setBackend(name);
+    const x = nb.tensor([[1], [2], [3]]);
+    const w = nb.tensor([[0.5]]);
+    const { value, grads } = nb.valueAndGrad((p: nb.Tensor) => nb.mean(nb.square(nb.sub(nb.matmul(x, p), nb.mul(x, 2)))))(w);
+    // loss = mean((0.5x - 2x)^2) = 2.25 * mean(x^2) = 2.25 * 14/3 = 10.5; d/dw = mean(2 (0.5x - 2x) x) = -3 * 14/3 = -14
+    expect(await value.item()).toBeCloseTo(10.5, 5);
+    expect(await grads.item()).toBeCloseTo(-14, 5);
+    expect(() => value.dataSync()).toThrow(`backend '${name}' cannot compute synchronously`);
+  });
+
+  test('an onnxruntime error names the nabla op that failed', async () => {
+    nb.setBackend(name);
+    const y = nb.gather(nb.tensor([1, 2, 3]), nb.tensor([5], [1], 'int32'));
+    await expect(y.data()).rejects.toThrow(/onnx: running the graph failed in nabla op 'gather'/);
+  });
+});
+
+describe('training on onnx', () => {
+  test('fit compiles a fixed number of sessions however many epochs run (the last, smaller batch included)', async () => {
+    nb.setBackend('onnx');
+    const backend = nb.getBackendInstance('onnx');
+    let compiles = 0;
+    const compile = backend.compile.bind(backend);
+    backend.compile = (g) => {
+      compiles++;
+      return compile(g);
+    };
+    try {
+      const x = nb.randomUniform([95, 1], { seed: 1 });
+      const y = nb.add(nb.mul(x, 3), 0.5);
+      const model = new Sequential([new Dense(1, { inputDim: 1 })]);
+      model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      await model.fit(x, y, { epochs: 2, batchSize: 10, verbose: 0 });
+      const afterTwo = compiles;
+      await model.fit(x, y, { epochs: 10, batchSize: 10, verbose: 0 });
+      expect(compiles).toBe(afterTwo);
+      model.dispose();
+    } finally {
+      backend.compile = compile;
+    }
+  });
+
+  test('200 training steps keep nabla tensors, buffers and process memory flat', async () => {
+    nb.setBackend('onnx');
+    const x = nb.randomNormal([64, 32], { seed: 2 });
+    const y = nb.cast(nb.greater(nb.sum(x, { axis: 1, keepDims: true }), 0), 'float32');
+    const model = new Sequential([new Dense(64, { inputDim: 32, activation: 'relu' }), new Dense(1, { activation: 'sigmoid' })]);
+    model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    await model.fit(x, y, { epochs: 5, batchSize: 16, verbose: 0 }); // warm up: 20 steps
+    const start = nb.memory();
+    const rss = process.memoryUsage().rss;
+    await model.fit(x, y, { epochs: 50, batchSize: 16, verbose: 0 }); // 200 steps
+    expect(nb.memory().numTensors).toBe(start.numTensors);
+    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+    // Bound: 50 MB. A leak of one batch's activations per step would be 200 x 16 x 64 x 4 B = 0.8 MB;
+    // a leaked session per step, tens of MB.
+    expect(process.memoryUsage().rss - rss).toBeLessThan(50 * 2 ** 20);
+    model.dispose();
+  });
+});

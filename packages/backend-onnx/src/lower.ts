@@ -1,0 +1,191 @@
+import { type DType, type Graph, type GraphNode, NablaError, sizeOf } from '@nabla/core';
+import { lowerErf64 } from './erf64.js';
+import type { Attr, OnnxGraphBuilder, OnnxType } from './onnx/builder.js';
+import { lowerRandom } from './random.js';
+
+/**
+ * Lowering: each nabla primitive becomes a few standard ONNX ops (opset 21). Nothing here is
+ * a gradient: the backward pass and the optimizer update arrive as ordinary primitives, so a
+ * whole training step is one ONNX model.
+ */
+export const onnxType = (d: DType): OnnxType => d;
+
+const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
+const scalarOf = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type: onnxType(type), shape: [], data: [v] });
+const ints = (v: number[]): Attr => ({ ints: v });
+const int = (v: number): Attr => ({ int: v });
+
+/** Reshape with allowzero: a 0 in the target shape means size 0, not "copy this dim" (ONNX's default). */
+export const reshapeTo = (b: OnnxGraphBuilder, x: string, shape: number[]) =>
+  b.op('Reshape', [x, b.constant({ type: 'int64', shape: [shape.length], data: shape.map(BigInt) })], { allowzero: { int: 1 } });
+
+const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, bool: 9, float64: 11 };
+
+const UNARY: Partial<Record<string, string>> = {
+  neg: 'Neg',
+  abs: 'Abs',
+  sign: 'Sign',
+  exp: 'Exp',
+  log: 'Log',
+  sqrt: 'Sqrt',
+  sin: 'Sin',
+  cos: 'Cos',
+  tanh: 'Tanh',
+  floor: 'Floor',
+  logicalNot: 'Not',
+  isNaN: 'IsNaN',
+};
+
+const BINARY: Partial<Record<string, string>> = {
+  add: 'Add',
+  sub: 'Sub',
+  mul: 'Mul',
+  div: 'Div',
+  pow: 'Pow',
+  maximum: 'Max',
+  minimum: 'Min',
+  equal: 'Equal',
+  less: 'Less',
+  lessEqual: 'LessOrEqual',
+  greater: 'Greater',
+  greaterEqual: 'GreaterOrEqual',
+  logicalAnd: 'And',
+  logicalOr: 'Or',
+};
+
+/** Zeros of a shape: also how a tensor with a zero-size axis is made. */
+function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
+  return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: onnxType(dtype), shape: [1], data: [0] } } });
+}
+
+/** Lowers one node; `ins` are the ONNX value names of its operands. Returns its value name. */
+export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], shapeOf: (i: number) => number[]): string {
+  switch (node.op) {
+    case 'unary': {
+      const fn = node.attrs.fn;
+      const direct = UNARY[fn];
+      if (direct) return b.op(direct, ins);
+      const [x] = ins;
+      if (fn === 'isFinite') return b.op('Not', [b.op('Or', [b.op('IsNaN', [x]), b.op('IsInf', [x])])]);
+      if (fn === 'log1p') {
+        // log(1+x) loses x's low bits when |x| is small; Kahan's correction restores them.
+        const u = b.op('Add', [x, scalarOf(b, node.dtype, 1)]);
+        const d = b.op('Sub', [u, scalarOf(b, node.dtype, 1)]);
+        const exact = b.op('Div', [b.op('Mul', [b.op('Log', [u]), x]), d]);
+        return b.op('Where', [b.op('Equal', [d, scalarOf(b, node.dtype, 0)]), x, exact]);
+      }
+      if (fn === 'erf') {
+        if (node.dtype === 'float64') return lowerErf64(b, x); // onnxruntime has no double Erf kernel
+        return b.op('Erf', [x]);
+      }
+      throw new NablaError(`onnx: no lowering for unary '${fn}'`);
+    }
+    case 'binary': {
+      const fn = node.attrs.fn;
+      if (fn === 'notEqual') return b.op('Not', [b.op('Equal', ins)]);
+      const name = BINARY[fn];
+      if (!name) throw new NablaError(`onnx: no lowering for binary '${fn}'`);
+      return b.op(name, ins);
+    }
+    case 'where':
+      return b.op('Where', ins);
+    case 'cast':
+      return b.op('Cast', ins, { to: int(ONNX_DTYPE[node.attrs.dtype]) });
+    case 'reduce': {
+      const name = { sum: 'ReduceSum', max: 'ReduceMax', prod: 'ReduceProd' }[node.attrs.fn];
+      return b.op(name, [ins[0], int64(b, node.attrs.axes)], { keepdims: int(1) });
+    }
+    case 'argMax':
+      return b.op('Cast', [b.op('ArgMax', ins, { axis: int(node.attrs.axis), keepdims: int(1) })], { to: int(6) });
+    case 'matmul': {
+      const t = (x: string, flag: boolean) => (flag ? b.op('Transpose', [x], { perm: ints([0, 2, 1]) }) : x);
+      return b.op('MatMul', [t(ins[0], node.attrs.transposeA), t(ins[1], node.attrs.transposeB)]);
+    }
+    case 'reshape':
+      return reshapeTo(b, ins[0], node.attrs.shape);
+    case 'transpose':
+      return b.op('Transpose', ins, { perm: ints(node.attrs.perm) });
+    case 'expand':
+      // onnxruntime broadcasts 1 against 0 to 1 (numpy gives 0): an empty target is built directly.
+      if (sizeOf(node.attrs.shape) === 0) return zerosOf(b, node.dtype, node.attrs.shape);
+      return b.op('Expand', [ins[0], int64(b, node.attrs.shape)]);
+    case 'slice': {
+      const { begin, size } = node.attrs;
+      const axes = begin.map((_, i) => i);
+      return b.op('Slice', [
+        ins[0],
+        int64(b, begin),
+        int64(
+          b,
+          begin.map((v, i) => v + size[i]),
+        ),
+        int64(b, axes),
+      ]);
+    }
+    case 'pad': {
+      const { pads, value } = node.attrs;
+      const flat = [...pads.map(([before]) => before), ...pads.map(([, after]) => after)];
+      return b.op('Pad', [ins[0], int64(b, flat), scalarOf(b, node.dtype, value)], { mode: { string: 'constant' } });
+    }
+    case 'concat':
+      return b.op('Concat', ins, { axis: int(node.attrs.axis) });
+    case 'gather':
+      return b.op('Gather', ins, { axis: int(node.attrs.axis) });
+    case 'scatterAdd': {
+      // The adjoint of gather, as ScatterElements(reduction add) on [outer, n, inner] views.
+      const { axis, shape } = node.attrs;
+      const outer = sizeOf(shape.slice(0, axis));
+      const inner = sizeOf(shape.slice(axis + 1));
+      const k = sizeOf(shapeOf(node.inputs[1]));
+      const zeros = (dims: number[]) => zerosOf(b, node.dtype, dims);
+      // Nothing to add (or nowhere to add it): onnxruntime's ScatterElements rejects empty views.
+      if (outer * k * inner === 0 || sizeOf(shape) === 0) return zeros(shape);
+      const view = [outer, k, inner];
+      const updates = reshapeTo(b, ins[0], view);
+      const index = b.op('Expand', [reshapeTo(b, b.op('Cast', [ins[1]], { to: int(7) }), [1, k, 1]), int64(b, view)]);
+      const summed = b.op('ScatterElements', [zeros([outer, shape[axis], inner]), index, updates], {
+        axis: int(1),
+        reduction: { string: 'add' },
+      });
+      return reshapeTo(b, summed, shape);
+    }
+    case 'random':
+      return lowerRandom(b, ins[0], node.attrs.shape);
+    default:
+      throw new NablaError(`onnx: no lowering for primitive '${(node as GraphNode).op}'`);
+  }
+}
+
+export interface Lowered {
+  bytes: Uint8Array;
+  inputNames: string[];
+  outputNames: string[];
+  /** For each nabla node, the first ONNX node index it lowered to, and its op label, in order. */
+  labels: { firstNode: number; label: string }[];
+}
+
+export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder): Lowered {
+  const b = makeBuilder();
+  const nIn = graph.inputs.length;
+  const values: string[] = graph.inputs.map((v, i) => b.input(`in${i}`, onnxType(v.dtype), v.shape));
+  const dtypeOf = (id: number) => (id < nIn ? graph.inputs[id] : graph.nodes[id - nIn]).dtype;
+  const shapeOf = (id: number) => (id < nIn ? graph.inputs[id] : graph.nodes[id - nIn]).shape;
+  const labels: Lowered['labels'] = [];
+  for (const node of graph.nodes) {
+    labels.push({ firstNode: b.nodeCount, label: node.label ?? node.op });
+    values.push(
+      lowerNode(
+        b,
+        node,
+        node.inputs.map((i) => values[i]),
+        shapeOf,
+      ),
+    );
+  }
+  const outputNames = graph.outputs.map((id, k) => {
+    const name = `out${k}`;
+    b.output(name, values[id], onnxType(dtypeOf(id)), shapeOf(id));
+    return name;
+  });
+  return { bytes: b.toBytes(), inputNames: values.slice(0, nIn), outputNames, labels };
+}
