@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import '@nabla/backend-cpu';
+import '@nabla/backend-onnx';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nb from '@nabla/core';

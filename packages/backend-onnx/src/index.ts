@@ -20,3 +20,4 @@ registerBackend('onnx-wasm', () => {
 });
 
 export { OnnxBackend, type OnnxBackendOptions, type OrtModule } from './backend.js';
+export { type Attr, type ConstTensor, OnnxGraphBuilder, type OnnxType } from './onnx/builder.js';
