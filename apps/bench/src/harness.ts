@@ -26,6 +26,40 @@ export async function measure(
   return { medianMs, runs: times.length };
 }
 
+/**
+ * Two implementations timed in alternation (A, B, A, B, ...), so that drifting machine load and
+ * clock speed fall on both alike: for ratios that must be precise, e.g. overhead over a floor.
+ */
+export async function measurePair(
+  a: () => unknown | Promise<unknown>,
+  b: () => unknown | Promise<unknown>,
+  opts: { budgetMs?: number; minRuns?: number; maxRuns?: number } = {},
+): Promise<[Timing, Timing]> {
+  const { budgetMs = 4000, minRuns = 5, maxRuns = 40 } = opts;
+  await a();
+  await b();
+  const ta: number[] = [];
+  const tb: number[] = [];
+  const start = performance.now();
+  while (ta.length < minRuns || (ta.length < maxRuns && performance.now() - start < budgetMs)) {
+    let t0 = performance.now();
+    await a();
+    ta.push(performance.now() - t0);
+    t0 = performance.now();
+    await b();
+    tb.push(performance.now() - t0);
+  }
+  const median = (v: number[]) => {
+    const s = [...v].sort((x, y) => x - y);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  return [
+    { medianMs: median(ta), runs: ta.length },
+    { medianMs: median(tb), runs: tb.length },
+  ];
+}
+
 /** One row of results: a workload at a size, on one implementation. */
 export interface Result {
   workload: string;
