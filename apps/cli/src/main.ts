@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import '@nabla/backend-cpu';
+import '@nabla/backend-onnx';
 import * as nb from '@nabla/core';
 import { conformance } from './conformance.js';
 import { iris } from './examples/iris.js';

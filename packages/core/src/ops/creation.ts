@@ -11,7 +11,7 @@ export type TensorData = number | boolean | TypedArray | readonly TensorData[];
 /** What ops accept where a tensor is expected: a number adopts the other operand's dtype. */
 export type TensorLike = Tensor | TensorData;
 
-function inferShape(op: string, data: TensorData): number[] {
+function inferShape(data: TensorData): number[] {
   const shape: number[] = [];
   let level: TensorData = data;
   while (Array.isArray(level) || ArrayBuffer.isView(level)) {
@@ -20,7 +20,6 @@ function inferShape(op: string, data: TensorData): number[] {
     if (arr.length === 0) break;
     level = arr[0];
   }
-  void op;
   return shape;
 }
 
@@ -68,7 +67,7 @@ function fromData(
 ): Tensor {
   if (dtype !== undefined) assertDType(op, dtype);
   const dt = dtype ?? dtypeOfData(values);
-  const inferred = inferShape(op, values);
+  const inferred = inferShape(values);
   let flat: ArrayLike<number | boolean>;
   if (ArrayBuffer.isView(values)) flat = values as TypedArray;
   else {
