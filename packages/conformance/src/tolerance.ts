@@ -65,7 +65,3 @@ export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>, 
   }
   return { pass, maxError, detail: worst };
 }
-
-export function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}

@@ -44,7 +44,7 @@ export {
   truncatedNormal,
 } from './random/random.js';
 export type { Shape } from './shape.js';
-export { broadcastShapes, sizeOf, stridesOf } from './shape.js';
+export { broadcastShapes, shapesEqual, sizeOf, stridesOf } from './shape.js';
 export type { Storage } from './tensor.js';
 export { Tensor } from './tensor.js';
 

@@ -26,7 +26,7 @@ function floatOf(x: nb.Tensor): nb.Tensor {
 }
 
 function checkSameShape(loss: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
-  if (!sameShape(yTrue.shape, yPred.shape)) {
+  if (!nb.shapesEqual(yTrue.shape, yPred.shape)) {
     throw new nb.NablaError(`${loss}: yTrue shape ${fmt(yTrue.shape)} differs from yPred shape ${fmt(yPred.shape)}`);
   }
 }
@@ -35,10 +35,6 @@ function checkSameShape(loss: string, yTrue: nb.Tensor, yPred: nb.Tensor): void 
 function aligned(yTrue: nb.Tensor, yPred: nb.Tensor): [nb.Tensor, nb.Tensor] {
   const p = floatOf(yPred);
   return [yTrue.dtype === p.dtype ? yTrue : nb.cast(yTrue, p.dtype), p];
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 function needsClassAxis(loss: string, yPred: nb.Tensor): void {
@@ -166,7 +162,7 @@ export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}
 export function checkSparseLabels(name: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
   needsClassAxis(name, yPred);
   const lead = yPred.shape.slice(0, -1);
-  if (!(sameShape(yTrue.shape, lead) || sameShape(yTrue.shape, [...lead, 1]))) {
+  if (!(nb.shapesEqual(yTrue.shape, lead) || nb.shapesEqual(yTrue.shape, [...lead, 1]))) {
     throw new nb.NablaError(
       `${name}: yTrue shape ${fmt(yTrue.shape)} does not fit yPred shape ${fmt(yPred.shape)}: ` +
         `expected class indices of shape ${fmt(lead)} or ${fmt([...lead, 1])}`,

@@ -2,7 +2,7 @@ import * as nb from '@nabla/core';
 import type { Case, Outcome } from '../case.js';
 import { decode, type FixtureTensor, type OpCase } from '../fixtures.js';
 import { applyOp, forwardKind } from '../op-table.js';
-import { compare, sameShape, TOLERANCES, type Tolerance } from '../tolerance.js';
+import { compare, TOLERANCES, type Tolerance } from '../tolerance.js';
 
 export function toTensor(f: FixtureTensor, dtype = f.dtype ?? 'float32'): nb.Tensor {
   const data = decode(f.data);
@@ -11,7 +11,7 @@ export function toTensor(f: FixtureTensor, dtype = f.dtype ?? 'float32'): nb.Ten
 
 /** Compares a computed tensor with a fixture tensor: shape exactly, values within the tolerance. */
 export async function check(actual: nb.Tensor, expected: FixtureTensor, tol: Tolerance, what: string): Promise<Outcome> {
-  if (!sameShape(actual.shape, expected.shape)) {
+  if (!nb.shapesEqual(actual.shape, expected.shape)) {
     return { status: 'fail', detail: `${what}: shape [${actual.shape}], expected [${expected.shape}]` };
   }
   if (expected.dtype && actual.dtype !== expected.dtype) {

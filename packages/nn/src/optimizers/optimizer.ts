@@ -63,10 +63,6 @@ function checkLearningRate(owner: string, v: unknown): number | LearningRateSche
   return v;
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
-}
-
 /**
  * The base of every optimizer. The training loop owns the parameters, slots and step counter;
  * an optimizer is a pure function from them to new ones (`apply`), written with lazy ops only so
@@ -194,13 +190,13 @@ export abstract class Optimizer {
       const g = grads[k];
       if (p.dtype !== 'float32' && p.dtype !== 'float64')
         throw new nb.NablaError(`${owner}: parameter '${k}' has dtype ${p.dtype}; only float parameters can be trained`);
-      if (!sameShape(g.shape, p.shape)) {
+      if (!nb.shapesEqual(g.shape, p.shape)) {
         throw new nb.NablaError(`${owner}: gradient '${k}' has shape [${g.shape.join(',')}], parameter has shape [${p.shape.join(',')}]`);
       }
       for (const s of names) {
         const t = slots[k]?.[s];
         if (t === undefined) throw new nb.NablaError(`${owner}: missing slot '${s}' for parameter '${k}' (create slots with initSlots)`);
-        if (!sameShape(t.shape, p.shape)) {
+        if (!nb.shapesEqual(t.shape, p.shape)) {
           throw new nb.NablaError(
             `${owner}: slot '${s}' of parameter '${k}' has shape [${t.shape.join(',')}], parameter has shape [${p.shape.join(',')}]`,
           );
