@@ -48,3 +48,18 @@ test('MNIST: the 784-128-10 MLP reaches 90% on the held-out 20%', async () => {
   expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
   expect(nb.memory().numTensors).toBe(before);
 }, 60_000);
+
+// Model code does not change with the backend: the same examples on onnxruntime.
+test('the seed example and Iris give the same results on the onnx backend', async () => {
+  await import('@nabla/backend-onnx');
+  nb.setBackend('onnx');
+  try {
+    const r = await seedLinreg(() => {}, 0);
+    expect(Math.abs(r.weight - r.lsWeight)).toBeLessThan(0.02);
+    expect(Math.abs(r.bias - r.lsBias)).toBeLessThan(0.02);
+    expect((await iris(() => {}, 0)).testAccuracy).toBeGreaterThanOrEqual(0.9);
+    expect((await twoMoons(() => {})).accuracy).toBeGreaterThanOrEqual(0.95);
+  } finally {
+    nb.setBackend('cpu');
+  }
+}, 60_000);

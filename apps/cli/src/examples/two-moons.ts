@@ -4,8 +4,10 @@ import * as nb from '@nabla/core';
  * A 2-16-2 tanh network on two interleaved half-moons (a problem no line separates), trained
  * with softmax cross-entropy and momentum SGD, all from core ops. Returns the training accuracy.
  */
-function moons(n: number): { x: nb.Tensor; labels: nb.Tensor } {
-  const noise = nb.tidy(() => nb.randomNormal([n, 2], { seed: 5, stddev: 0.1 }).dataSync());
+async function moons(n: number): Promise<{ x: nb.Tensor; labels: nb.Tensor }> {
+  const noiseTensor = nb.randomNormal([n, 2], { seed: 5, stddev: 0.1 });
+  const noise = await noiseTensor.data(); // async: the examples run on every backend
+  noiseTensor.dispose();
   const points = new Float32Array(n * 2);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -19,7 +21,7 @@ function moons(n: number): { x: nb.Tensor; labels: nb.Tensor } {
 }
 
 export async function twoMoons(log: (line: string) => void): Promise<{ accuracy: number; loss: number }> {
-  const { x, labels } = moons(200);
+  const { x, labels } = await moons(200);
   const target = nb.oneHot(labels, 2);
   let params = {
     w1: nb.randomNormal([2, 16], { seed: 11, stddev: 0.7 }),
