@@ -1,0 +1,12 @@
+/// <reference types="vite/client" />
+import './web.js';
+import type { OpCase, TrainingRun } from '@nabla/conformance';
+import { describeConformance } from '@nabla/conformance/vitest';
+
+// The shared suite on onnxruntime-web inside headless Chromium, as a browser app would run it.
+const ops = Object.values(import.meta.glob('../../../test-fixtures/ops.json', { eager: true, import: 'cases' }))[0] as OpCase[];
+const training = Object.values(
+  import.meta.glob('../../../test-fixtures/training/*.json', { eager: true, import: 'default' }),
+) as TrainingRun[];
+
+describeConformance('onnx-wasm', { ops, training });
