@@ -113,7 +113,7 @@ export class OnnxBackend implements Backend<OrtTensor, Executable> {
   async run(exe: Executable, inputs: OrtTensor[]): Promise<OrtTensor[]> {
     const feeds: Record<string, OrtTensor> = {};
     exe.lowered.inputNames.forEach((name, i) => {
-      feeds[name] = inputs[i];
+      if (name !== null) feeds[name] = inputs[i];
     });
     let out: Record<string, OrtTensor>;
     try {

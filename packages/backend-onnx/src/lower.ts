@@ -158,7 +158,8 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
 
 export interface Lowered {
   bytes: Uint8Array;
-  inputNames: string[];
+  /** Per graph input, its ONNX input name, or null where it was folded in as a constant. */
+  inputNames: (string | null)[];
   outputNames: string[];
   /** For each nabla node, the first ONNX node index it lowered to, and its op label, in order. */
   labels: { firstNode: number; label: string }[];
@@ -167,7 +168,10 @@ export interface Lowered {
 export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder): Lowered {
   const b = makeBuilder();
   const nIn = graph.inputs.length;
-  const values: string[] = graph.inputs.map((v, i) => b.input(`in${i}`, onnxType(v.dtype), v.shape));
+  // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
+  const values: string[] = graph.inputs.map((v, i) =>
+    v.value ? b.constant({ type: onnxType(v.dtype), shape: v.shape, data: v.value }) : b.input(`in${i}`, onnxType(v.dtype), v.shape),
+  );
   const dtypeOf = (id: number) => (id < nIn ? graph.inputs[id] : graph.nodes[id - nIn]).dtype;
   const shapeOf = (id: number) => (id < nIn ? graph.inputs[id] : graph.nodes[id - nIn]).shape;
   const labels: Lowered['labels'] = [];
@@ -187,5 +191,6 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder): L
     b.output(name, values[id], onnxType(dtypeOf(id)), shapeOf(id));
     return name;
   });
-  return { bytes: b.toBytes(), inputNames: values.slice(0, nIn), outputNames, labels };
+  const inputNames = graph.inputs.map((v, i) => (v.value ? null : values[i]));
+  return { bytes: b.toBytes(), inputNames, outputNames, labels };
 }

@@ -1,4 +1,4 @@
-import type { DType } from './dtype.js';
+import type { DType, TypedArray } from './dtype.js';
 import type { PrimitiveAttrs, PrimitiveOp } from './primitives.js';
 
 /**
@@ -9,6 +9,11 @@ import type { PrimitiveAttrs, PrimitiveOp } from './primitives.js';
 export interface GraphValue {
   shape: number[];
   dtype: DType;
+  /**
+   * For a graph input: its value when it is a constant of the compiled function (a small tensor
+   * nb.jit captured). A backend may fold it into the executable; it is still passed at run time.
+   */
+  value?: TypedArray;
 }
 
 export type GraphNode = {

@@ -88,6 +88,28 @@ describe('jit', () => {
     expect(nb.memory().numBuffers).toBe(start);
   });
 
+  test('small captured constants are offered to the backend as values; arguments are not', async () => {
+    const cpu = nb.getBackendInstance('cpu');
+    const seen: nb.Graph[] = [];
+    const compile = cpu.compile.bind(cpu);
+    cpu.compile = (g) => {
+      seen.push(g);
+      return compile(g);
+    };
+    try {
+      const big = nb.ones([100]);
+      await nb.realize(big); // a leaf of 100 elements, over the folding limit
+      const f = nb.jit((x: nb.Tensor) => nb.add(nb.mul(x, 0.5), nb.sum(big)));
+      expect(await (await f(nb.tensor([2, 4]))).array()).toEqual([101, 102]);
+      const g = seen.at(-1) as nb.Graph;
+      const values = g.inputs.map((v) => (v.value ? Array.from(v.value) : null));
+      expect(values).toContainEqual([0.5]); // the captured constant
+      expect(values.filter((v) => v === null).length).toBe(2); // the argument, and the 100-element capture
+    } finally {
+      cpu.compile = compile;
+    }
+  });
+
   test('many calls keep memory flat', async () => {
     const f = nb.jit((x: nb.Tensor) => nb.softmax(nb.mul(x, 3)));
     const x = nb.tensor([1, 2, 3]);

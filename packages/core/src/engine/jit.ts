@@ -82,6 +82,13 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
     pin(leaf); // captured: the compiled function reads it until it is disposed
     return leaf;
   });
+  // Small captured constants (hyperparameters, epsilons) are offered to the backend as values it
+  // may fold into the executable: onnxruntime then neither feeds them per run nor recomputes
+  // what depends only on them.
+  for (const [k, s] of sources.entries()) {
+    if (typeof s === 'number' || s.size > FOLD_LIMIT || !s.state.storage) continue;
+    p.graph.inputs[k].value = await p.backend.read(s.state.storage.buffer, s.dtype, s.size);
+  }
   // Its own executable, outside core's cache: an eviction there must not release it under us.
   const executable = await p.backend.compile(p.graph);
   for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
@@ -97,6 +104,8 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
 }
 
 const TRACE_LIMIT = 64;
+/** Captured tensors up to this many elements are offered to the backend as foldable constants. */
+const FOLD_LIMIT = 64;
 
 function release(c: Compiled): void {
   for (const s of c.sources) if (typeof s !== 'number') unpin(s);
