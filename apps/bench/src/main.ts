@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   console.log(
     report(
       results,
-      backends.map((b) => `nabla-${b}`),
+      backends.flatMap((b) => [`nabla-${b}`, `nabla-${b} spe10`]),
     ),
   );
   mkdirSync(outDir, { recursive: true });

@@ -1,7 +1,7 @@
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
-import { Adam, Dense, Dropout, Flatten, Sequential, SGD } from '../index.js';
+import { Adam, CustomCallback, Dense, Dropout, Flatten, Sequential, SGD } from '../index.js';
 
 function xorLike(n: number, seed: number) {
   const pts = nb.randomUniform([n, 2], { seed, minval: -1, maxval: 1 });
@@ -67,6 +67,43 @@ describe('Sequential', () => {
     };
     expect(await run(1)).toEqual(await run(1));
     expect(await run(1)).not.toEqual(await run(2));
+  });
+
+  test('stepsPerExecution gives the same training run, and every batch callback, in fewer executions', async () => {
+    const run = async (stepsPerExecution: number) => {
+      const { x, y } = xorLike(70, 8); // 70 / 8: eight full batches and a last one of 6
+      const model = new Sequential([
+        new Dense(8, { inputDim: 2, activation: 'tanh', kernelInitializer: 'ones' }),
+        new Dense(1, { activation: 'sigmoid', kernelInitializer: 'ones' }),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'], stepsPerExecution });
+      const batches: number[] = [];
+      const h = await model.fit(x, y, {
+        epochs: 3,
+        batchSize: 8,
+        verbose: 0,
+        seed: 5,
+        callbacks: [new CustomCallback({ onBatchEnd: (b) => void batches.push(b) })],
+      });
+      return {
+        loss: h.history.loss,
+        acc: h.history.accuracy,
+        weights: await Promise.all(model.getWeights().map((w) => w.data())),
+        batches,
+      };
+    };
+    const one = await run(1);
+    const four = await run(4);
+    expect(four.batches).toEqual(one.batches);
+    expect(one.batches.slice(0, 9)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    for (let i = 0; i < 3; i++) expect(four.loss[i]).toBeCloseTo(one.loss[i], 6);
+    expect(four.acc).toEqual(one.acc);
+    four.weights.forEach((w, i) => {
+      for (let j = 0; j < w.length; j++) expect(w[j]).toBeCloseTo(one.weights[i][j], 5);
+    });
+    expect(() => new Sequential([new Dense(1, { inputDim: 1 })]).compile({ optimizer: 'sgd', loss: 'mse', stepsPerExecution: 0 })).toThrow(
+      'compile: stepsPerExecution must be a positive integer, got 0',
+    );
   });
 
   test('trainOnBatch takes one step on exactly that batch', async () => {

@@ -17,6 +17,11 @@ export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: string | LossFn;
   metrics?: (string | MetricFn)[];
+  /**
+   * Optimizer steps per compiled execution (Keras's steps_per_execution, default 1). Batch
+   * callbacks then run after each execution, once per batch, in order.
+   */
+  stepsPerExecution?: number;
 }
 
 /** What compile() resolved, plus the optimizer's state. */
@@ -28,8 +33,14 @@ export interface Compiled {
   slots: Record<string, Record<string, nb.Tensor>> | null;
   /** Optimizer steps taken so far. */
   iterations: number;
+  stepsPerExecution: number;
   /** Compiled steps, by kind; released when compile() is called again or the model is disposed. */
   cache: Map<string, { dispose(): void }>;
+}
+
+function checkStepsPerExecution(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new nb.NablaError(`compile: stepsPerExecution must be a positive integer, got ${n}`);
+  return n;
 }
 
 /**
@@ -162,6 +173,7 @@ export class Sequential implements TrainingModel {
       metrics: (args.metrics ?? []).map((m) => getMetric(m, loss.name)),
       slots: null,
       iterations: 0,
+      stepsPerExecution: checkStepsPerExecution(args.stepsPerExecution ?? 1),
       cache: new Map(),
     };
   }

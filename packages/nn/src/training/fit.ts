@@ -97,19 +97,37 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
       const sums = new Float64Array(names.length);
       let seen = 0;
       const order = epochOrder(nTrain, args.shuffle ?? true, random);
-      let batch = 0;
-      for (const idx of batches(order, batchSize)) {
-        await callbacks.call('onBatchBegin', batch, { batch, size: idx.length });
+      const all = batches(order, batchSize);
+      for (let batch = 0; batch < all.length && !model.stopTraining; ) {
+        // Up to stepsPerExecution full batches run in one execution; the last, smaller batch alone.
+        let count = 1;
+        while (count < compiled.stepsPerExecution && batch + count < all.length && all[batch + count].length === all[batch].length) count++;
+        const group = all.slice(batch, batch + count);
+        for (let k = 0; k < count; k++) await callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size: group[k].length });
+        const dtype = trainable[0]?.value.dtype ?? 'float32';
+        const steps = group.map((_, k) => compiled.iterations + k);
         const inputs: TrainInputs = {
           trainable: toParams(trainable),
           frozen: toParams(frozen),
           slots: compiled.slots as Slots,
           x: trainX,
           y: trainY,
-          indices: nb.tensor(idx, [idx.length], 'int32'),
-          lr: nb.scalar(compiled.optimizer.currentLearningRate(compiled.iterations), trainable[0]?.value.dtype ?? 'float32'),
-          step: nb.scalar(compiled.iterations + 1, trainable[0]?.value.dtype ?? 'float32'),
-          seed: nb.scalar((fitSeed + compiled.iterations * 7919) | 0, 'int32'),
+          indices: nb.tensor(Int32Array.from(group.flatMap((g) => Array.from(g))), [count, group[0].length], 'int32'),
+          lr: nb.tensor(
+            steps.map((it) => compiled.optimizer.currentLearningRate(it)),
+            [count],
+            dtype,
+          ),
+          step: nb.tensor(
+            steps.map((it) => it + 1),
+            [count],
+            dtype,
+          ),
+          seed: nb.tensor(
+            Int32Array.from(steps, (it) => (fitSeed + it * 7919) | 0),
+            [count],
+            'int32',
+          ),
         };
         const out: TrainOutputs = await step(inputs);
         nb.dispose([inputs.indices, inputs.lr, inputs.step, inputs.seed]);
@@ -117,18 +135,19 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
         const oldSlots = compiled.slots as Slots;
         compiled.slots = Object.fromEntries(Object.entries(out.slots).map(([k, s]) => [k, nb.keep(s)]));
         nb.dispose(Object.values(oldSlots).flatMap((s) => Object.values(s)));
-        compiled.iterations++;
+        compiled.iterations += count;
         const stats = await out.stats.data();
         out.stats.dispose();
-        const logs: Logs = {};
-        names.forEach((name, i) => {
-          sums[i] += stats[i] * idx.length;
-          logs[name] = sums[i] / (seen + idx.length);
-        });
-        seen += idx.length;
-        await callbacks.call('onBatchEnd', batch, logs);
-        batch++;
-        if (model.stopTraining) break;
+        for (const [k, idx] of group.entries()) {
+          const logs: Logs = {};
+          names.forEach((name, i) => {
+            sums[i] += stats[k * names.length + i] * idx.length;
+            logs[name] = sums[i] / (seen + idx.length);
+          });
+          seen += idx.length;
+          await callbacks.call('onBatchEnd', batch + k, logs);
+        }
+        batch += count;
       }
       const logs: Logs = Object.fromEntries(names.map((name, i) => [name, sums[i] / Math.max(seen, 1)]));
       if (val && !model.stopTraining) {

@@ -19,6 +19,7 @@ export interface StepModel {
   regularization(params: Params): nb.Tensor | null;
 }
 
+/** One execution runs `steps` optimizer steps: per-step inputs have a leading axis of that length. */
 export interface TrainInputs {
   [key: string]: nb.JitTree;
   trainable: Params;
@@ -26,7 +27,9 @@ export interface TrainInputs {
   slots: Slots;
   x: nb.Tensor;
   y: nb.Tensor;
+  /** int32 [steps, batch]: each step's samples. */
   indices: nb.Tensor;
+  /** [steps]: learning rate, 1-based step number (float), seed (int32). */
   lr: nb.Tensor;
   step: nb.Tensor;
   seed: nb.Tensor;
@@ -36,26 +39,41 @@ export interface TrainOutputs {
   [key: string]: nb.JitTree;
   trainable: Params;
   slots: Slots;
-  /** [loss, ...metrics] for the batch, so one read fetches them all. */
+  /** [steps, 1 + metrics]: each step's loss and metrics, so one read fetches them all. */
   stats: nb.Tensor;
 }
 
+/**
+ * Several steps per execution (Keras's steps_per_execution) are unrolled in the one graph, each
+ * step reading the previous one's weights and slots: the per-run cost of a runtime such as
+ * onnxruntime is then paid once for all of them.
+ */
 export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], optimizer: Optimizer) {
   return nb.jit((a: TrainInputs): TrainOutputs => {
-    const xb = nb.gather(a.x, a.indices);
-    const yb = nb.gather(a.y, a.indices);
-    let yPred: nb.Tensor | undefined;
-    const { value, grads } = nb.valueAndGrad((p: Params) => {
-      const all = { ...a.frozen, ...p };
-      yPred = model.forward(xb, true, all, a.seed);
-      const dataLoss = loss(yb, yPred);
-      const penalty = model.regularization(all);
-      return penalty ? nb.add(dataLoss, penalty) : dataLoss;
-    })(a.trainable);
-    const updated = optimizer.apply(a.trainable, grads, a.slots, a.lr, a.step);
-    const pred = yPred as nb.Tensor;
-    const stats = nb.stack([value, ...metrics.map((m) => nb.cast(m(yb, pred), value.dtype))]);
-    return { trainable: updated.params, slots: updated.slots, stats };
+    const [steps, batch] = a.indices.shape;
+    const row = (t: nb.Tensor, i: number) => nb.reshape(nb.slice(t, [i], [1]), t.shape.slice(1));
+    let params = a.trainable;
+    let slots = a.slots;
+    const stats: nb.Tensor[] = [];
+    for (let i = 0; i < steps; i++) {
+      const idx = nb.reshape(nb.slice(a.indices, [i, 0], [1, batch]), [batch]);
+      const xb = nb.gather(a.x, idx);
+      const yb = nb.gather(a.y, idx);
+      let yPred: nb.Tensor | undefined;
+      const { value, grads } = nb.valueAndGrad((p: Params) => {
+        const all = { ...a.frozen, ...p };
+        yPred = model.forward(xb, true, all, row(a.seed, i));
+        const dataLoss = loss(yb, yPred);
+        const penalty = model.regularization(all);
+        return penalty ? nb.add(dataLoss, penalty) : dataLoss;
+      })(params);
+      const updated = optimizer.apply(params, grads, slots, row(a.lr, i), row(a.step, i));
+      const pred = yPred as nb.Tensor;
+      stats.push(nb.stack([value, ...metrics.map((m) => nb.cast(m(yb, pred), value.dtype))]));
+      params = updated.params;
+      slots = updated.slots;
+    }
+    return { trainable: params, slots, stats: nb.stack(stats) };
   });
 }
 
