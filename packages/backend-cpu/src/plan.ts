@@ -51,9 +51,9 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
     case 'argMax':
       return argMaxKernel(inShapes[0], node.attrs.axis);
     case 'matmul': {
-      const [batch, m, n] = node.shape;
+      const [batch, m, n] = node.shape.length === 3 ? node.shape : [1, ...node.shape];
       const a = inShapes[0];
-      const k = node.attrs.transposeA ? a[1] : a[2];
+      const k = node.attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
       const { transposeA, transposeB } = node.attrs;
       return (ins, out) =>
         matmulKernel(ins[0] as Float32Array, ins[1] as Float32Array, out as Float32Array, batch, m, n, k, transposeA, transposeB);

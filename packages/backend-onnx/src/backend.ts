@@ -47,9 +47,9 @@ function matmulFlops(graph: Graph): number {
   let flops = 0;
   for (const node of graph.nodes) {
     if (node.op !== 'matmul') continue;
-    const [batch, m, n] = node.shape;
+    const [batch, m, n] = node.shape.length === 3 ? node.shape : [1, ...node.shape];
     const a = shapeOf(node.inputs[0]);
-    const k = node.attrs.transposeA ? a[1] : a[2];
+    const k = node.attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
     flops += 2 * batch * m * n * k;
   }
   return flops;

@@ -98,7 +98,8 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
     case 'argMax':
       return b.op('Cast', [b.op('ArgMax', ins, { axis: int(node.attrs.axis), keepdims: int(1) })], { to: int(6) });
     case 'matmul': {
-      const t = (x: string, flag: boolean) => (flag ? b.op('Transpose', [x], { perm: ints([0, 2, 1]) }) : x);
+      const perm = node.shape.length === 3 ? [0, 2, 1] : [1, 0];
+      const t = (x: string, flag: boolean) => (flag ? b.op('Transpose', [x], { perm: ints(perm) }) : x);
       return b.op('MatMul', [t(ins[0], node.attrs.transposeA), t(ins[1], node.attrs.transposeB)]);
     }
     case 'reshape':
@@ -186,9 +187,14 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder): L
       ),
     );
   }
+  // A node's value is exposed under its own name; graph inputs, folded constants and repeats
+  // need an Identity (a copy per run), so only they get one.
+  const exposed = new Set<string>(values.slice(0, nIn));
   const outputNames = graph.outputs.map((id, k) => {
-    const name = `out${k}`;
-    b.output(name, values[id], onnxType(dtypeOf(id)), shapeOf(id));
+    const value = values[id];
+    const name = exposed.has(value) ? `out${k}` : value;
+    exposed.add(value);
+    b.output(name, value, onnxType(dtypeOf(id)), shapeOf(id));
     return name;
   });
   const inputNames = graph.inputs.map((v, i) => (v.value ? null : values[i]));

@@ -7,7 +7,8 @@ import type { DType } from './dtype.js';
  * Conventions every backend follows:
  * - Elementwise binary ops and `where` broadcast numpy-style to the node's shape.
  * - Reductions keep the reduced axes as size 1; core reshapes afterwards.
- * - `matmul` takes rank-3 operands with equal batch sizes; core reshapes and broadcasts.
+ * - `matmul` takes two rank-2 operands, or two rank-3 ones with equal batch sizes; core reshapes
+ *   and broadcasts batch axes.
  * - Comparisons and logical ops produce bool (stored 0/1 in a Uint8Array on the CPU).
  */
 export const UNARY_OPS = [

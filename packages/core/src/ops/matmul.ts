@@ -34,6 +34,11 @@ export const matmul = op(function matmul(a: TensorLike, b: TensorLike, opts: Mat
     throw new NablaError(`${op}: inner dimensions differ: ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
   }
   const batch = broadcastShapes(op, ta.shape.slice(0, -2), tb.shape.slice(0, -2));
+  if (batch.length === 0) {
+    // Plain matrices: the rank-2 primitive, no folding.
+    const out2 = p.matmul3(ta, tb, tA, tB, op);
+    return p.reshape(out2, [...(vecA ? [] : [out2.shape[0]]), ...(vecB ? [] : [out2.shape[1]])], op);
+  }
   const nb = batch.reduce((x, y) => x * y, 1);
   const fold = (t: Tensor) => {
     const full = [...batch, ...t.shape.slice(-2)];

@@ -73,15 +73,28 @@ export function argMax(x: Tensor, axis: number, label = 'argMax'): Tensor {
   return makeNode(label, 'argMax', [x], { axis }, shape, 'int32');
 }
 
-/** [B,M,K] x [B,K,N] (either side transposed in its last two axes) -> [B,M,N]. */
+/**
+ * [M,K] x [K,N] -> [M,N], or batched [B,M,K] x [B,K,N] -> [B,M,N] (equal ranks, equal batch);
+ * either side may be transposed in its last two axes. Rank 2 needs no batch reshapes around it,
+ * which a runtime with a cost per node (onnxruntime) notices.
+ */
 export function matmul3(a: Tensor, b: Tensor, transposeA: boolean, transposeB: boolean, label = 'matmul'): Tensor {
-  const [ba, m, ka] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape;
-  const [bb, kb, n] = transposeB ? [b.shape[0], b.shape[2], b.shape[1]] : b.shape;
+  const rank = a.rank;
+  if (rank !== b.rank || (rank !== 2 && rank !== 3)) {
+    throw new NablaError(
+      `${label}: the primitive takes two rank-2 or two rank-3 operands, got ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`,
+    );
+  }
+  const [ra, ca] = a.shape.slice(-2);
+  const [rb, cb] = b.shape.slice(-2);
+  const [m, ka] = transposeA ? [ca, ra] : [ra, ca];
+  const [kb, n] = transposeB ? [cb, rb] : [rb, cb];
   if (ka !== kb) throw new NablaError(`${label}: inner dimensions differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
-  if (ba !== bb) throw new NablaError(`${label}: batch sizes differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
+  if (rank === 3 && a.shape[0] !== b.shape[0])
+    throw new NablaError(`${label}: batch sizes differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
   if (a.dtype !== b.dtype) throw new NablaError(`${label}: dtypes differ: ${a.dtype} and ${b.dtype}`);
   if (a.dtype === 'bool') throw new NablaError(`${label}: expects numeric tensors, got bool`);
-  return makeNode(label, 'matmul', [a, b], { transposeA, transposeB }, [ba, m, n], a.dtype);
+  return makeNode(label, 'matmul', [a, b], { transposeA, transposeB }, rank === 3 ? [a.shape[0], m, n] : [m, n], a.dtype);
 }
 
 export function reshape(x: Tensor, shape: number[], label = 'reshape'): Tensor {
