@@ -86,6 +86,25 @@ describe('grad, valueAndGrad, vjp', () => {
     expect(await nb.tidy(() => loss(w)).item()).toBeLessThan(0.1);
   });
 
+  test('identical nodes are computed once (common subexpressions merge)', async () => {
+    const cpu = nb.getBackendInstance('cpu');
+    const graphs: nb.Graph[] = [];
+    const compile = cpu.compile.bind(cpu);
+    cpu.compile = (g) => {
+      graphs.push(g);
+      return compile(g);
+    };
+    try {
+      const x = nb.tensor([1, 2]);
+      const y = nb.add(nb.exp(x), nb.exp(x)); // two exp nodes recorded, one computed
+      expect(Array.from(await y.data())).toEqual([2 * Math.fround(Math.E), 2 * Math.fround(Math.exp(2))].map(Math.fround));
+      const g = graphs.at(-1) as nb.Graph;
+      expect(g.nodes.filter((node) => node.op === 'unary').length).toBe(1);
+    } finally {
+      cpu.compile = compile;
+    }
+  });
+
   test('errors: non-scalar output, int inputs, shape of the cotangent', () => {
     expect(() => nb.grad((x: nb.Tensor) => nb.mul(x, 2))(nb.tensor([1, 2]))).toThrow(
       'valueAndGrad: f must return a scalar, got shape [2]; use vjp for other outputs',

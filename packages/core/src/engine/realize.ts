@@ -113,9 +113,13 @@ export function plan(targets: Tensor[], all = false): Plan | null {
   }
 
   const n = leaves.length;
+  // Node k of `order` becomes graph node remap[k]: identical nodes (same op, attributes, operands)
+  // are computed once. Composite code repeats itself more than one would think: a loss and the
+  // same metric, an optimizer's bias corrections for every parameter.
+  const remap: number[] = [];
   const id = (t: Tensor) => {
     const i = ids.get(unalias(t)) as number;
-    return i < 0 ? -1 - i : n + i;
+    return i < 0 ? -1 - i : n + remap[i];
   };
   const keyParts: string[] = [];
   const inputs = leaves.map((t) => {
@@ -123,11 +127,21 @@ export function plan(targets: Tensor[], all = false): Plan | null {
     return { shape: [...t.shape], dtype: t.dtype };
   });
   keyParts.push('|');
-  const nodes = order.map((t) => {
+  const nodes: GraphNode[] = [];
+  const seen = new Map<string, number>();
+  for (const t of order) {
     const ins = (t.state.inputs as Tensor[]).map(id);
-    keyParts.push(`${t.attrKey}(${ins.join(',')})${t.shape.join('x')}`);
-    return { op: t.op, attrs: t.attrs, inputs: ins, shape: [...t.shape], dtype: t.dtype, label: t.label } as GraphNode;
-  });
+    const part = `${t.attrKey}(${ins.join(',')})${t.shape.join('x')}`;
+    const same = engine.debug ? undefined : seen.get(part);
+    if (same !== undefined) {
+      remap.push(same);
+      continue;
+    }
+    seen.set(part, nodes.length);
+    remap.push(nodes.length);
+    keyParts.push(part);
+    nodes.push({ op: t.op, attrs: t.attrs, inputs: ins, shape: [...t.shape], dtype: t.dtype, label: t.label } as GraphNode);
+  }
   const debugNodes = engine.debug ? order : null;
   const receivers = debugNodes ?? wanted;
   const outputs = receivers.map(id);
