@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { playwright } from '@vitest/browser-playwright';
 
 /**
  * Tests run against the packages' TypeScript sources, not their dist/ builds, so a test run
@@ -16,3 +17,33 @@ export const alias = [
   { find: /^@nabla\/conformance\/vitest$/, replacement: src('conformance/src/vitest.ts') },
   { find: /^@nabla\/conformance\/node$/, replacement: src('conformance/src/node.ts') },
 ];
+
+/**
+ * vitest's browser mode on Debian's Chromium, headless, driven by Playwright (no browser
+ * download: scripts/test.sh installs the chromium package). The flags keep it off the network.
+ */
+export function chromiumTests(name: string) {
+  return {
+    name,
+    include: ['src/**/*.browser.test.ts'],
+    testTimeout: 120_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-background-networking',
+            '--disable-component-update',
+            '--disable-sync',
+            '--no-first-run',
+            '--disable-gpu',
+          ],
+        },
+      }),
+      instances: [{ browser: 'chromium' as const }],
+    },
+  };
+}

@@ -47,16 +47,21 @@ export class Adam extends Optimizer {
     return slots;
   }
 
+  /** alpha = lr sqrt(1 - b2^t) / (1 - b1^t), with b^t from the step tensor so the graph repeats. */
+  protected override perStep(lr: Tensor, step: Tensor): Record<string, Tensor> {
+    const { beta1: b1, beta2: b2 } = this;
+    return { alpha: nb.div(nb.mul(lr, nb.sqrt(nb.sub(1, nb.pow(b2, step)))), nb.sub(1, nb.pow(b1, step))) };
+  }
+
   protected updateOne(
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    lr: Tensor,
-    step: Tensor,
+    _lr: Tensor,
+    _step: Tensor,
+    { alpha }: Record<string, Tensor>,
   ): { param: Tensor; slots: Record<string, Tensor> } {
     const { beta1: b1, beta2: b2 } = this;
-    // b^t from the step tensor, so the graph is the same at every step.
-    const alpha = nb.div(nb.mul(lr, nb.sqrt(nb.sub(1, nb.pow(b2, step)))), nb.sub(1, nb.pow(b1, step)));
     // Keras's forms: m + (g - m)(1 - b1) and v + (g^2 - v)(1 - b2).
     const m = nb.add(slots.m, nb.mul(nb.sub(grad, slots.m), 1 - b1));
     const v = nb.add(slots.v, nb.mul(nb.sub(nb.square(grad), slots.v), 1 - b2));
@@ -93,9 +98,10 @@ export class AdamW extends Adam {
     slots: Record<string, Tensor>,
     lr: Tensor,
     step: Tensor,
+    shared: Record<string, Tensor>,
   ): { param: Tensor; slots: Record<string, Tensor> } {
     const decayed = this.weightDecay === 0 ? param : nb.sub(param, nb.mul(nb.mul(param, this.weightDecay), lr));
-    return super.updateOne(decayed, grad, slots, lr, step);
+    return super.updateOne(decayed, grad, slots, lr, step, shared);
   }
 
   override getConfig(): Record<string, unknown> {

@@ -136,15 +136,32 @@ export abstract class Optimizer {
       const clipped = this.clipGradients(keys.map((k) => grads[k]));
       const outParams: Record<string, Tensor> = {};
       const outSlots: Record<string, Record<string, Tensor>> = {};
+      // lr, step and what derives from them alone, once per parameter dtype (casts let float32
+      // and float64 parameters share one lr/step), not once per parameter.
+      const perDtype = new Map<string, { lr: Tensor; step: Tensor; shared: Record<string, Tensor> }>();
+      const stepFor = (dtype: nb.DType) => {
+        let c = perDtype.get(dtype);
+        if (!c) {
+          const [l, s] = [nb.cast(lr, dtype), nb.cast(step, dtype)];
+          c = { lr: l, step: s, shared: this.perStep(l, s) };
+          perDtype.set(dtype, c);
+        }
+        return c;
+      };
       keys.forEach((k, i) => {
         const p = params[k];
-        // Casts are no-ops when dtypes already agree; they let float32 and float64 params share one lr/step.
-        const r = this.updateOne(p, nb.cast(clipped[i], p.dtype), slots[k] ?? {}, nb.cast(lr, p.dtype), nb.cast(step, p.dtype));
+        const c = stepFor(p.dtype);
+        const r = this.updateOne(p, nb.cast(clipped[i], p.dtype), slots[k] ?? {}, c.lr, c.step, c.shared);
         outParams[k] = r.param;
         outSlots[k] = r.slots;
       });
       return { params: outParams, slots: outSlots };
     });
+  }
+
+  /** Quantities of a step that every parameter shares (Adam's bias-corrected step size). */
+  protected perStep(_lr: Tensor, _step: Tensor): Record<string, Tensor> {
+    return {};
   }
 
   protected abstract updateOne(
@@ -153,6 +170,7 @@ export abstract class Optimizer {
     slots: Record<string, Tensor>,
     lr: Tensor,
     step: Tensor,
+    shared: Record<string, Tensor>,
   ): { param: Tensor; slots: Record<string, Tensor> };
 
   getConfig(): Record<string, unknown> {
