@@ -15,7 +15,8 @@ import { probeKnownIssues } from './probes.mjs';
 import { GENERATOR, loadTf } from './tf.mjs';
 import { trainingRuns } from './training.mjs';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+// FIXTURES_OUT writes elsewhere: the conformance tests regenerate into a temporary folder and compare.
+const ROOT = process.env.FIXTURES_OUT ?? join(dirname(fileURLToPath(import.meta.url)), '..');
 
 function generateOps(tf) {
   const started = performance.now();
