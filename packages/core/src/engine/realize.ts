@@ -33,7 +33,7 @@ export function cacheStats(backendName: string): { size: number } {
   return { size: caches.get(getBackendInstance(backendName))?.size ?? 0 };
 }
 
-export function cached(backend: Backend, key: string): unknown {
+function cached(backend: Backend, key: string): unknown {
   const cache = caches.get(backend);
   if (!cache) return undefined;
   const exe = cache.get(key);
@@ -44,7 +44,7 @@ export function cached(backend: Backend, key: string): unknown {
   return exe;
 }
 
-export function store(backend: Backend, key: string, exe: unknown): void {
+function store(backend: Backend, key: string, exe: unknown): void {
   let cache = caches.get(backend);
   if (!cache) caches.set(backend, (cache = new Map()));
   cache.set(key, exe);
@@ -220,11 +220,15 @@ export async function realize(targets: Tensor[]): Promise<void> {
 
 /** The synchronous twin, for backends whose capabilities.sync is true. */
 export function realizeSync(targets: Tensor[]): void {
+  // Checked before planning: a tensor that is already computed still cannot be read synchronously.
+  for (const t of targets) {
+    const b = getBackendInstance(t.backend);
+    if (!b.capabilities.sync || !b.readSync) {
+      throw new NablaError(`backend '${t.backend}' cannot compute synchronously; use the async reads (await t.data(), await t.array())`);
+    }
+  }
   const p = plan(targets);
   if (!p) return;
-  if (!p.backend.capabilities.sync || !p.backend.readSync) {
-    throw new NablaError(`backend '${p.backendName}' cannot compute synchronously; use the async reads (await t.data(), await t.array())`);
-  }
   let exe = cached(p.backend, p.key);
   if (exe === undefined) {
     exe = p.backend.compile(p.graph);
@@ -234,7 +238,8 @@ export function realizeSync(targets: Tensor[]): void {
     exe,
     p.leaves.map((t) => t.state.storage?.buffer),
   ) as unknown[];
-  const readSync = p.backend.readSync.bind(p.backend);
+  const backend = p.backend as Required<Pick<Backend, 'readSync'>>; // checked above
+  const readSync = backend.readSync.bind(p.backend);
   const host = p.debugNodes ? p.receivers.map((t, i) => readSync(buffers[i], t.dtype, sizeOf(t.shape))) : null;
   finish(p, buffers, host);
 }
