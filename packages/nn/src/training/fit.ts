@@ -2,8 +2,8 @@ import * as nb from '@nabla/core';
 import { type Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
-import type { Sequential } from '../models/sequential.js';
-import { batches, checkSamples, epochOrder, seededRandom } from './data.js';
+import type { Compiled, Sequential } from '../models/sequential.js';
+import { asTensor, batches, checkSamples, epochOrder, seededRandom } from './data.js';
 import { type EvalInputs, evalStep, type Params, type Slots, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
 
 export interface FitArgs {
@@ -31,6 +31,16 @@ function toParams(weights: { name: string; value: nb.Tensor }[]): Params {
   return Object.fromEntries(weights.map((w) => [w.name, w.value]));
 }
 
+/** A compiled step, made once per compile() (released by the next compile or dispose). */
+function cachedStep<S extends { dispose(): void }>(compiled: Compiled, kind: string, make: () => S): S {
+  let step = compiled.cache.get(kind) as S | undefined;
+  if (!step) {
+    step = make();
+    compiled.cache.set(kind, step);
+  }
+  return step;
+}
+
 /** Keras's training loop over a compiled Sequential model. */
 export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: FitArgs): Promise<History> {
   const compiled = model.requireCompiled('fit');
@@ -46,7 +56,11 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   let val: [nb.Tensor, nb.Tensor] | null = null;
   const owned: nb.Tensor[] = [];
   if (args.validationData) {
-    const [vx, vy] = args.validationData.map((v) => (v instanceof nb.Tensor ? v : nb.tensor(v as nb.TensorData))) as [nb.Tensor, nb.Tensor];
+    const [vxGiven, vyGiven] = args.validationData;
+    const [vx, vy] = [asTensor('fit', 'validationData', vxGiven), asTensor('fit', 'validationData', vyGiven)];
+    // Arrays were converted here: those tensors are fit's to dispose.
+    if (vx !== vxGiven) owned.push(vx);
+    if (vy !== vyGiven) owned.push(vy);
     checkSamples('fit (validationData)', vx, vy);
     model.checkInput('fit (validationData)', vx);
     val = [vx, vy];
@@ -75,16 +89,14 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const trainable = model.trainableWeights;
   const frozen = model.weights.filter((w) => !w.trainable);
   if (!compiled.slots) compiled.slots = Object.fromEntries(trainable.map((w) => [w.name, nb.keep(compiled.optimizer.initSlots(w.value))]));
-  let step = compiled.cache.get('train') as ReturnType<typeof trainStep> | undefined;
-  if (!step) {
-    step = trainStep(
+  const step = cachedStep(compiled, 'train', () =>
+    trainStep(
       model,
       compiled.loss.fn,
       compiled.metrics.map((m) => m.fn),
       compiled.optimizer,
-    );
-    compiled.cache.set('train', step);
-  }
+    ),
+  );
   const names = ['loss', ...compiled.metrics.map((m) => m.name)];
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
@@ -170,15 +182,13 @@ export async function evaluate(model: Sequential, x: nb.Tensor, y: nb.Tensor, ba
   const n = checkSamples('evaluate', x, y);
   model.checkInput('evaluate', x);
   if (n === 0) throw new nb.NablaError('evaluate: there are no samples');
-  let step = compiled.cache.get('eval') as ReturnType<typeof evalStep> | undefined;
-  if (!step) {
-    step = evalStep(
+  const step = cachedStep(compiled, 'eval', () =>
+    evalStep(
       model,
       compiled.loss.fn,
       compiled.metrics.map((m) => m.fn),
-    );
-    compiled.cache.set('eval', step);
-  }
+    ),
+  );
   const names = ['loss', ...compiled.metrics.map((m) => m.name)];
   const sums = new Float64Array(names.length);
   for (const idx of batches(epochOrder(n, false, Math.random), batchSize)) {
