@@ -1,9 +1,10 @@
-import { type DType, isFloat, promote } from '../dtype.js';
+import { type DType, isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import type { BinaryOp } from '../primitives.js';
 import { Tensor } from '../tensor.js';
 import { constant, type TensorLike, toTensor } from './creation.js';
 import * as p from './prims.js';
+import { promoteCast } from './promote.js';
 
 /**
  * Elementwise math. Binary ops broadcast numpy-style; a number operand takes the tensor
@@ -12,14 +13,10 @@ import * as p from './prims.js';
  */
 
 function operands(op: string, a: TensorLike, b: TensorLike, arithmetic: boolean): [Tensor, Tensor] {
-  const db = b instanceof Tensor ? b.dtype : undefined;
-  let ta = toTensor(op, a, db);
-  let tb = toTensor(op, b, ta.dtype);
-  let dt = promote(ta.dtype, tb.dtype);
-  if (arithmetic && dt === 'bool') dt = 'int32';
-  ta = p.cast(ta, dt, op);
-  tb = p.cast(tb, dt, op);
-  return [ta, tb];
+  // A number takes the other operand's dtype before promotion.
+  const ta = toTensor(op, a, b instanceof Tensor ? b.dtype : undefined);
+  const tb = toTensor(op, b, ta.dtype);
+  return promoteCast(op, [ta, tb], arithmetic) as [Tensor, Tensor];
 }
 
 function arith(fn: BinaryOp) {

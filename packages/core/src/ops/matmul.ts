@@ -18,7 +18,7 @@ export interface MatMulOptions {
  */
 export const matmul = op(function matmul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): Tensor {
   const op = 'matmul';
-  let [ta, tb] = promoteCast(op, toTensor(op, a), toTensor(op, b));
+  let [ta, tb] = promoteCast(op, [toTensor(op, a), toTensor(op, b)]);
   if (ta.rank === 0 || tb.rank === 0) {
     throw new NablaError(`${op}: operands must have rank >= 1, got ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
   }

@@ -99,7 +99,10 @@ export const slice = op(function slice(x: TensorLike, begin: number | readonly n
 
 export const concat = op(function concat(xs: readonly TensorLike[], axis = 0): Tensor {
   if (xs.length === 0) throw new NablaError('concat: needs at least one tensor');
-  const ts = promoteCast('concat', ...xs.map((x) => toTensor('concat', x)));
+  const ts = promoteCast(
+    'concat',
+    xs.map((x) => toTensor('concat', x)),
+  );
   const rank = ts[0].rank;
   if (rank === 0) throw new NablaError('concat: cannot concatenate scalars; use stack');
   const a = normalizeAxis('concat', axis, rank);
