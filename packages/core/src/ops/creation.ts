@@ -1,10 +1,10 @@
-import { allocate, assertDType, type DType, type TypedArray } from '../dtype.js';
+import { allocate, assertDType, type DType, isFloat, type TypedArray } from '../dtype.js';
 import { fromHost } from '../engine/node.js';
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { checkShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { expand, reshape } from './prims.js';
+import { cast, expand, reshape } from './prims.js';
 
 /** Nested arrays of numbers or booleans, a typed array, or a single value. */
 export type TensorData = number | boolean | TypedArray | readonly TensorData[];
@@ -175,4 +175,10 @@ export function toTensor(op: string, x: TensorLike, like?: DType): Tensor {
   if (typeof x === 'boolean') return constant(x, 'bool');
   if (Array.isArray(x) || ArrayBuffer.isView(x)) return constant(x, like);
   throw new NablaError(`${op}: expected a tensor, a number or an array, got ${x === null ? 'null' : typeof x}`);
+}
+
+/** toTensor, then float32 for int and bool inputs: what transcendental ops and means compute in. */
+export function toFloatTensor(op: string, x: TensorLike): Tensor {
+  const t = toTensor(op, x);
+  return isFloat(t.dtype) ? t : cast(t, 'float32', op);
 }

@@ -2,7 +2,7 @@ import { type DType, isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import type { BinaryOp } from '../primitives.js';
 import { Tensor } from '../tensor.js';
-import { constant, type TensorLike, toTensor } from './creation.js';
+import { constant, type TensorLike, toFloatTensor, toTensor } from './creation.js';
 import * as p from './prims.js';
 import { promoteCast } from './promote.js';
 
@@ -59,33 +59,27 @@ export const logicalNot = op(function logicalNot(x: TensorLike): Tensor {
   return p.unary('logicalNot', toTensor('logicalNot', x));
 });
 
-/** Ints and bools become float32 for transcendental functions, as in TensorFlow.js. */
-function floating(op: string, x: TensorLike): Tensor {
-  const t = toTensor(op, x);
-  return isFloat(t.dtype) ? t : p.cast(t, 'float32', op);
-}
-
 export const neg = op((x: TensorLike) => p.unary('neg', toTensor('neg', x)));
 export const abs = op((x: TensorLike) => p.unary('abs', toTensor('abs', x)));
 export const sign = op((x: TensorLike) => p.unary('sign', toTensor('sign', x)));
 export const floor = op((x: TensorLike) => p.unary('floor', toTensor('floor', x)));
-export const exp = op((x: TensorLike) => p.unary('exp', floating('exp', x)));
-export const log = op((x: TensorLike) => p.unary('log', floating('log', x)));
-export const log1p = op((x: TensorLike) => p.unary('log1p', floating('log1p', x)));
-export const sqrt = op((x: TensorLike) => p.unary('sqrt', floating('sqrt', x)));
-export const sin = op((x: TensorLike) => p.unary('sin', floating('sin', x)));
-export const cos = op((x: TensorLike) => p.unary('cos', floating('cos', x)));
-export const tanh = op((x: TensorLike) => p.unary('tanh', floating('tanh', x)));
-export const erf = op((x: TensorLike) => p.unary('erf', floating('erf', x)));
-export const isNaN = op((x: TensorLike) => p.unary('isNaN', floating('isNaN', x)));
-export const isFinite = op((x: TensorLike) => p.unary('isFinite', floating('isFinite', x)));
+export const exp = op((x: TensorLike) => p.unary('exp', toFloatTensor('exp', x)));
+export const log = op((x: TensorLike) => p.unary('log', toFloatTensor('log', x)));
+export const log1p = op((x: TensorLike) => p.unary('log1p', toFloatTensor('log1p', x)));
+export const sqrt = op((x: TensorLike) => p.unary('sqrt', toFloatTensor('sqrt', x)));
+export const sin = op((x: TensorLike) => p.unary('sin', toFloatTensor('sin', x)));
+export const cos = op((x: TensorLike) => p.unary('cos', toFloatTensor('cos', x)));
+export const tanh = op((x: TensorLike) => p.unary('tanh', toFloatTensor('tanh', x)));
+export const erf = op((x: TensorLike) => p.unary('erf', toFloatTensor('erf', x)));
+export const isNaN = op((x: TensorLike) => p.unary('isNaN', toFloatTensor('isNaN', x)));
+export const isFinite = op((x: TensorLike) => p.unary('isFinite', toFloatTensor('isFinite', x)));
 
 export const square = op((x: TensorLike) => {
   const t = toTensor('square', x);
   return mul(t, t);
 });
 export const reciprocal = op((x: TensorLike) => {
-  const t = floating('reciprocal', x);
+  const t = toFloatTensor('reciprocal', x);
   return div(constant(1, t.dtype), t);
 });
 export const rsqrt = op((x: TensorLike) => reciprocal(sqrt(x)));
@@ -110,7 +104,7 @@ export const clip = op(function clip(x: TensorLike, min: number, max: number): T
 // gradient of the branch not taken.
 
 export const relu = op(function relu(x: TensorLike): Tensor {
-  const t = floating('relu', x);
+  const t = toFloatTensor('relu', x);
   // +0 below zero (not -0, as 0 * x would give), NaN stays NaN; the gradient at 0 is 0.
   return where(greater(t, 0), t, where(isNaN(t), t, 0));
 });
@@ -121,12 +115,12 @@ export const relu6 = op(function relu6(x: TensorLike): Tensor {
 
 /** max(x, alpha*x) for x < 0; alpha defaults to 0.2 as in TensorFlow.js. */
 export const leakyRelu = op(function leakyRelu(x: TensorLike, alpha = 0.2): Tensor {
-  const t = floating('leakyRelu', x);
+  const t = toFloatTensor('leakyRelu', x);
   return where(greater(t, 0), t, mul(t, alpha));
 });
 
 export const elu = op(function elu(x: TensorLike, alpha = 1): Tensor {
-  const t = floating('elu', x);
+  const t = toFloatTensor('elu', x);
   const negative = mul(sub(exp(minimum(t, 0)), 1), alpha);
   return where(greater(t, 0), t, negative);
 });
@@ -147,7 +141,7 @@ function absFromPositiveSide(t: Tensor): Tensor {
 
 /** 1 / (1 + e^-x), from e^-|x| so that neither branch overflows. */
 export const sigmoid = op(function sigmoid(x: TensorLike): Tensor {
-  const t = floating('sigmoid', x);
+  const t = toFloatTensor('sigmoid', x);
   const e = exp(neg(absFromPositiveSide(t)));
   const denom = add(e, 1);
   return where(greaterEqual(t, 0), reciprocal(denom), div(e, denom));
@@ -155,19 +149,19 @@ export const sigmoid = op(function sigmoid(x: TensorLike): Tensor {
 
 /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every x. */
 export const softplus = op(function softplus(x: TensorLike): Tensor {
-  const t = floating('softplus', x);
+  const t = toFloatTensor('softplus', x);
   const positive = greaterEqual(t, 0);
   return add(where(positive, t, mul(t, 0)), log1p(exp(neg(absFromPositiveSide(t)))));
 });
 
 export const swish = op(function swish(x: TensorLike): Tensor {
-  const t = floating('swish', x);
+  const t = toFloatTensor('swish', x);
   return mul(t, sigmoid(t));
 });
 
 /** x * Phi(x), exact (erf) by default; `approximate` uses the tanh form. */
 export const gelu = op(function gelu(x: TensorLike, approximate = false): Tensor {
-  const t = floating('gelu', x);
+  const t = toFloatTensor('gelu', x);
   if (approximate) {
     const inner = mul(add(t, mul(pow(t, 3), 0.044715)), Math.sqrt(2 / Math.PI));
     return mul(mul(t, 0.5), add(tanh(inner), 1));

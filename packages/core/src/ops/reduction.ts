@@ -1,9 +1,8 @@
-import { isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { NablaError } from '../errors.js';
 import { normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { type TensorLike, toTensor } from './creation.js';
+import { type TensorLike, toFloatTensor, toTensor } from './creation.js';
 import { abs, add, div, exp, isFinite, log, neg, sqrt, square, sub, where } from './elementwise.js';
 import { stopGradient } from './gradient-control.js';
 import * as p from './prims.js';
@@ -51,15 +50,13 @@ function countOf(x: Tensor, axes: number[]): number {
 
 /** Mean; integer tensors give float32. Over an empty axis it is NaN, as 0/0. */
 export const mean = op(function mean(x: TensorLike, opts: ReduceOptions = {}): Tensor {
-  let t = toTensor('mean', x);
-  if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'mean');
+  const t = toFloatTensor('mean', x);
   const axes = normalizeAxes('mean', opts.axis, t.rank);
   return div(sum(t, opts), countOf(t, axes));
 });
 
 export const variance = op(function variance(x: TensorLike, opts: ReduceOptions = {}): Tensor {
-  let t = toTensor('variance', x);
-  if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'variance');
+  const t = toFloatTensor('variance', x);
   const m = mean(t, { axis: opts.axis, keepDims: true });
   return mean(square(sub(t, m)), opts);
 });
@@ -84,8 +81,7 @@ export function stableShift(t: Tensor, axes: number[]): Tensor {
 
 /** log(sum(exp(x))), shifted by the max so it neither overflows nor underflows. */
 export const logSumExp = op(function logSumExp(x: TensorLike, opts: ReduceOptions = {}): Tensor {
-  let t = toTensor('logSumExp', x);
-  if (!isFloat(t.dtype)) t = p.cast(t, 'float32', 'logSumExp');
+  const t = toFloatTensor('logSumExp', x);
   const axes = normalizeAxes('logSumExp', opts.axis, t.rank);
   const m = stableShift(t, axes);
   const out = add(log(sum(exp(sub(t, m)), { axis: axes, keepDims: true })), m);

@@ -1,15 +1,12 @@
-import { isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { normalizeAxes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { type TensorLike, toTensor } from './creation.js';
+import { type TensorLike, toFloatTensor } from './creation.js';
 import { div, exp, log, sub } from './elementwise.js';
-import * as p from './prims.js';
 import { stableShift, sum } from './reduction.js';
 
 function shifted(op: string, x: TensorLike, axis: number): [Tensor, number[]] {
-  let t = toTensor(op, x);
-  if (!isFloat(t.dtype)) t = p.cast(t, 'float32', op);
+  const t = toFloatTensor(op, x);
   const axes = normalizeAxes(op, axis, t.rank);
   return [sub(t, stableShift(t, axes)), axes];
 }
