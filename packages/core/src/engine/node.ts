@@ -63,14 +63,20 @@ export function fromHost(label: string, data: TypedArray, shape: readonly number
     if (bad >= 0) throw new NablaError(`debug: ${label} was given ${data[bad]} at flat index ${bad}`);
   }
   const buffer = getBackendInstance(backendName).upload(data, dtype, shape);
-  const storage = { backend: backendName, buffer, bytes: data.length * bytesPerElement(dtype), freed: false };
-  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal || engine.opDepth > 0);
+  return fromBuffer(backendName, buffer, shape, dtype, label, internal || engine.opDepth > 0);
 }
 
-/** A realized tensor around a buffer a backend just produced (nb.jit's outputs). */
-export function fromBuffer(backendName: string, buffer: unknown, shape: readonly number[], dtype: DType): Tensor {
+/** A realized tensor around a backend buffer (uploaded data, or nb.jit's outputs). */
+export function fromBuffer(
+  backendName: string,
+  buffer: unknown,
+  shape: readonly number[],
+  dtype: DType,
+  label = 'jit',
+  internal = false,
+): Tensor {
   const storage = { backend: backendName, buffer, bytes: sizeOf(shape) * bytesPerElement(dtype), freed: false };
-  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', 'jit'));
+  return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal);
 }
 
 /**

@@ -44,7 +44,7 @@ export function validateModelJson(where: string, v: unknown): ModelJson {
     if (typeof w.name !== 'string' || !Array.isArray(w.shape) || !nb.DTYPES.includes(w.dtype))
       fail(`bad weight entry ${JSON.stringify(w)}`);
     const size = w.shape.reduce((a, b) => a * b, 1);
-    const bytes = size * (w.dtype === 'float64' ? 8 : w.dtype === 'bool' ? 1 : 4);
+    const bytes = size * nb.bytesPerElement(w.dtype);
     if (w.offset !== offset || w.byteLength !== bytes)
       fail(`weight ${w.name}: offset/byteLength ${w.offset}/${w.byteLength} do not match its shape`);
     offset += bytes;
