@@ -7,11 +7,12 @@ import * as nb from '@nabla/core';
 import { type Result, report } from './harness.js';
 import { matmulBench } from './matmul.js';
 import { mlpMnistBench } from './mlp-mnist.js';
+import { ortOverheadBench } from './ort-overhead.js';
 import { seedLinregBench } from './seed-linreg.js';
 
 /**
  * nabla's benchmarks beside TensorFlow.js, in one run:
- *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist] [--sizes 128,256,512,1024]
+ *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,ort-overhead] [--sizes 128,256,512,1024]
  *     [--backends cpu] [--out bench-results]
  * --sizes applies to matmul; the training workloads have fixed sizes.
  * Prints medians and ratios to each peer; writes the results as JSON.
@@ -26,6 +27,7 @@ const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise
   matmul: matmulBench,
   'seed-linreg': (_, backends) => seedLinregBench(backends),
   'mlp-mnist': (_, backends) => mlpMnistBench(backends),
+  'ort-overhead': () => ortOverheadBench(),
 };
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { allocate, type Graph, type GraphNode, NablaError, philoxUniform, sizeOf, type TypedArray } from '@nabla/core';
+import { allocate, type Graph, type GraphNode, graphValue, NablaError, philoxUniform, sizeOf, type TypedArray } from '@nabla/core';
 
 import { binaryExpr, COPY_EXPR, castExpr, elementwiseKernel, unaryExpr, WHERE_EXPR } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
@@ -31,8 +31,8 @@ export interface Plan {
 }
 
 function kernelFor(node: GraphNode, graph: Graph): Kernel {
-  const shapeOf = (id: number) => (id < graph.inputs.length ? graph.inputs[id] : graph.nodes[id - graph.inputs.length]).shape;
-  const dtypeOf = (id: number) => (id < graph.inputs.length ? graph.inputs[id] : graph.nodes[id - graph.inputs.length]).dtype;
+  const shapeOf = (id: number) => graphValue(graph, id).shape;
+  const dtypeOf = (id: number) => graphValue(graph, id).dtype;
   const inShapes = node.inputs.map(shapeOf);
   switch (node.op) {
     case 'unary':

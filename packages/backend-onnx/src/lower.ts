@@ -1,6 +1,7 @@
-import { type DType, type Graph, type GraphNode, NablaError, sizeOf } from '@nabla/core';
+import { type DType, type Graph, type GraphNode, graphValue, NablaError, sizeOf } from '@nabla/core';
 import { lowerErf64 } from './erf64.js';
 import type { Attr, OnnxGraphBuilder, OnnxType } from './onnx/builder.js';
+import { type InputLayout, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
 
 /**
@@ -14,10 +15,6 @@ const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int
 const scalarOf = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type: onnxType(type), shape: [], data: [v] });
 const ints = (v: number[]): Attr => ({ ints: v });
 const int = (v: number): Attr => ({ int: v });
-
-/** Reshape with allowzero: a 0 in the target shape means size 0, not "copy this dim" (ONNX's default). */
-export const reshapeTo = (b: OnnxGraphBuilder, x: string, shape: number[]) =>
-  b.op('Reshape', [x, b.constant({ type: 'int64', shape: [shape.length], data: shape.map(BigInt) })], { allowzero: { int: 1 } });
 
 const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, bool: 9, float64: 11 };
 
@@ -103,7 +100,7 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
       return b.op('MatMul', [t(ins[0], node.attrs.transposeA), t(ins[1], node.attrs.transposeB)]);
     }
     case 'reshape':
-      return reshapeTo(b, ins[0], node.attrs.shape);
+      return b.reshape(ins[0], node.attrs.shape);
     case 'transpose':
       return b.op('Transpose', ins, { perm: ints(node.attrs.perm) });
     case 'expand':
@@ -142,13 +139,13 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
       // Nothing to add (or nowhere to add it): onnxruntime's ScatterElements rejects empty views.
       if (outer * k * inner === 0 || sizeOf(shape) === 0) return zeros(shape);
       const view = [outer, k, inner];
-      const updates = reshapeTo(b, ins[0], view);
-      const index = b.op('Expand', [reshapeTo(b, b.op('Cast', [ins[1]], { to: int(7) }), [1, k, 1]), int64(b, view)]);
+      const updates = b.reshape(ins[0], view);
+      const index = b.op('Expand', [b.reshape(b.op('Cast', [ins[1]], { to: int(7) }), [1, k, 1]), int64(b, view)]);
       const summed = b.op('ScatterElements', [zeros([outer, shape[axis], inner]), index, updates], {
         axis: int(1),
         reduction: { string: 'add' },
       });
-      return reshapeTo(b, summed, shape);
+      return b.reshape(summed, shape);
     }
     case 'random':
       return lowerRandom(b, ins[0], node.attrs.shape);
@@ -159,22 +156,30 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
 
 export interface Lowered {
   bytes: Uint8Array;
-  /** Per graph input, its ONNX input name, or null where it was folded in as a constant. */
+  /** Per graph input, its ONNX input name, or null where it is a folded constant or in a group. */
   inputNames: (string | null)[];
-  outputNames: string[];
+  /** Per input group of the layout, its ONNX input name. */
+  groupNames: string[];
+  /** Per graph output, where onnxruntime returns it. */
+  outputs: OutputPlace[];
   /** For each nabla node, the first ONNX node index it lowered to, and its op label, in order. */
   labels: { firstNode: number; label: string }[];
 }
 
-export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder): Lowered {
+/** Lowers a graph whose fed inputs arrive as `layout` says (see packing.ts). */
+export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, layout: InputLayout = UNGROUPED): Lowered {
   const b = makeBuilder();
   const nIn = graph.inputs.length;
+  const dtypeOf = (id: number) => graphValue(graph, id).dtype;
+  const shapeOf = (id: number) => graphValue(graph, id).shape;
+  const groupNames = layout.groups.map((_, j) => `g${j}`);
+  const grouped = new Map(layout.groups.flatMap((g, j) => [...unpackGroup(b, groupNames[j], g, shapeOf)]));
   // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
-  const values: string[] = graph.inputs.map((v, i) =>
-    v.value ? b.constant({ type: onnxType(v.dtype), shape: v.shape, data: v.value }) : b.input(`in${i}`, onnxType(v.dtype), v.shape),
+  const values: string[] = graph.inputs.map(
+    (v, i) =>
+      grouped.get(i) ??
+      (v.value ? b.constant({ type: onnxType(v.dtype), shape: v.shape, data: v.value }) : b.input(`in${i}`, onnxType(v.dtype), v.shape)),
   );
-  const dtypeOf = (id: number) => (id < nIn ? graph.inputs[id] : graph.nodes[id - nIn]).dtype;
-  const shapeOf = (id: number) => (id < nIn ? graph.inputs[id] : graph.nodes[id - nIn]).shape;
   const labels: Lowered['labels'] = [];
   for (const node of graph.nodes) {
     labels.push({ firstNode: b.nodeCount, label: node.label ?? node.op });
@@ -187,16 +192,22 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder): L
       ),
     );
   }
+  const packed = packOutputs(
+    b,
+    graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: shapeOf(id) })),
+  );
   // A node's value is exposed under its own name; graph inputs, folded constants and repeats
   // need an Identity (a copy per run), so only they get one.
   const exposed = new Set<string>(values.slice(0, nIn));
-  const outputNames = graph.outputs.map((id, k) => {
+  const outputs = graph.outputs.map((id, k): OutputPlace => {
+    const place = packed.get(k);
+    if (place) return place;
     const value = values[id];
     const name = exposed.has(value) ? `out${k}` : value;
     exposed.add(value);
     b.output(name, value, onnxType(dtypeOf(id)), shapeOf(id));
-    return name;
+    return { name, offset: -1 };
   });
-  const inputNames = graph.inputs.map((v, i) => (v.value ? null : values[i]));
-  return { bytes: b.toBytes(), inputNames, outputNames, labels };
+  const inputNames = graph.inputs.map((v, i) => (v.value || grouped.has(i) ? null : values[i]));
+  return { bytes: b.toBytes(), inputNames, groupNames, outputs, labels };
 }

@@ -1,4 +1,3 @@
-import { reshapeTo } from './lower.js';
 import type { OnnxGraphBuilder } from './onnx/builder.js';
 
 /**
@@ -26,7 +25,7 @@ export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[
 
   // The counter operand is int32 [key0, key1, offset0, offset1]: reinterpret as unsigned.
   const words = low32(add(b.op('Cast', [counter], { to: { int: 7 } }), k(TWO32)));
-  const pick = (i: number) => reshapeTo(b, b.op('Slice', [words, bound(b, i), bound(b, i + 1)]), []);
+  const pick = (i: number) => b.reshape(b.op('Slice', [words, bound(b, i), bound(b, i + 1)]), []);
 
   /** hi and lo 32 bits of m * x, for a constant m and x in [0, 2^32). */
   const mulhilo = (m: number, x: string): [string, string] => {
@@ -62,11 +61,11 @@ export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[
   }
   // Interleave the four words per block, keep `size` of them, map (word >>> 8) to [0, 1).
   const column = (x: string) => b.op('Unsqueeze', [x, b.constant({ type: 'int64', shape: [1], data: [1n] })]);
-  const interleaved = reshapeTo(b, b.op('Concat', [c0, c1, c2, c3].map(column), { axis: { int: 1 } }), [blocks * 4]);
+  const interleaved = b.reshape(b.op('Concat', [c0, c1, c2, c3].map(column), { axis: { int: 1 } }), [blocks * 4]);
   const kept = b.op('Slice', [interleaved, bound(b, 0), bound(b, size)]);
   const top24 = b.op('Cast', [div(kept, k(256))], { to: { int: 1 } });
   const unit = b.op('Mul', [top24, b.constant({ type: 'float32', shape: [], data: [2 ** -24] })]);
-  return reshapeTo(b, unit, shape);
+  return b.reshape(unit, shape);
 }
 
 /** A one-element int64 vector, for Slice bounds. */

@@ -32,3 +32,9 @@ export interface Graph {
   /** Value ids to return, in order. An output may also be an input id. */
   outputs: number[];
 }
+
+/** The value with id `id`: a graph input, or the node that defines it. */
+export function graphValue(graph: Graph, id: number): GraphValue {
+  const nIn = graph.inputs.length;
+  return id < nIn ? graph.inputs[id] : graph.nodes[id - nIn];
+}

@@ -24,7 +24,7 @@ export { dispose, keep, type MemoryInfo, memory, type TensorContainer, tidy } fr
 export type { NestedArray } from './engine/read.js';
 export { cacheStats } from './engine/realize.js';
 export { NablaError } from './errors.js';
-export type { Graph, GraphNode, GraphValue } from './graph.js';
+export { type Graph, type GraphNode, type GraphValue, graphValue } from './graph.js';
 export * from './ops/creation.js';
 export * from './ops/elementwise.js';
 export { stopGradient } from './ops/gradient-control.js';

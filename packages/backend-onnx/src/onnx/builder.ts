@@ -258,6 +258,12 @@ export class OnnxGraphBuilder {
     return this.node(opType, inputs, attrs, 1)[0];
   }
 
+  /** Reshape with allowzero: a 0 in the target shape means size 0, not "copy this dim" (ONNX's default). */
+  reshape(x: string, shape: readonly number[]): string {
+    const target = this.constant({ type: 'int64', shape: [shape.length], data: shape.map(BigInt) });
+    return this.op('Reshape', [x, target], { allowzero: { int: 1 } });
+  }
+
   /** Node names are optional in ONNX but make ONNX Runtime's error messages point at a node. */
   private nodeName(opType: string): string {
     return `n${this.nodes.length}_${opType}`;

@@ -1,0 +1,168 @@
+import { type DType, type Graph, sizeOf, type TypedArray } from '@nabla/core';
+import type { OnnxGraphBuilder } from './onnx/builder.js';
+
+/**
+ * Packing small values into one onnxruntime tensor per dtype.
+ *
+ * session.run costs about 1.1 µs per input tensor and 2.1 µs per output tensor on
+ * onnxruntime-node, against 0.26 µs per small op (`node apps/bench/dist/main.js --workloads
+ * ort-overhead`): a training step of a small model (weights, optimizer slots, metrics) spends
+ * more on its dozen inputs and outputs than on its ops. So small outputs of one dtype leave the graph as one
+ * flat Concat, and come back to JavaScript as views of it; when a later run reads several of
+ * those views, they go in as one tensor and a Split (one op) takes them apart again.
+ *
+ * Large values are left alone: Concat and Split copy, and beyond a few thousand elements the
+ * copy costs more than the tensor's share of session.run.
+ */
+export const PACK_LIMIT = 4096;
+
+/** Graph inputs that are views of one packed buffer: fed as one tensor of `length` elements. */
+export interface InputGroup {
+  dtype: DType;
+  length: number;
+  /** Where each member lies in the group, by graph input index (repeats share an offset). */
+  members: { input: number; offset: number }[];
+}
+
+/** Which graph inputs are fed grouped; `key` identifies the layout among a graph's sessions. */
+export interface InputLayout {
+  groups: InputGroup[];
+  key: string;
+}
+
+export const UNGROUPED: InputLayout = { groups: [], key: '' };
+
+export interface GroupedFeeds {
+  layout: InputLayout;
+  /** Per group, the span of the packed tensor to feed. */
+  spans: TypedArray[];
+}
+
+/** A tensor that is a view of a packed output: its whole data, and where the view starts. */
+export interface PackedView {
+  packed: TypedArray;
+  offset: number;
+}
+
+/**
+ * Finds inputs that are views of one packed output and goes in as one tensor. `viewOf(i)` says
+ * where graph input i lies, or undefined when it is not fed or is not a packed view.
+ */
+export function groupInputs(graph: Graph, viewOf: (i: number) => PackedView | undefined): GroupedFeeds {
+  let byPacked: Map<TypedArray, number[]> | undefined;
+  for (let i = 0; i < graph.inputs.length; i++) {
+    const view = viewOf(i);
+    if (view === undefined) continue;
+    byPacked ??= new Map();
+    const same = byPacked.get(view.packed);
+    if (same) same.push(i);
+    else byPacked.set(view.packed, [i]);
+  }
+  if (!byPacked) return NOTHING_GROUPED;
+  const groups: InputGroup[] = [];
+  const spans: TypedArray[] = [];
+  for (const [packed, inputs] of byPacked) {
+    if (inputs.length < 2) continue;
+    const at = (i: number) => (viewOf(i) as PackedView).offset;
+    inputs.sort((a, b) => at(a) - at(b));
+    // Views of one packed output are disjoint, or the same view twice.
+    const start = at(inputs[0]);
+    let end = start;
+    let used = 0;
+    for (const i of inputs) {
+      const size = sizeOf(graph.inputs[i].shape);
+      if (at(i) + size <= end) continue;
+      end = at(i) + size;
+      used += size;
+    }
+    // Feeding the span must not drag in much that nobody reads.
+    if (end - start > 2 * used + PACK_LIMIT) continue;
+    groups.push({
+      dtype: graph.inputs[inputs[0]].dtype,
+      length: end - start,
+      members: inputs.map((input) => ({ input, offset: at(input) - start })),
+    });
+    spans.push(packed.subarray(start, end) as TypedArray);
+  }
+  if (groups.length === 0) return NOTHING_GROUPED;
+  const key = groups.map((g) => `${g.length}:${g.members.map((m) => `${m.input}@${m.offset}`).join(',')}`).join('|');
+  return { layout: { groups, key }, spans };
+}
+
+const NOTHING_GROUPED: GroupedFeeds = { layout: UNGROUPED, spans: [] };
+
+/**
+ * Declares a group as the graph input `name` and splits it into its members' values (reshaped
+ * to their shapes); returns the ONNX value name per graph input index it covers.
+ */
+export function unpackGroup(
+  b: OnnxGraphBuilder,
+  name: string,
+  group: InputGroup,
+  shapeOf: (input: number) => number[],
+): Map<number, string> {
+  const packed = b.input(name, group.dtype, [group.length]);
+  // Consecutive pieces covering the span: each distinct member, and the gaps between them.
+  const pieces: { offset: number; size: number }[] = [];
+  let cursor = 0;
+  for (const { input, offset } of group.members) {
+    const size = sizeOf(shapeOf(input));
+    if (offset < cursor) continue; // a repeat of the previous member
+    if (offset > cursor) pieces.push({ offset: cursor, size: offset - cursor });
+    pieces.push({ offset, size });
+    cursor = offset + size;
+  }
+  const names =
+    pieces.length === 1
+      ? [packed]
+      : b.node(
+          'Split',
+          [packed, b.constant({ type: 'int64', shape: [pieces.length], data: pieces.map((p) => BigInt(p.size)) })],
+          { axis: { int: 0 } },
+          pieces.length,
+        );
+  const values = new Map<number, string>();
+  for (const { input, offset } of group.members) {
+    const piece = names[pieces.findIndex((p) => p.offset === offset)];
+    const shape = shapeOf(input);
+    values.set(input, shape.length === 1 ? piece : b.reshape(piece, shape));
+  }
+  return values;
+}
+
+/** Where a graph output is found: a whole output tensor, or a slice of a packed one. */
+export interface OutputPlace {
+  name: string;
+  /** For packed outputs, the element offset in the packed tensor; -1 for a whole tensor. */
+  offset: number;
+}
+
+/**
+ * Packs the graph's small outputs: per dtype with at least two of them, one flat Concat output.
+ * Returns the place of each packed output by output index.
+ */
+export function packOutputs(b: OnnxGraphBuilder, outputs: { value: string; dtype: DType; shape: number[] }[]): Map<number, OutputPlace> {
+  const byDtype = new Map<DType, number[]>();
+  for (const [k, o] of outputs.entries()) {
+    const size = sizeOf(o.shape);
+    if (size === 0 || size > PACK_LIMIT) continue;
+    const same = byDtype.get(o.dtype);
+    if (same) same.push(k);
+    else byDtype.set(o.dtype, [k]);
+  }
+  const places = new Map<number, OutputPlace>();
+  for (const [dtype, ks] of byDtype) {
+    if (ks.length < 2) continue;
+    const flat = ks.map((k) =>
+      outputs[k].shape.length === 1 ? outputs[k].value : b.reshape(outputs[k].value, [sizeOf(outputs[k].shape)]),
+    );
+    const name = b.op('Concat', flat, { axis: { int: 0 } });
+    let offset = 0;
+    for (const k of ks) {
+      places.set(k, { name, offset });
+      offset += sizeOf(outputs[k].shape);
+    }
+    b.output(name, name, dtype, [offset]);
+  }
+  return places;
+}
