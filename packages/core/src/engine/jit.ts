@@ -35,13 +35,26 @@ interface Compiled {
 
 type Template = number | Template[] | { [key: string]: Template };
 
-function signature(tree: JitTree): string {
-  if (tree instanceof Tensor) return `${tree.dtype}[${tree.shape.join(',')}]@${tree.backend}`;
-  if (Array.isArray(tree)) return `[${tree.map(signature).join(',')}]`;
-  if (tree !== null && typeof tree === 'object')
-    return `{${Object.entries(tree)
-      .map(([k, v]) => `${JSON.stringify(k)}:${signature(v)}`)
-      .join(',')}}`;
+/**
+ * Collects a tree's tensors (depth first) and returns its signature: the structure with each
+ * tensor's dtype, shape and backend. Runs on every call, so it is one plain walk.
+ */
+function flatten(tree: JitTree, tensors: Tensor[]): string {
+  if (tree instanceof Tensor) {
+    tensors.push(tree);
+    return `${tree.dtype}[${tree.shape}]@${tree.backend}`;
+  }
+  if (Array.isArray(tree)) {
+    let key = '[';
+    for (const t of tree) key += `${flatten(t, tensors)},`;
+    return `${key}]`;
+  }
+  if (tree !== null && typeof tree === 'object') {
+    let key = '{';
+    // The length prefix keeps any key text from reading as structure.
+    for (const k of Object.keys(tree)) key += `${k.length}:${k}=${flatten(tree[k], tensors)},`;
+    return `${key}}`;
+  }
   throw new NablaError(`jit: arguments and results must be tensors, arrays or plain objects of tensors, got ${typeof tree}`);
 }
 
@@ -54,7 +67,9 @@ function toTemplate(tree: JitTree, outputs: Tensor[]): Template {
 function fromTemplate(template: Template, values: Tensor[]): JitTree {
   if (typeof template === 'number') return values[template];
   if (Array.isArray(template)) return template.map((t) => fromTemplate(t, values));
-  return Object.fromEntries(Object.entries(template).map(([k, v]) => [k, fromTemplate(v, values)]));
+  const tree: { [key: string]: JitTree } = {};
+  for (const k of Object.keys(template)) tree[k] = fromTemplate(template[k], values);
+  return tree;
 }
 
 async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tensor[]): Promise<Compiled> {
@@ -65,7 +80,7 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
   let result: JitTree;
   try {
     result = fn(args);
-    signature(result);
+    flatten(result, []);
   } finally {
     engine.jitDepth--;
     engine.opDepth--;
@@ -131,9 +146,12 @@ export interface Jitted<A, R> {
 export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): Jitted<A, R> {
   const traces = new Map<string, Compiled>();
   const jitted = async (args: A): Promise<R> => {
-    const inputs = collectTensors(args);
+    const inputs: Tensor[] = [];
+    const key = flatten(args, inputs);
+    let pending = false;
     for (const t of inputs) {
       if (t.isDisposed) throw new NablaError(`jit: an argument was disposed (shape [${t.shape.join(',')}], ${t.dtype})`);
+      if (!t.state.storage) pending = true;
     }
     if (engine.debug) {
       // Debug mode checks every op as it runs: no replay.
@@ -141,8 +159,7 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): J
       await realize(collectTensors(r));
       return r;
     }
-    await realize(inputs.filter((t) => !t.state.storage));
-    const key = signature(args);
+    if (pending) await realize(inputs.filter((t) => !t.state.storage));
     let c = traces.get(key);
     if (!c) {
       c = await trace(fn as unknown as (a: JitTree) => JitTree, args, inputs);

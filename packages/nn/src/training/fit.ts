@@ -100,6 +100,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const names = ['loss', ...compiled.metrics.map((m) => m.name)];
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
+  const dtype = trainable[0]?.value.dtype ?? 'float32';
 
   model.stopTraining = false;
   await callbacks.call('onTrainBegin', {});
@@ -112,51 +113,43 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
       const all = batches(order, batchSize);
       for (let batch = 0; batch < all.length && !model.stopTraining; ) {
         // Up to stepsPerExecution full batches run in one execution; the last, smaller batch alone.
+        const size = all[batch].length;
         let count = 1;
-        while (count < compiled.stepsPerExecution && batch + count < all.length && all[batch + count].length === all[batch].length) count++;
-        const group = all.slice(batch, batch + count);
-        for (let k = 0; k < count; k++) await callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size: group[k].length });
-        const dtype = trainable[0]?.value.dtype ?? 'float32';
-        const steps = group.map((_, k) => compiled.iterations + k);
+        while (count < compiled.stepsPerExecution && batch + count < all.length && all[batch + count].length === size) count++;
+        for (let k = 0; k < count; k++) await callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size });
+        const samples = new Int32Array(count * (size + 1));
+        const schedule = nb.allocate(dtype, count * 2);
+        for (let k = 0; k < count; k++) {
+          const it = compiled.iterations + k;
+          samples.set(all[batch + k], k * (size + 1));
+          samples[k * (size + 1) + size] = (fitSeed + it * 7919) | 0;
+          schedule[2 * k] = compiled.optimizer.currentLearningRate(it);
+          schedule[2 * k + 1] = it + 1;
+        }
         const inputs: TrainInputs = {
           trainable: toParams(trainable),
           frozen: toParams(frozen),
           slots: compiled.slots as Slots,
           x: trainX,
           y: trainY,
-          indices: nb.tensor(Int32Array.from(group.flatMap((g) => Array.from(g))), [count, group[0].length], 'int32'),
-          lr: nb.tensor(
-            steps.map((it) => compiled.optimizer.currentLearningRate(it)),
-            [count],
-            dtype,
-          ),
-          step: nb.tensor(
-            steps.map((it) => it + 1),
-            [count],
-            dtype,
-          ),
-          seed: nb.tensor(
-            Int32Array.from(steps, (it) => (fitSeed + it * 7919) | 0),
-            [count],
-            'int32',
-          ),
+          samples: nb.tensor(samples, [count, size + 1], 'int32'),
+          schedule: nb.tensor(schedule, [count, 2], dtype),
         };
         const out: TrainOutputs = await step(inputs);
-        nb.dispose([inputs.indices, inputs.lr, inputs.step, inputs.seed]);
+        nb.dispose([inputs.samples, inputs.schedule]);
         for (const w of trainable) w.assign(nb.keep(out.trainable[w.name]));
-        const oldSlots = compiled.slots as Slots;
-        compiled.slots = Object.fromEntries(Object.entries(out.slots).map(([k, s]) => [k, nb.keep(s)]));
-        nb.dispose(Object.values(oldSlots).flatMap((s) => Object.values(s)));
+        nb.dispose(compiled.slots as Slots);
+        compiled.slots = nb.keep(out.slots);
         compiled.iterations += count;
         const stats = await out.stats.data();
         out.stats.dispose();
-        for (const [k, idx] of group.entries()) {
+        for (let k = 0; k < count; k++) {
           const logs: Logs = {};
-          names.forEach((name, i) => {
-            sums[i] += stats[k * names.length + i] * idx.length;
-            logs[name] = sums[i] / (seen + idx.length);
-          });
-          seen += idx.length;
+          for (let i = 0; i < names.length; i++) {
+            sums[i] += stats[k * names.length + i] * size;
+            logs[names[i]] = sums[i] / (seen + size);
+          }
+          seen += size;
           await callbacks.call('onBatchEnd', batch + k, logs);
         }
         batch += count;

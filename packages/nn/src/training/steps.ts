@@ -27,12 +27,14 @@ export interface TrainInputs {
   slots: Slots;
   x: nb.Tensor;
   y: nb.Tensor;
-  /** int32 [steps, batch]: each step's samples. */
-  indices: nb.Tensor;
-  /** [steps]: learning rate, 1-based step number (float), seed (int32). */
-  lr: nb.Tensor;
-  step: nb.Tensor;
-  seed: nb.Tensor;
+  /**
+   * What changes every step, in two tensors rather than four because each is an upload (and on
+   * onnxruntime a fed input) per execution. int32 [steps, batch + 1]: the step's sample
+   * indices, then its seed for dropout.
+   */
+  samples: nb.Tensor;
+  /** [steps, 2], the weights' dtype: the step's learning rate, then its 1-based number. */
+  schedule: nb.Tensor;
 }
 
 export interface TrainOutputs {
@@ -50,24 +52,25 @@ export interface TrainOutputs {
  */
 export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], optimizer: Optimizer) {
   return nb.jit((a: TrainInputs): TrainOutputs => {
-    const [steps, batch] = a.indices.shape;
-    const row = (t: nb.Tensor, i: number) => nb.reshape(nb.slice(t, [i], [1]), t.shape.slice(1));
+    const [steps, width] = a.samples.shape;
+    const batch = width - 1;
+    const at = (t: nb.Tensor, i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(t, [i, j], [1, n]), shape);
     let params = a.trainable;
     let slots = a.slots;
     const stats: nb.Tensor[] = [];
     for (let i = 0; i < steps; i++) {
-      const idx = nb.reshape(nb.slice(a.indices, [i, 0], [1, batch]), [batch]);
+      const idx = at(a.samples, i, 0, batch, [batch]);
       const xb = nb.gather(a.x, idx);
       const yb = nb.gather(a.y, idx);
       let yPred: nb.Tensor | undefined;
       const { value, grads } = nb.valueAndGrad((p: Params) => {
         const all = { ...a.frozen, ...p };
-        yPred = model.forward(xb, true, all, row(a.seed, i));
+        yPred = model.forward(xb, true, all, at(a.samples, i, batch, 1, []));
         const dataLoss = loss(yb, yPred);
         const penalty = model.regularization(all);
         return penalty ? nb.add(dataLoss, penalty) : dataLoss;
       })(params);
-      const updated = optimizer.apply(params, grads, slots, row(a.lr, i), row(a.step, i));
+      const updated = optimizer.apply(params, grads, slots, at(a.schedule, i, 0, 1, []), at(a.schedule, i, 1, 1, []));
       const pred = yPred as nb.Tensor;
       stats.push(nb.stack([value, ...metrics.map((m) => nb.cast(m(yb, pred), value.dtype))]));
       params = updated.params;
