@@ -1,7 +1,7 @@
-import { type Backend, DTYPES, type DType, type Graph, graphValue, NablaError, sizeOf, type TypedArray } from '@nabla/core';
+import { type Backend, DTYPES, type DType, type Graph, graphValue, NablaError, type TypedArray } from '@nabla/core';
 import { type Lowered, lowerGraph } from './lower.js';
 import { OnnxGraphBuilder } from './onnx/builder.js';
-import { groupInputs, type InputLayout, type PackedView, UNGROUPED } from './packing.js';
+import { groupInputs, type InputLayout, PackedView, UNGROUPED } from './packing.js';
 
 /**
  * The part of onnxruntime's JavaScript API this backend uses; onnxruntime-node and
@@ -82,7 +82,10 @@ function explain(phase: string, e: unknown, lowered: Lowered): NablaError {
  * (weights, optimizer state) stay in onnxruntime between steps and a training step is one
  * session.run. Reading and compiling are asynchronous, as onnxruntime is.
  */
-export class OnnxBackend implements Backend<OrtTensor, Executable> {
+/** A buffer: an onnxruntime tensor, or a slice of a packed output. */
+type Buffer = OrtTensor | PackedView;
+
+export class OnnxBackend implements Backend<Buffer, Executable> {
   readonly capabilities = { dtypes: DTYPES, sync: false };
 
   constructor(
@@ -95,16 +98,14 @@ export class OnnxBackend implements Backend<OrtTensor, Executable> {
     return new this.ort.Tensor(dtype, data.slice() as TypedArray, [...shape]);
   }
 
-  read(buffer: OrtTensor): Promise<TypedArray> {
+  read(buffer: Buffer): Promise<TypedArray> {
     return Promise.resolve((buffer.data as TypedArray).slice() as TypedArray);
   }
 
-  dispose(buffer: OrtTensor): void {
-    buffer.dispose?.();
+  dispose(buffer: Buffer): void {
+    if (!(buffer instanceof PackedView)) buffer.dispose?.(); // a view's memory goes with its packed tensor
   }
 
-  /** Buffers that are views of a packed output (see packing.ts). */
-  private readonly views = new WeakMap<OrtTensor, PackedView>();
   /** Sessions created so far (one per graph structure and input layout). */
   sessionsCreated = 0;
 
@@ -148,14 +149,17 @@ export class OnnxBackend implements Backend<OrtTensor, Executable> {
     exe.sessions.clear();
   }
 
-  async run(exe: Executable, inputs: OrtTensor[]): Promise<OrtTensor[]> {
+  async run(exe: Executable, inputs: Buffer[]): Promise<Buffer[]> {
     const { graph } = exe;
-    let { layout, spans } = groupInputs(graph, (i) => (graph.inputs[i].value ? undefined : this.views.get(inputs[i])));
+    const viewOf = (i: number) => (!graph.inputs[i].value && inputs[i] instanceof PackedView ? inputs[i] : undefined);
+    let { layout, spans } = groupInputs(graph, viewOf);
     if (!exe.sessions.has(layout.key) && exe.sessions.size >= MAX_LAYOUTS) [layout, spans] = [UNGROUPED, []];
     const { session, lowered } = await this.session(exe, layout);
     const feeds: Record<string, OrtTensor> = {};
     lowered.inputNames.forEach((name, i) => {
-      if (name !== null) feeds[name] = inputs[i];
+      if (name === null) return;
+      const b = inputs[i];
+      feeds[name] = b instanceof PackedView ? new this.ort.Tensor(b.dtype, b.data, b.shape) : b;
     });
     lowered.groupNames.forEach((name, j) => {
       feeds[name] = new this.ort.Tensor(layout.groups[j].dtype, spans[j], [spans[j].length]);
@@ -169,10 +173,7 @@ export class OnnxBackend implements Backend<OrtTensor, Executable> {
     return lowered.outputs.map(({ name, offset }, k) => {
       if (offset < 0) return out[name];
       const { dtype, shape } = graphValue(graph, graph.outputs[k]);
-      const packed = out[name].data as TypedArray;
-      const view = new this.ort.Tensor(dtype, packed.subarray(offset, offset + sizeOf(shape)) as TypedArray, shape);
-      this.views.set(view, { packed, offset });
-      return view;
+      return new PackedView(out[name].data as TypedArray, offset, dtype, shape);
     });
   }
 }

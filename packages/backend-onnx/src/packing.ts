@@ -38,10 +38,21 @@ export interface GroupedFeeds {
   spans: TypedArray[];
 }
 
-/** A tensor that is a view of a packed output: its whole data, and where the view starts. */
-export interface PackedView {
-  packed: TypedArray;
-  offset: number;
+/**
+ * A value that is a slice of a packed output: a backend buffer like an onnxruntime tensor, but
+ * made into one only if it is ever fed on its own (building tensors costs per output, too).
+ */
+export class PackedView {
+  constructor(
+    readonly packed: TypedArray,
+    readonly offset: number,
+    readonly dtype: DType,
+    readonly shape: readonly number[],
+  ) {}
+
+  get data(): TypedArray {
+    return this.packed.subarray(this.offset, this.offset + sizeOf(this.shape)) as TypedArray;
+  }
 }
 
 /**

@@ -62,6 +62,15 @@ export class Tensor {
     this.state = { inputs, storage, disposed: false, kept: false, internal: false, consumers: 0 };
   }
 
+  /** @internal dtype, shape and backend in one string (nb.jit's signatures), built once. */
+  signatureKey: string | undefined = undefined;
+
+  /** @internal */
+  get signature(): string {
+    this.signatureKey ??= `${this.dtype}[${this.shape}]@${this.backend}`;
+    return this.signatureKey;
+  }
+
   get rank(): number {
     return this.shape.length;
   }

@@ -28,7 +28,7 @@ interface Compiled {
   executable: unknown;
   /** Per graph input: the index of a flattened argument, or a captured tensor. */
   sources: (number | Tensor)[];
-  outputs: { shape: readonly number[]; dtype: DType }[];
+  outputs: { shape: readonly number[]; dtype: DType; signature: string }[];
   /** The result's structure, with output indices where its tensors go. */
   template: Template;
 }
@@ -42,7 +42,7 @@ type Template = number | Template[] | { [key: string]: Template };
 function flatten(tree: JitTree, tensors: Tensor[]): string {
   if (tree instanceof Tensor) {
     tensors.push(tree);
-    return `${tree.dtype}[${tree.shape}]@${tree.backend}`;
+    return tree.signature;
   }
   if (Array.isArray(tree)) {
     let key = '[';
@@ -113,7 +113,7 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
     backendName: p.backendName,
     executable,
     sources,
-    outputs: outputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    outputs: outputs.map((t) => ({ shape: t.shape, dtype: t.dtype, signature: t.signature })),
     template,
   };
 }
@@ -175,7 +175,12 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): J
       compiled.executable,
       compiled.sources.map((s) => (typeof s === 'number' ? inputs[s] : s).state.storage?.buffer),
     );
-    const values = buffers.map((b, i) => fromBuffer(compiled.backendName, b, compiled.outputs[i].shape, compiled.outputs[i].dtype));
+    const values = buffers.map((b, i) => {
+      const { shape, dtype, signature } = compiled.outputs[i];
+      const t = fromBuffer(compiled.backendName, b, shape, dtype);
+      t.signatureKey = signature; // results are often the next call's arguments
+      return t;
+    });
     return fromTemplate(compiled.template, values) as R;
   };
   const dispose = () => {
