@@ -1,7 +1,7 @@
 import { type Backend, DTYPES, type DType, type Graph, graphValue, NablaError, type TypedArray } from '@nabla/core';
 import { type Lowered, lowerGraph } from './lower.js';
 import { OnnxGraphBuilder } from './onnx/builder.js';
-import { groupInputs, type InputLayout, PackedView, UNGROUPED } from './packing.js';
+import { InputGrouper, type InputLayout, PackedView, UNGROUPED } from './packing.js';
 
 /**
  * The part of onnxruntime's JavaScript API this backend uses; onnxruntime-node and
@@ -39,7 +39,10 @@ interface Executable {
   graph: Graph;
   threads: number;
   optimization: 'basic' | 'all';
+  grouper: InputGrouper;
   sessions: Map<string, Promise<Session>>;
+  /** The sessions already created, so that a run need not await one. */
+  ready: Map<string, Session>;
 }
 interface Session {
   session: OrtSession;
@@ -82,6 +85,31 @@ function explain(phase: string, e: unknown, lowered: Lowered): NablaError {
  * (weights, optimizer state) stay in onnxruntime between steps and a training step is one
  * session.run. Reading and compiling are asynchronous, as onnxruntime is.
  */
+/**
+ * Small uploads are copied into shared slabs. onnxruntime-node reads an input through its
+ * ArrayBuffer, and V8 must first move a small typed array's fresh buffer out of its heap: about
+ * 1 µs per fed input that a view of a slab does not cost (a training step feeds two fresh ones).
+ * A slab is freed by the garbage collector with the last tensor that views it.
+ */
+class UploadSlabs {
+  private static readonly BYTES = 1 << 14;
+  private buffer = new ArrayBuffer(UploadSlabs.BYTES);
+  private used = 0;
+
+  copy(data: TypedArray): TypedArray {
+    if (data.byteLength > UploadSlabs.BYTES / 16) return data.slice() as TypedArray;
+    let at = Math.ceil(this.used / 8) * 8; // aligned for any element type
+    if (at + data.byteLength > UploadSlabs.BYTES) {
+      this.buffer = new ArrayBuffer(UploadSlabs.BYTES);
+      at = 0;
+    }
+    const copy = new (data.constructor as new (b: ArrayBuffer, at: number, n: number) => TypedArray)(this.buffer, at, data.length);
+    copy.set(data);
+    this.used = at + data.byteLength;
+    return copy;
+  }
+}
+
 /** A buffer: an onnxruntime tensor, or a slice of a packed output. */
 type Buffer = OrtTensor | PackedView;
 
@@ -94,8 +122,10 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     private readonly options: OnnxBackendOptions = {},
   ) {}
 
+  private readonly slabs = new UploadSlabs();
+
   upload(data: TypedArray, dtype: DType, shape: readonly number[]): OrtTensor {
-    return new this.ort.Tensor(dtype, data.slice() as TypedArray, [...shape]);
+    return new this.ort.Tensor(dtype, this.slabs.copy(data), [...shape]);
   }
 
   read(buffer: Buffer): Promise<TypedArray> {
@@ -114,7 +144,14 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     const threads = this.options.intraOpNumThreads ?? (small ? 1 : 0);
     // onnxruntime's extended fusions pay off on large ops; on small graphs they only make
     // creating the session slower (the seed-linreg step: 2.7 ms at 'basic', 3.7 at 'all').
-    return { graph, threads, optimization: small ? 'basic' : 'all', sessions: new Map() };
+    return {
+      graph,
+      threads,
+      optimization: small ? 'basic' : 'all',
+      grouper: new InputGrouper(graph),
+      sessions: new Map(),
+      ready: new Map(),
+    };
   }
 
   private session(exe: Executable, layout: InputLayout): Promise<Session> {
@@ -122,6 +159,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     if (!s) {
       s = this.createSession(exe, layout);
       exe.sessions.set(layout.key, s);
+      s.then((ready) => exe.ready.set(layout.key, ready)).catch(() => {}); // the run that awaits it reports failures
     }
     return s;
   }
@@ -147,14 +185,15 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
       s.then((s) => s.session.release?.()).catch(() => {}); // a session that failed to compile has nothing to release
     }
     exe.sessions.clear();
+    exe.ready.clear();
   }
 
   async run(exe: Executable, inputs: Buffer[]): Promise<Buffer[]> {
     const { graph } = exe;
     const viewOf = (i: number) => (!graph.inputs[i].value && inputs[i] instanceof PackedView ? inputs[i] : undefined);
-    let { layout, spans } = groupInputs(graph, viewOf);
+    let { layout, spans } = exe.grouper.group(viewOf);
     if (!exe.sessions.has(layout.key) && exe.sessions.size >= MAX_LAYOUTS) [layout, spans] = [UNGROUPED, []];
-    const { session, lowered } = await this.session(exe, layout);
+    const { session, lowered } = exe.ready.get(layout.key) ?? (await this.session(exe, layout));
     const feeds: Record<string, OrtTensor> = {};
     lowered.inputNames.forEach((name, i) => {
       if (name === null) return;

@@ -2,7 +2,7 @@ import './index.js';
 import * as nb from '@nabla/core';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { MAX_LAYOUTS, type OnnxBackend } from './backend.js';
-import { PACK_LIMIT } from './packing.js';
+import { InputGrouper, PACK_LIMIT, PackedView } from './packing.js';
 
 /** Records what each backend.run returned, to see which outputs share one onnxruntime tensor. */
 function spyOnRuns(backend: OnnxBackend) {
@@ -83,5 +83,47 @@ describe.each(['onnx', 'onnx-wasm'])('packing small values on %s', (name) => {
     const sub = spy.runs.find(({ exe: { graph } }) => graph.nodes.length === 1 && graph.nodes[0].label === 'sub');
     expect(sub?.exe.sessions.size).toBe(MAX_LAYOUTS + 1); // the ungrouped layout is the fallback
     nb.dispose(made);
+  });
+});
+
+describe('InputGrouper', () => {
+  const graph: nb.Graph = {
+    inputs: [
+      { shape: [2], dtype: 'float32' },
+      { shape: [], dtype: 'float32' },
+      { shape: [1, 2], dtype: 'float32' },
+    ],
+    nodes: [],
+    outputs: [],
+  };
+  const views = (packed: Float32Array, offsets: number[]) =>
+    offsets.map((o, i) => new PackedView(packed, o, 'float32', graph.inputs[i].shape));
+
+  test('groups views of one packed output, and regroups only when the pattern changes', () => {
+    const grouper = new InputGrouper(graph);
+    const first = views(Float32Array.from([0, 1, 2, 3, 4, 5, 6]), [1, 3, 5]);
+    const a = grouper.group((i) => first[i]);
+    expect(a.layout.groups).toEqual([
+      {
+        dtype: 'float32',
+        length: 6,
+        members: [
+          { input: 0, offset: 0 },
+          { input: 1, offset: 2 },
+          { input: 2, offset: 4 },
+        ],
+      },
+    ]);
+    expect(Array.from(a.spans[0])).toEqual([1, 2, 3, 4, 5, 6]);
+    // The next step: a new packed output, the same places: the same layout, the new data.
+    const next = views(Float32Array.from([9, 8, 7, 6, 5, 4, 3]), [1, 3, 5]);
+    const b = grouper.group((i) => next[i]);
+    expect(b.layout).toBe(a.layout);
+    expect(Array.from(b.spans[0])).toEqual([8, 7, 6, 5, 4, 3]);
+    // Input 1 now comes from elsewhere: only 0 and 2 are grouped.
+    const mixed = [next[0], new PackedView(new Float32Array(1), 0, 'float32', []), next[2]];
+    const c = grouper.group((i) => mixed[i]);
+    expect(c.layout.groups.map((g) => g.members.map((m) => m.input))).toEqual([[0, 2]]);
+    expect(c.layout.key).not.toBe(a.layout.key);
   });
 });

@@ -103,6 +103,49 @@ export function groupInputs(graph: Graph, viewOf: (i: number) => PackedView | un
 const NOTHING_GROUPED: GroupedFeeds = { layout: UNGROUPED, spans: [] };
 
 /**
+ * Groups one graph's inputs, run after run. A training loop feeds the same pattern every step
+ * (weights and slots at the same places of the previous step's packed output), so the last
+ * pattern is remembered and checked in one pass before grouping from scratch.
+ */
+export class InputGrouper {
+  /** Per input: which distinct packed output it is a view of (-1: none), and its offset. */
+  private pattern: Int32Array;
+  private last: InputLayout | undefined;
+
+  constructor(private readonly graph: Graph) {
+    this.pattern = new Int32Array(2 * graph.inputs.length);
+  }
+
+  group(viewOf: (i: number) => PackedView | undefined): GroupedFeeds {
+    const pattern = new Int32Array(this.pattern.length);
+    const seen: TypedArray[] = [];
+    for (let i = 0; i < this.graph.inputs.length; i++) {
+      const view = viewOf(i);
+      if (view === undefined) {
+        pattern[2 * i] = -1;
+        continue;
+      }
+      let k = seen.indexOf(view.packed);
+      if (k < 0) k = seen.push(view.packed) - 1;
+      pattern[2 * i] = k;
+      pattern[2 * i + 1] = view.offset;
+    }
+    const last = this.last;
+    if (last && pattern.every((v, j) => v === this.pattern[j])) {
+      const spans = last.groups.map((g) => {
+        const first = viewOf(g.members[0].input) as PackedView; // members are sorted by offset
+        return first.packed.subarray(first.offset, first.offset + g.length) as TypedArray;
+      });
+      return { layout: last, spans };
+    }
+    const grouped = groupInputs(this.graph, viewOf);
+    this.pattern = pattern;
+    this.last = grouped.layout;
+    return grouped;
+  }
+}
+
+/**
  * Declares a group as the graph input `name` and splits it into its members' values (reshaped
  * to their shapes); returns the ONNX value name per graph input index it covers.
  */

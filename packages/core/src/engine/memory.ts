@@ -9,10 +9,7 @@ import { engine } from './state.js';
  * `b = a.add(1)` keeps a's buffer alive after `a.dispose()` until b is computed or disposed.
  */
 
-interface Held {
-  state: TensorState;
-}
-const finalizer = new FinalizationRegistry<Held>(({ state }) => {
+const finalizer = new FinalizationRegistry<TensorState>((state) => {
   // Collected without dispose(): count it out and free what it held.
   if (!state.disposed) {
     state.disposed = true;
@@ -35,7 +32,7 @@ export function track(t: Tensor, internal = engine.opDepth > 0): Tensor {
     const scope = engine.scopes[engine.scopes.length - 1];
     if (scope) scope.push(t);
   }
-  finalizer.register(t, { state: t.state }, t.state);
+  finalizer.register(t, t.state, t.state);
   return t;
 }
 

@@ -1,4 +1,4 @@
-import { allocate, assertDType, type DType, isFloat, type TypedArray } from '../dtype.js';
+import { allocate, arrayConstructor, assertDType, type DType, isFloat, type TypedArray } from '../dtype.js';
 import { fromHost } from '../engine/node.js';
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
@@ -79,6 +79,9 @@ function fromData(
   if (flat.length !== sizeOf(target)) {
     throw new NablaError(`${op}: ${flat.length} values do not fill shape ${fmtShape(target)}`);
   }
+  // An array of the dtype's own type goes straight to the backend, which copies it anyway
+  // (bool excepted: its bytes must be normalized to 0 and 1).
+  if (dt !== 'bool' && flat instanceof arrayConstructor(dt)) return fromHost(op, flat as TypedArray, target, dt, internal);
   const data = allocate(dt, flat.length);
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];

@@ -77,16 +77,32 @@ export class CustomCallback extends Callback {
   }
 }
 
-/** Runs every callback's hook in order, awaiting each. */
+/**
+ * Runs every callback's hook in order, awaiting each that returns a promise. Hooks that return
+ * nothing (most, and every batch hook of the built-in callbacks) cost no await: fit calls two
+ * batch hooks per step.
+ */
 export class CallbackList {
   constructor(readonly callbacks: Callback[]) {}
 
-  async call<K extends 'onTrainBegin' | 'onTrainEnd'>(hook: K, logs: Logs): Promise<void>;
-  async call<K extends 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd'>(hook: K, index: number, logs: Logs): Promise<void>;
-  async call(hook: keyof Callback, a: number | Logs, b?: Logs): Promise<void> {
-    for (const c of this.callbacks) {
-      const fn = c[hook] as (x: number | Logs, y?: Logs) => void | Promise<void>;
-      await fn.call(c, a, b);
+  call<K extends 'onTrainBegin' | 'onTrainEnd'>(hook: K, logs: Logs): Promise<void> | undefined;
+  call<K extends 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd'>(
+    hook: K,
+    index: number,
+    logs: Logs,
+  ): Promise<void> | undefined;
+  call(hook: keyof Callback, a: number | Logs, b?: Logs): Promise<void> | undefined {
+    return this.callFrom(0, hook, a, b);
+  }
+
+  private callFrom(from: number, hook: keyof Callback, a: number | Logs, b?: Logs): Promise<void> | undefined {
+    for (let i = from; i < this.callbacks.length; i++) {
+      const c = this.callbacks[i];
+      const result: unknown = (c[hook] as (x: number | Logs, y?: Logs) => unknown).call(c, a, b);
+      if (typeof (result as PromiseLike<void> | undefined)?.then === 'function') {
+        return Promise.resolve(result).then(() => this.callFrom(i + 1, hook, a, b));
+      }
     }
+    return undefined;
   }
 }

@@ -116,7 +116,10 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
         const size = all[batch].length;
         let count = 1;
         while (count < compiled.stepsPerExecution && batch + count < all.length && all[batch + count].length === size) count++;
-        for (let k = 0; k < count; k++) await callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size });
+        for (let k = 0; k < count; k++) {
+          const pending = callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size });
+          if (pending) await pending;
+        }
         const samples = new Int32Array(count * (size + 1));
         const schedule = nb.allocate(dtype, count * 2);
         for (let k = 0; k < count; k++) {
@@ -150,7 +153,8 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
             logs[names[i]] = sums[i] / (seen + size);
           }
           seen += size;
-          await callbacks.call('onBatchEnd', batch + k, logs);
+          const pending = callbacks.call('onBatchEnd', batch + k, logs);
+          if (pending) await pending;
         }
         batch += count;
       }
