@@ -95,6 +95,11 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
     case 'argMax':
       return b.op('Cast', [b.op('ArgMax', ins, { axis: int(node.attrs.axis), keepdims: int(1) })], { to: int(6) });
     case 'matmul': {
+      const { transposeA, transposeB } = node.attrs;
+      // Gemm transposes its operands itself: one node instead of a Transpose and a MatMul.
+      if (node.shape.length === 2 && (transposeA || transposeB) && (node.dtype === 'float32' || node.dtype === 'float64')) {
+        return b.op('Gemm', ins, { transA: int(transposeA ? 1 : 0), transB: int(transposeB ? 1 : 0) });
+      }
       const perm = node.shape.length === 3 ? [0, 2, 1] : [1, 0];
       const t = (x: string, flag: boolean) => (flag ? b.op('Transpose', [x], { perm: ints(perm) }) : x);
       return b.op('MatMul', [t(ins[0], node.attrs.transposeA), t(ins[1], node.attrs.transposeB)]);

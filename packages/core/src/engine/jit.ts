@@ -5,6 +5,7 @@ import { Tensor } from '../tensor.js';
 import { collectTensors, pin, releaseInternal, unpin } from './memory.js';
 import { fromBuffer } from './node.js';
 import { plan, realize } from './realize.js';
+import { simplify } from './simplify.js';
 import { engine } from './state.js';
 
 /**
@@ -105,7 +106,7 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
     p.graph.inputs[k].value = await p.backend.read(s.state.storage.buffer, s.dtype, s.size);
   }
   // Its own executable, outside core's cache: an eviction there must not release it under us.
-  const executable = await p.backend.compile(p.graph);
+  const executable = await p.backend.compile(simplify(p.graph));
   for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
   engine.internals = savedInternals;
   return {
