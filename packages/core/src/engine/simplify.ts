@@ -30,7 +30,7 @@ export function simplify(graph: Graph): Graph {
   });
   const isConstant = (id: number, c: number) => {
     const v = id < nIn ? graph.inputs[id].value : undefined;
-    return v !== undefined && v.every((x) => x === c);
+    return v?.every((x) => x === c) === true;
   };
 
   const nodes: GraphNode[] = [];
