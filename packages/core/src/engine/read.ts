@@ -6,7 +6,9 @@ import { realize, realizeSync } from './realize.js';
 /** Reading values back to the host: async everywhere, sync where the backend allows. */
 
 export async function readData(t: Tensor): Promise<TypedArray> {
-  await realize([t]);
+  // A computed value is read at once (a training loop reads its stats every step); realize
+  // also reports a disposed tensor.
+  if (!t.state.storage || t.state.disposed) await realize([t]);
   const s = t.state.storage;
   if (!s) return readData(t); // realized concurrently under another storage; try again
   return getBackendInstance(t.backend).read(s.buffer, t.dtype, t.size);
