@@ -20,10 +20,7 @@ export async function measure(
     await fn();
     times.push(performance.now() - t0);
   }
-  times.sort((a, b) => a - b);
-  const mid = times.length >> 1;
-  const medianMs = times.length % 2 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
-  return { medianMs, runs: times.length };
+  return { medianMs: median(times), runs: times.length };
 }
 
 /**
@@ -49,15 +46,40 @@ export async function measurePair(
     await b();
     tb.push(performance.now() - t0);
   }
-  const median = (v: number[]) => {
-    const s = [...v].sort((x, y) => x - y);
-    const m = s.length >> 1;
-    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-  };
   return [
     { medianMs: median(ta), runs: ta.length },
     { medianMs: median(tb), runs: tb.length },
   ];
+}
+
+/**
+ * Several implementations timed round-robin (one run of each per round, after one warm-up run
+ * each), so that drift in machine load falls on all of them alike and the ratios between them
+ * hold even when the absolute times wander. Medians per implementation.
+ */
+export async function measureInterleaved(
+  impls: Record<string, () => Promise<unknown>>,
+  opts: { budgetMs?: number; minRounds?: number; maxRounds?: number } = {},
+): Promise<Record<string, Timing>> {
+  const { budgetMs = 15000, minRounds = 5, maxRounds = 25 } = opts;
+  const names = Object.keys(impls);
+  for (const name of names) await impls[name]();
+  const times: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const start = performance.now();
+  for (let round = 0; round < minRounds || (round < maxRounds && performance.now() - start < budgetMs); round++) {
+    for (const name of names) {
+      const t0 = performance.now();
+      await impls[name]();
+      times[name].push(performance.now() - t0);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { medianMs: median(times[n]), runs: times[n].length }]));
+}
+
+function median(v: number[]): number {
+  const s = [...v].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** One row of results: a workload at a size, on one implementation. */
