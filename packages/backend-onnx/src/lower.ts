@@ -1,8 +1,9 @@
-import { type DType, type Graph, type GraphNode, graphValue, NablaError, sizeOf } from '@nabla/core';
+import { broadcastShapes, type DType, type Graph, type GraphNode, graphValue, NablaError, shapesEqual, sizeOf } from '@nabla/core';
 import { lowerErf64 } from './erf64.js';
 import type { Attr, OnnxGraphBuilder, OnnxType } from './onnx/builder.js';
 import { type InputLayout, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
+import { sameUpToLeadingOnes } from './shapes.js';
 
 /**
  * Lowering: each nabla primitive becomes a few standard ONNX ops (opset 21). Nothing here is
@@ -171,7 +172,18 @@ export interface Lowered {
   labels: { firstNode: number; label: string }[];
 }
 
-/** Lowers a graph whose fed inputs arrive as `layout` says (see packing.ts). */
+/** Primitives that lower to elementwise ONNX ops only: they broadcast, so their operands' exact ranks do not matter. */
+const ELEMENTWISE = new Set<GraphNode['op']>(['unary', 'binary', 'where', 'cast']);
+
+/**
+ * Lowers a graph whose fed inputs arrive as `layout` says (see packing.ts).
+ *
+ * A value's ONNX shape may differ from its nabla shape by leading axes of size 1: a reshape
+ * that only adds or drops such axes ([1,1] to [1] to []) emits nothing, and the exact shape is
+ * restored, once, when an op that depends on ranks (a product, a reduction, a gather, an
+ * output) reads the value. onnxruntime pays about as much for a Reshape as for any small op,
+ * and small training steps are full of these.
+ */
 export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, layout: InputLayout = UNGROUPED): Lowered {
   const b = makeBuilder();
   const nIn = graph.inputs.length;
@@ -179,27 +191,51 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
   const shapeOf = (id: number) => graphValue(graph, id).shape;
   const groupNames = layout.groups.map((_, j) => `g${j}`);
   const grouped = new Map(layout.groups.flatMap((g, j) => [...unpackGroup(b, groupNames[j], g, shapeOf)]));
-  // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
-  const values: string[] = graph.inputs.map(
-    (v, i) =>
-      grouped.get(i) ??
-      (v.value ? b.constant({ type: onnxType(v.dtype), shape: v.shape, data: v.value }) : b.input(`in${i}`, onnxType(v.dtype), v.shape)),
-  );
+  // Per value id: its ONNX name, and the shape that value has in ONNX.
+  const values: string[] = [];
+  const onnxShapes: number[][] = [];
+  graph.inputs.forEach((v, i) => {
+    const piece = grouped.get(i);
+    // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
+    values.push(
+      piece?.value ??
+        (v.value ? b.constant({ type: onnxType(v.dtype), shape: v.shape, data: v.value }) : b.input(`in${i}`, onnxType(v.dtype), v.shape)),
+    );
+    onnxShapes.push(piece?.shape ?? v.shape);
+  });
+  const inputNames = graph.inputs.map((v, i) => (v.value || grouped.has(i) ? null : values[i]));
+  const exact = (id: number) => {
+    if (!shapesEqual(onnxShapes[id], shapeOf(id))) {
+      values[id] = b.reshape(values[id], shapeOf(id));
+      onnxShapes[id] = shapeOf(id);
+    }
+    return values[id];
+  };
   const labels: Lowered['labels'] = [];
   for (const node of graph.nodes) {
     labels.push({ firstNode: b.nodeCount, label: node.label ?? node.op });
-    values.push(
-      lowerNode(
-        b,
-        node,
-        node.inputs.map((i) => values[i]),
-        shapeOf,
-      ),
-    );
+    const [first] = node.inputs;
+    if (ELEMENTWISE.has(node.op)) {
+      values.push(
+        lowerNode(
+          b,
+          node,
+          node.inputs.map((i) => values[i]),
+          shapeOf,
+        ),
+      );
+      onnxShapes.push(broadcastShapes('onnx', ...node.inputs.map((i) => onnxShapes[i])));
+    } else if (node.op === 'reshape' && sameUpToLeadingOnes(onnxShapes[first], node.shape)) {
+      values.push(values[first]);
+      onnxShapes.push(onnxShapes[first]);
+    } else {
+      values.push(lowerNode(b, node, node.inputs.map(exact), shapeOf));
+      onnxShapes.push(node.shape);
+    }
   }
   const packed = packOutputs(
     b,
-    graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: shapeOf(id) })),
+    graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: onnxShapes[id] })),
   );
   // A node's value is exposed under its own name; graph inputs, folded constants and repeats
   // need an Identity (a copy per run), so only they get one.
@@ -207,12 +243,11 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
   const outputs = graph.outputs.map((id, k): OutputPlace => {
     const place = packed.get(k);
     if (place) return place;
-    const value = values[id];
+    const value = exact(id);
     const name = exposed.has(value) ? `out${k}` : value;
     exposed.add(value);
     b.output(name, value, onnxType(dtypeOf(id)), shapeOf(id));
     return { name, offset: -1 };
   });
-  const inputNames = graph.inputs.map((v, i) => (v.value || grouped.has(i) ? null : values[i]));
   return { bytes: b.toBytes(), inputNames, groupNames, outputs, labels };
 }

@@ -1,5 +1,6 @@
 import { type DType, type Graph, sizeOf, type TypedArray } from '@nabla/core';
 import type { OnnxGraphBuilder } from './onnx/builder.js';
+import { sameUpToLeadingOnes } from './shapes.js';
 
 /**
  * Packing small values into one onnxruntime tensor per dtype.
@@ -146,15 +147,16 @@ export class InputGrouper {
 }
 
 /**
- * Declares a group as the graph input `name` and splits it into its members' values (reshaped
- * to their shapes); returns the ONNX value name per graph input index it covers.
+ * Declares a group as the graph input `name` and splits it into its members' values; returns,
+ * per graph input index it covers, the ONNX value and its ONNX shape: the flat piece where that
+ * differs from the member's shape only by leading 1s (see lowerGraph), else reshaped.
  */
 export function unpackGroup(
   b: OnnxGraphBuilder,
   name: string,
   group: InputGroup,
   shapeOf: (input: number) => number[],
-): Map<number, string> {
+): Map<number, { value: string; shape: number[] }> {
   const packed = b.input(name, group.dtype, [group.length]);
   // Consecutive pieces covering the span: each distinct member, and the gaps between them.
   const pieces: { offset: number; size: number }[] = [];
@@ -175,11 +177,12 @@ export function unpackGroup(
           { axis: { int: 0 } },
           pieces.length,
         );
-  const values = new Map<number, string>();
+  const values = new Map<number, { value: string; shape: number[] }>();
   for (const { input, offset } of group.members) {
     const piece = names[pieces.findIndex((p) => p.offset === offset)];
     const shape = shapeOf(input);
-    values.set(input, shape.length === 1 ? piece : b.reshape(piece, shape));
+    const flat = [sizeOf(shape)];
+    values.set(input, sameUpToLeadingOnes(flat, shape) ? { value: piece, shape: flat } : { value: b.reshape(piece, shape), shape });
   }
   return values;
 }
@@ -193,7 +196,8 @@ export interface OutputPlace {
 
 /**
  * Packs the graph's small outputs: per dtype with at least two of them, one flat Concat output.
- * Returns the place of each packed output by output index.
+ * `shape` is each value's ONNX shape (Concat wants rank 1 exactly). Returns the place of each
+ * packed output by output index.
  */
 export function packOutputs(b: OnnxGraphBuilder, outputs: { value: string; dtype: DType; shape: number[] }[]): Map<number, OutputPlace> {
   const byDtype = new Map<DType, number[]>();
