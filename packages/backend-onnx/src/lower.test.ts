@@ -55,4 +55,19 @@ describe('lowering', () => {
     };
     expect(opsOf(graph)).toEqual(['Reshape']);
   });
+
+  test('small outputs are packed by one Concat, reshaping only values of another rank', () => {
+    const graph: Graph = {
+      inputs: [{ shape: [2, 1], dtype: 'float32' }],
+      nodes: [
+        node('unary', { fn: 'neg' }, [0], [2, 1]), // 1
+        node('unary', { fn: 'exp' }, [0], [2, 1]), // 2
+        node('reshape', { shape: [2] }, [0], [2]), // 3: a real reshape
+        node('unary', { fn: 'abs' }, [3], [2]), // 4
+      ],
+      outputs: [1, 2, 4],
+    };
+    // [2,1], [2,1] and [2]: the last joins the first two as [2,1] (which is where it came from).
+    expect(opsOf(graph)).toEqual(['Neg', 'Exp', 'Reshape', 'Abs', 'Reshape', 'Concat']);
+  });
 });

@@ -211,16 +211,38 @@ export function packOutputs(b: OnnxGraphBuilder, outputs: { value: string; dtype
   const places = new Map<number, OutputPlace>();
   for (const [dtype, ks] of byDtype) {
     if (ks.length < 2) continue;
-    const flat = ks.map((k) =>
-      outputs[k].shape.length === 1 ? outputs[k].value : b.reshape(outputs[k].value, [sizeOf(outputs[k].shape)]),
-    );
-    const name = b.op('Concat', flat, { axis: { int: 0 } });
+    // Concat on axis 0 lays values end to end in memory when their other axes agree, which
+    // [n, 1, ..., 1] shapes of one rank do: values of the most common such rank go in as they
+    // are, the others through a Reshape to it.
+    const rank = mostCommonColumnRank(ks.map((k) => outputs[k].shape));
+    const column = (size: number) => [size, ...Array<number>(rank - 1).fill(1)];
+    const parts = ks.map((k) => {
+      const { value, shape } = outputs[k];
+      return columnRank(shape) === rank ? value : b.reshape(value, column(sizeOf(shape)));
+    });
+    const name = b.op('Concat', parts, { axis: { int: 0 } });
     let offset = 0;
     for (const k of ks) {
       places.set(k, { name, offset });
       offset += sizeOf(outputs[k].shape);
     }
-    b.output(name, name, dtype, [offset]);
+    b.output(name, name, dtype, column(offset));
   }
   return places;
+}
+
+/** The rank of an [n, 1, ..., 1] shape; 0 for any other (scalars included). */
+function columnRank(shape: readonly number[]): number {
+  return shape.length > 0 && shape.every((d, i) => i === 0 || d === 1) ? shape.length : 0;
+}
+
+function mostCommonColumnRank(shapes: readonly (readonly number[])[]): number {
+  const counts = new Map<number, number>();
+  for (const s of shapes) {
+    const r = columnRank(s);
+    if (r > 0) counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+  let best = 1;
+  for (const [r, n] of counts) if (n > (counts.get(best) ?? 0)) best = r;
+  return best;
 }
