@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkNonNegative, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkNonNegative, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
 
 export interface AdagradConfig extends OptimizerConfig {
   initialAccumulatorValue?: number;
@@ -36,7 +36,7 @@ export class Adagrad extends Optimizer {
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    lr: Tensor,
+    { lr }: StepScalars,
   ): { param: Tensor; slots: Record<string, Tensor> } {
     const accumulator = nb.add(slots.accumulator, nb.square(grad));
     const w = nb.sub(param, nb.div(nb.mul(grad, lr), nb.sqrt(nb.add(accumulator, this.epsilon))));

@@ -38,6 +38,13 @@ const G2 = [-0.2, 3];
 const G3 = [0.01, 0.01];
 
 describe('Adam', () => {
+  test('the bias-corrected step size is computed on the host, per step', () => {
+    const opt = new Adam({ learningRate: 0.01, beta1: 0.8, beta2: 0.99 });
+    // alpha = lr sqrt(1 - b2^t) / (1 - b1^t), t = iterations + 1
+    expect(opt.stepScalars(0)).toEqual({ lr: 0.01, alpha: (0.01 * Math.sqrt(1 - 0.99)) / (1 - 0.8) });
+    expect(opt.stepScalars(9).alpha).toBeCloseTo((0.01 * Math.sqrt(1 - 0.99 ** 10)) / (1 - 0.8 ** 10), 15);
+  });
+
   test('one step: w = w0 - lr sqrt(0.001) g / (sqrt(0.001)|g| + eps)', () => {
     const { ws, slots } = run(new Adam({ learningRate: 0.1 }), W0, [G1]);
     // m1 = 0.1 g; v1 = 0.001 g^2; alpha1 = lr sqrt(1 - 0.999) / (1 - 0.9) = lr sqrt(0.001) / 0.1;

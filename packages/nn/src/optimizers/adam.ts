@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkBoolean, checkNonNegative, checkUnitInterval, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkBoolean, checkNonNegative, checkUnitInterval, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
 
 export interface AdamConfig extends OptimizerConfig {
   beta1?: number;
@@ -47,19 +47,18 @@ export class Adam extends Optimizer {
     return slots;
   }
 
-  /** alpha = lr sqrt(1 - b2^t) / (1 - b1^t), with b^t from the step tensor so the graph repeats. */
-  protected override perStep(lr: Tensor, step: Tensor): Record<string, Tensor> {
-    const { beta1: b1, beta2: b2 } = this;
-    return { alpha: nb.div(nb.mul(lr, nb.sqrt(nb.sub(1, nb.pow(b2, step)))), nb.sub(1, nb.pow(b1, step))) };
+  /** alpha = lr sqrt(1 - b2^t) / (1 - b1^t) for step t = iterations + 1, on the host. */
+  override stepScalars(iterations: number): Record<string, number> {
+    const { lr } = super.stepScalars(iterations);
+    const t = iterations + 1;
+    return { lr, alpha: (lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t) };
   }
 
   protected updateOne(
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    _lr: Tensor,
-    _step: Tensor,
-    { alpha }: Record<string, Tensor>,
+    { alpha }: StepScalars,
   ): { param: Tensor; slots: Record<string, Tensor> } {
     const { beta1: b1, beta2: b2 } = this;
     // Keras's forms: m + (g - m)(1 - b1) and v + (g^2 - v)(1 - b2).
@@ -96,12 +95,10 @@ export class AdamW extends Adam {
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    lr: Tensor,
-    step: Tensor,
-    shared: Record<string, Tensor>,
+    scalars: StepScalars,
   ): { param: Tensor; slots: Record<string, Tensor> } {
-    const decayed = this.weightDecay === 0 ? param : nb.sub(param, nb.mul(nb.mul(param, this.weightDecay), lr));
-    return super.updateOne(decayed, grad, slots, lr, step, shared);
+    const decayed = this.weightDecay === 0 ? param : nb.sub(param, nb.mul(nb.mul(param, this.weightDecay), scalars.lr));
+    return super.updateOne(decayed, grad, slots, scalars);
   }
 
   override getConfig(): Record<string, unknown> {

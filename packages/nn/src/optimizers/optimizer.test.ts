@@ -11,6 +11,8 @@ import { SGD } from './sgd.js';
 
 const f64 = (v: number[]) => nb.tensor(v, [v.length], 'float64');
 const one = nb.scalar(1, 'float64');
+/** Step scalars for optimizers that read only the learning rate: 1. */
+const lrOne = { lr: one };
 
 /** SGD with lr 1 from w = 0 leaves w = -g': the clipped gradient, read back. */
 function clipped(
@@ -24,7 +26,7 @@ function clipped(
     params[k] = nb.zeros([g.length], 'float64');
     gs[k] = f64(g);
   }
-  const r = opt.apply(params, gs, {}, one, one);
+  const r = opt.apply(params, gs, {}, lrOne);
   const out: Record<string, number[]> = {};
   for (const [k, t] of Object.entries(r.params)) out[k] = Array.from(t.dataSync(), (x) => -x);
   return out;
@@ -64,7 +66,7 @@ describe('gradient clipping', () => {
     // Adam's first step is lr sqrt(0.001) g / (sqrt(0.001)|g| + eps); with clipValue 0.5, g = 4 acts as 0.5.
     const opt = new Adam({ learningRate: 0.1, clipValue: 0.5 });
     const w = f64([0]);
-    const r = opt.apply({ w }, { w: f64([4]) }, { w: opt.initSlots(w) }, nb.scalar(0.1, 'float64'), one);
+    const r = opt.apply({ w }, { w: f64([4]) }, { w: opt.initSlots(w) }, opt.stepTensors(0, 'float64'));
     const s = Math.sqrt(0.001);
     expectClose(await r.params.w.data(), [-(0.1 * s * 0.5) / (s * 0.5 + 1e-7)], 1e-12, 1e-12);
     expectClose(await r.slots.w.m.data(), [0.05], 1e-12, 1e-12); // 0.1 * 0.5, not 0.1 * 4
@@ -122,24 +124,28 @@ describe('apply', () => {
     const w = f64([1, 2]);
     const b = f64([0]);
     const slots = { w: opt.initSlots(w), b: opt.initSlots(b) };
-    expect(() => opt.apply({ w, b }, { w: f64([1, 1]) }, slots, one, one)).toThrow("Adam.apply: no gradient for parameter 'b'");
-    expect(() => opt.apply({ w }, { w: f64([1, 1]), bias: f64([1]) }, slots, one, one)).toThrow(
+    const scalars = opt.stepTensors(0, 'float64');
+    expect(() => opt.apply({ w, b }, { w: f64([1, 1]) }, slots, scalars)).toThrow("Adam.apply: no gradient for parameter 'b'");
+    expect(() => opt.apply({ w }, { w: f64([1, 1]), bias: f64([1]) }, slots, scalars)).toThrow(
       "Adam.apply: gradient 'bias' has no matching parameter",
     );
-    expect(() => opt.apply({ w }, { w: f64([1, 1, 1]) }, slots, one, one)).toThrow(
+    expect(() => opt.apply({ w }, { w: f64([1, 1, 1]) }, slots, scalars)).toThrow(
       "Adam.apply: gradient 'w' has shape [3], parameter has shape [2]",
     );
-    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, {}, one, one)).toThrow(
+    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, {}, scalars)).toThrow(
       "Adam.apply: missing slot 'm' for parameter 'w' (create slots with initSlots)",
     );
-    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, { w: slots.b }, one, one)).toThrow(
+    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, { w: slots.b }, scalars)).toThrow(
       "Adam.apply: slot 'm' of parameter 'w' has shape [1], parameter has shape [2]",
     );
-    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, slots, f64([1, 2]), one)).toThrow(
-      'Adam.apply: lr must be a scalar tensor, got shape [2]',
+    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, slots, { ...scalars, lr: f64([1, 2]) })).toThrow(
+      "Adam.apply: step scalar 'lr' must be a scalar tensor (see stepTensors), got shape [2]",
+    );
+    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, slots, lrOne)).toThrow(
+      "Adam.apply: step scalar 'alpha' must be a scalar tensor (see stepTensors), got undefined",
     );
     const i = nb.tensor([1, 2], [2], 'int32');
-    expect(() => new SGD().apply({ i }, { i }, {}, one, one)).toThrow(
+    expect(() => new SGD().apply({ i }, { i }, {}, lrOne)).toThrow(
       "SGD.apply: parameter 'i' has dtype int32; only float parameters can be trained",
     );
   });
@@ -151,7 +157,7 @@ describe('apply', () => {
     const slots = { w: opt.initSlots(w) };
     await nb.realize(slots);
     const before = nb.memory().numTensors;
-    const r = opt.apply({ w }, { w: g }, slots, one, one);
+    const r = opt.apply({ w }, { w: g }, slots, lrOne);
     // Exactly the new parameter and its three slots are live; clipping and update intermediates are not.
     expect(nb.memory().numTensors - before).toBe(4);
     expect(r.params.w).not.toBe(w);
@@ -172,14 +178,14 @@ describe('apply', () => {
       const sizes: number[] = [];
       for (let i = 0; i < 4; i++) {
         const grads = nb.grad(loss)(params);
-        const r = opt.apply(params, grads, slots, nb.scalar(opt.currentLearningRate(i), 'float64'), nb.scalar(i + 1, 'float64'));
+        const r = opt.apply(params, grads, slots, opt.stepTensors(i, 'float64'));
         await nb.realize(r);
         params = r.params;
         slots = r.slots;
         sizes.push(nb.cacheStats('cpu').size);
       }
       // Step 1 reads the lazily initialized slots; from step 2 on, the graph is the same (the
-      // step number and the scheduled learning rate are inputs, not part of the structure).
+      // step scalars, scheduled learning rate included, are inputs, not part of the structure).
       expect(sizes[1]).toBeGreaterThan(0);
       expect(sizes[3]).toBe(sizes[1]);
       expect(sizes[2]).toBe(sizes[1]);
@@ -207,7 +213,7 @@ describe('convergence: 200 steps on sum((w - 3)^2) from w = 0', () => {
       const loss = (p: Record<string, nb.Tensor>) => nb.sum(nb.square(nb.sub(p.w, 3)));
       for (let i = 0; i < 200; i++) {
         const grads = nb.grad(loss)(params);
-        const r = opt.apply(params, grads, slots, nb.scalar(opt.currentLearningRate(i)), nb.scalar(i + 1));
+        const r = opt.apply(params, grads, slots, opt.stepTensors(i));
         await nb.realize(r);
         params = r.params;
         slots = r.slots;

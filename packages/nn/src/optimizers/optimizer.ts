@@ -17,6 +17,9 @@ export interface OptimizerConfig {
   globalClipNorm?: number;
 }
 
+/** An update's per-step scalars (Optimizer.stepScalars) as scalar tensors, by name. */
+export type StepScalars = Record<string, Tensor>;
+
 /** How a built-in schedule appears in an optimizer's config: enough to rebuild it. */
 export interface SerializedSchedule {
   className: string;
@@ -118,40 +121,52 @@ export abstract class Optimizer {
   abstract initSlots(param: Tensor): Record<string, Tensor>;
 
   /**
+   * What an update reads that depends only on the step: the learning rate and, for Adam, the
+   * bias-corrected step size. They are computed here, on the host in float64, once per step for
+   * all parameters (as PyTorch's Adam does), and enter the compiled step as data: as graph ops
+   * they were a handful of nodes per step, which on small models cost more than the update.
+   * `iterations` is the number of completed steps.
+   */
+  stepScalars(iterations: number): Record<string, number> {
+    return { lr: this.currentLearningRate(iterations) };
+  }
+
+  /** stepScalars as scalar tensors, to call apply directly. */
+  stepTensors(iterations: number, dtype: nb.DType = 'float32'): StepScalars {
+    return Object.fromEntries(Object.entries(this.stepScalars(iterations)).map(([k, v]) => [k, nb.scalar(v, dtype)]));
+  }
+
+  /**
    * One training step, as lazy ops only (no reads, no host round trips), so the whole step can be
-   * compiled once: clips the gradients as configured, then updates every parameter.
-   * `lr` is a scalar tensor of the params' dtype; `step` a scalar float tensor, the 1-based step number.
+   * compiled once: clips the gradients as configured, then updates every parameter. `scalars`
+   * are this step's stepScalars as scalar tensors (of any float dtype).
    * Returns NEW tensors; does not dispose or mutate anything.
    */
   apply(
     params: Record<string, Tensor>,
     grads: Record<string, Tensor>,
     slots: Record<string, Record<string, Tensor>>,
-    lr: Tensor,
-    step: Tensor,
+    scalars: StepScalars,
   ): { params: Record<string, Tensor>; slots: Record<string, Record<string, Tensor>> } {
-    const keys = this.checkApply(params, grads, slots, lr, step);
+    const keys = this.checkApply(params, grads, slots, scalars);
     // The intermediates are disposed here; pending nodes keep what they read, so the result stays computable.
     return nb.tidy(() => {
       const clipped = this.clipGradients(keys.map((k) => grads[k]));
       const outParams: Record<string, Tensor> = {};
       const outSlots: Record<string, Record<string, Tensor>> = {};
-      // lr, step and what derives from them alone, once per parameter dtype (casts let float32
-      // and float64 parameters share one lr/step), not once per parameter.
-      const perDtype = new Map<string, { lr: Tensor; step: Tensor; shared: Record<string, Tensor> }>();
-      const stepFor = (dtype: nb.DType) => {
+      // The scalars in each parameter dtype, cast once per dtype rather than once per parameter.
+      const perDtype = new Map<string, StepScalars>();
+      const scalarsFor = (dtype: nb.DType) => {
         let c = perDtype.get(dtype);
         if (!c) {
-          const [l, s] = [nb.cast(lr, dtype), nb.cast(step, dtype)];
-          c = { lr: l, step: s, shared: this.perStep(l, s) };
+          c = Object.fromEntries(Object.entries(scalars).map(([k, t]) => [k, nb.cast(t, dtype)]));
           perDtype.set(dtype, c);
         }
         return c;
       };
       keys.forEach((k, i) => {
         const p = params[k];
-        const c = stepFor(p.dtype);
-        const r = this.updateOne(p, nb.cast(clipped[i], p.dtype), slots[k] ?? {}, c.lr, c.step, c.shared);
+        const r = this.updateOne(p, nb.cast(clipped[i], p.dtype), slots[k] ?? {}, scalarsFor(p.dtype));
         outParams[k] = r.param;
         outSlots[k] = r.slots;
       });
@@ -159,18 +174,11 @@ export abstract class Optimizer {
     });
   }
 
-  /** Quantities of a step that every parameter shares (Adam's bias-corrected step size). */
-  protected perStep(_lr: Tensor, _step: Tensor): Record<string, Tensor> {
-    return {};
-  }
-
   protected abstract updateOne(
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    lr: Tensor,
-    step: Tensor,
-    shared: Record<string, Tensor>,
+    scalars: StepScalars,
   ): { param: Tensor; slots: Record<string, Tensor> };
 
   getConfig(): Record<string, unknown> {
@@ -186,20 +194,17 @@ export abstract class Optimizer {
     params: Record<string, Tensor>,
     grads: Record<string, Tensor>,
     slots: Record<string, Record<string, Tensor>>,
-    lr: Tensor,
-    step: Tensor,
+    scalars: StepScalars,
   ): string[] {
     const owner = `${this.className}.apply`;
     const keys = Object.keys(params);
     for (const k of keys) if (!(k in grads)) throw new nb.NablaError(`${owner}: no gradient for parameter '${k}'`);
     for (const k of Object.keys(grads)) if (!(k in params)) throw new nb.NablaError(`${owner}: gradient '${k}' has no matching parameter`);
-    for (const [what, t] of [
-      ['lr', lr],
-      ['step', step],
-    ] as const) {
+    for (const what of Object.keys(this.stepScalars(0))) {
+      const t = scalars?.[what];
       if (!(t instanceof nb.Tensor) || t.size !== 1)
         throw new nb.NablaError(
-          `${owner}: ${what} must be a scalar tensor, got ${t instanceof nb.Tensor ? `shape [${t.shape.join(',')}]` : fmt(t)}`,
+          `${owner}: step scalar '${what}' must be a scalar tensor (see stepTensors), got ${t instanceof nb.Tensor ? `shape [${t.shape.join(',')}]` : fmt(t)}`,
         );
     }
     const names = this.slotNames();

@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkBoolean, checkNonNegative, checkUnitInterval, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkBoolean, checkNonNegative, checkUnitInterval, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
 
 export interface RMSpropConfig extends OptimizerConfig {
   rho?: number;
@@ -49,7 +49,7 @@ export class RMSprop extends Optimizer {
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    lr: Tensor,
+    { lr }: StepScalars,
   ): { param: Tensor; slots: Record<string, Tensor> } {
     const rho = this.rho;
     const velocity = nb.add(nb.mul(slots.velocity, rho), nb.mul(nb.square(grad), 1 - rho));

@@ -42,7 +42,7 @@ describe('SGD', () => {
   test('float32 parameters stay float32', async () => {
     const opt = new SGD({ learningRate: 0.5, momentum: 0.5 });
     const w = nb.tensor([1, -1]);
-    const r = opt.apply({ w }, { w: nb.tensor([2, 2]) }, { w: opt.initSlots(w) }, nb.scalar(0.5), nb.scalar(1));
+    const r = opt.apply({ w }, { w: nb.tensor([2, 2]) }, { w: opt.initSlots(w) }, opt.stepTensors(0));
     expect(r.params.w.dtype).toBe('float32');
     expect(r.slots.w.momentum.dtype).toBe('float32');
     // w = [1 - 0.5*2, -1 - 0.5*2] = [0, -2]

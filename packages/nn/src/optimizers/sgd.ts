@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkBoolean, checkNonNegative, Optimizer, type OptimizerConfig } from './optimizer.js';
+import { checkBoolean, checkNonNegative, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
 
 export interface SGDConfig extends OptimizerConfig {
   momentum?: number;
@@ -37,7 +37,7 @@ export class SGD extends Optimizer {
     param: Tensor,
     grad: Tensor,
     slots: Record<string, Tensor>,
-    lr: Tensor,
+    { lr }: StepScalars,
   ): { param: Tensor; slots: Record<string, Tensor> } {
     const step = nb.mul(grad, lr);
     if (this.momentum === 0) return { param: nb.sub(param, step), slots: {} };

@@ -7,8 +7,7 @@ export function runOptimizer(opt: Optimizer, w0: number[], gs: number[][]): { ws
   let slots: Record<string, Record<string, nb.Tensor>> = { w: opt.initSlots(params.w) };
   const ws: number[][] = [];
   gs.forEach((g, i) => {
-    const lr = nb.scalar(opt.currentLearningRate(i), 'float64');
-    const r = opt.apply(params, { w: nb.tensor(g, [g.length], 'float64') }, slots, lr, nb.scalar(i + 1, 'float64'));
+    const r = opt.apply(params, { w: nb.tensor(g, [g.length], 'float64') }, slots, opt.stepTensors(i, 'float64'));
     params = r.params;
     slots = r.slots;
     ws.push(Array.from(params.w.dataSync()));

@@ -101,6 +101,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
   const dtype = trainable[0]?.value.dtype ?? 'float32';
+  const scalarNames = Object.keys(compiled.optimizer.stepScalars(0)); // the step's schedule columns
 
   model.stopTraining = false;
   await callbacks.call('onTrainBegin', {});
@@ -121,13 +122,15 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
           if (pending) await pending;
         }
         const samples = new Int32Array(count * (size + 1));
-        const schedule = nb.allocate(dtype, count * 2);
+        const schedule = nb.allocate(dtype, count * scalarNames.length);
         for (let k = 0; k < count; k++) {
           const it = compiled.iterations + k;
           samples.set(all[batch + k], k * (size + 1));
           samples[k * (size + 1) + size] = (fitSeed + it * 7919) | 0;
-          schedule[2 * k] = compiled.optimizer.currentLearningRate(it);
-          schedule[2 * k + 1] = it + 1;
+          const scalars = compiled.optimizer.stepScalars(it);
+          scalarNames.forEach((name, j) => {
+            schedule[k * scalarNames.length + j] = scalars[name];
+          });
         }
         const inputs: TrainInputs = {
           trainable: toParams(trainable),
@@ -136,7 +139,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
           x: trainX,
           y: trainY,
           samples: nb.tensor(samples, [count, size + 1], 'int32'),
-          schedule: nb.tensor(schedule, [count, 2], dtype),
+          schedule: nb.tensor(schedule, [count, scalarNames.length], dtype),
         };
         const out: TrainOutputs = await step(inputs);
         nb.dispose([inputs.samples, inputs.schedule]);

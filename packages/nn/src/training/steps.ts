@@ -33,7 +33,7 @@ export interface TrainInputs {
    * indices, then its seed for dropout.
    */
   samples: nb.Tensor;
-  /** [steps, 2], the weights' dtype: the step's learning rate, then its 1-based number. */
+  /** [steps, k], the weights' dtype: the step's Optimizer.stepScalars, in the order of their names. */
   schedule: nb.Tensor;
 }
 
@@ -51,6 +51,7 @@ export interface TrainOutputs {
  * onnxruntime is then paid once for all of them.
  */
 export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], optimizer: Optimizer) {
+  const scalarNames = Object.keys(optimizer.stepScalars(0));
   return nb.jit((a: TrainInputs): TrainOutputs => {
     const [steps, width] = a.samples.shape;
     const batch = width - 1;
@@ -70,7 +71,8 @@ export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], o
         const penalty = model.regularization(all);
         return penalty ? nb.add(dataLoss, penalty) : dataLoss;
       })(params);
-      const updated = optimizer.apply(params, grads, slots, at(a.schedule, i, 0, 1, []), at(a.schedule, i, 1, 1, []));
+      const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(a.schedule, i, j, 1, [])]));
+      const updated = optimizer.apply(params, grads, slots, scalars);
       const pred = yPred as nb.Tensor;
       stats.push(nb.stack([value, ...metrics.map((m) => nb.cast(m(yb, pred), value.dtype))]));
       params = updated.params;
