@@ -30,6 +30,8 @@ export interface TensorState {
   internal: boolean;
   /** How many nodes hold this tensor in their `inputs`; its buffer outlives dispose() until then. */
   consumers: number;
+  /** Whether the finalization registry watches it (see memory.ts: new tensors wait a little). */
+  registered: boolean;
 }
 
 let nextId = 0;
@@ -59,7 +61,7 @@ export class Tensor {
     /** @internal The structure key fragment for this node, computed once. */ readonly attrKey: string,
     /** @internal Name of the public op that made it, for error messages. */ readonly label: string,
   ) {
-    this.state = { inputs, storage, disposed: false, kept: false, internal: false, consumers: 0 };
+    this.state = { inputs, storage, disposed: false, kept: false, internal: false, consumers: 0, registered: false };
   }
 
   /** @internal dtype, shape and backend in one string (nb.jit's signatures), built once. */

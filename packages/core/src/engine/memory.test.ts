@@ -1,8 +1,29 @@
 import '@nabla/backend-cpu';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import * as nb from '../index.js';
 
 describe('memory', () => {
+  test('tensors dropped without dispose are counted out and freed once collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const start = nb.memory();
+    // 1,200 tensors: most are registered in the nursery's full batches, the last ones by its
+    // timer; every one must end up counted out.
+    const drop = () => {
+      for (let i = 0; i < 600; i++) nb.add(nb.tensor([i, i]), 1).dataSync();
+    };
+    drop();
+    expect(nb.memory().numTensors).toBeGreaterThan(start.numTensors);
+    for (let i = 0; i < 50 && nb.memory().numTensors > start.numTensors; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10)); // the nursery's timer, then cleanup tasks
+      gc();
+    }
+    expect(nb.memory().numTensors).toBe(start.numTensors);
+    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+  });
+
   test('1,000 tidy iterations leave numTensors and buffers where they started', async () => {
     const w = nb.keep(nb.randomNormal([8, 8], { seed: 1 }));
     await nb.realize(w);
