@@ -111,28 +111,32 @@ const NOTHING_GROUPED: GroupedFeeds = { layout: UNGROUPED, spans: [] };
 export class InputGrouper {
   /** Per input: which distinct packed output it is a view of (-1: none), and its offset. */
   private pattern: Int32Array;
+  /** Where the next call writes its pattern (the two swap when the pattern changes). */
+  private scratch: Int32Array;
   private last: InputLayout | undefined;
 
   constructor(private readonly graph: Graph) {
     this.pattern = new Int32Array(2 * graph.inputs.length);
+    this.scratch = new Int32Array(2 * graph.inputs.length);
   }
 
   group(viewOf: (i: number) => PackedView | undefined): GroupedFeeds {
-    const pattern = new Int32Array(this.pattern.length);
+    const pattern = this.scratch;
     const seen: TypedArray[] = [];
+    let same = this.last !== undefined;
     for (let i = 0; i < this.graph.inputs.length; i++) {
       const view = viewOf(i);
-      if (view === undefined) {
-        pattern[2 * i] = -1;
-        continue;
+      let k = -1;
+      if (view !== undefined) {
+        k = seen.indexOf(view.packed);
+        if (k < 0) k = seen.push(view.packed) - 1;
       }
-      let k = seen.indexOf(view.packed);
-      if (k < 0) k = seen.push(view.packed) - 1;
       pattern[2 * i] = k;
-      pattern[2 * i + 1] = view.offset;
+      pattern[2 * i + 1] = view?.offset ?? 0;
+      same &&= k === this.pattern[2 * i] && pattern[2 * i + 1] === this.pattern[2 * i + 1];
     }
     const last = this.last;
-    if (last && pattern.every((v, j) => v === this.pattern[j])) {
+    if (last && same) {
       const spans = last.groups.map((g) => {
         const first = viewOf(g.members[0].input) as PackedView; // members are sorted by offset
         return first.packed.subarray(first.offset, first.offset + g.length) as TypedArray;
@@ -140,7 +144,7 @@ export class InputGrouper {
       return { layout: last, spans };
     }
     const grouped = groupInputs(this.graph, viewOf);
-    this.pattern = pattern;
+    [this.pattern, this.scratch] = [pattern, this.pattern];
     this.last = grouped.layout;
     return grouped;
   }

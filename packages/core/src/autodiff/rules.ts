@@ -84,6 +84,9 @@ const binary: Rule<'binary'> = (g, [a, b], y, { fn }) => {
     case 'sub':
       return both(g, neg(g));
     case 'mul':
+      // x * x (square): one 2gx rather than gx + gx; g * 2 first, which folds when g is a
+      // constant (a mean's gradient).
+      if (a === b) return [sumToShape(mul(mul(g, 2), a), a.shape), null];
       return both(mul(g, b), mul(g, a));
     case 'div':
       return both(div(g, b), neg(div(mul(g, a), square(b))));

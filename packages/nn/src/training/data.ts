@@ -35,7 +35,8 @@ export function seededRandom(seed: number): () => number {
 
 /** Sample order for one epoch: identity, or a Fisher-Yates shuffle. */
 export function epochOrder(n: number, shuffle: boolean, random: () => number): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
   if (shuffle) {
     for (let i = n - 1; i > 0; i--) {
       const j = Math.floor(random() * (i + 1));
