@@ -22,8 +22,9 @@ const ADOPT_THRESHOLD = 1024;
  */
 export class ProtoWriter {
   private readonly chunks: Uint8Array[] = [];
-  private scratch = new Uint8Array(256);
-  private view = new DataView(this.scratch.buffer);
+  // Small to start with: a model has hundreds of nested messages, most a few bytes long, and
+  // V8 keeps typed arrays of up to 64 bytes on its heap, where they are cheap to make.
+  private scratch = new Uint8Array(48);
   private pos = 0;
   private flushedLength = 0;
 
@@ -37,7 +38,11 @@ export class ProtoWriter {
     const next = new Uint8Array(Math.max(this.scratch.length * 2, this.pos + n));
     next.set(this.scratch.subarray(0, this.pos));
     this.scratch = next;
-    this.view = new DataView(next.buffer);
+  }
+
+  /** A view for the fixed-width fields, made when one is written. */
+  private get view(): DataView {
+    return new DataView(this.scratch.buffer, this.scratch.byteOffset, this.scratch.byteLength);
   }
 
   private flushScratch(): void {
@@ -128,9 +133,13 @@ export class ProtoWriter {
     this.rawBytes(bytes);
   }
 
-  /** `string` field (UTF-8). */
+  /** `string` field (UTF-8). Names are nearly always ASCII: those are copied without an encoder. */
   stringField(field: number, value: string): void {
-    this.bytesField(field, utf8(value));
+    for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return this.bytesField(field, utf8(value));
+    this.key(field, WireType.LengthDelimited);
+    this.varint(value.length);
+    this.reserve(value.length);
+    for (let i = 0; i < value.length; i++) this.scratch[this.pos++] = value.charCodeAt(i);
   }
 
   /** Embedded message field; `write` fills the message body. */
