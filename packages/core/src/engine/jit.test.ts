@@ -3,6 +3,24 @@ import { describe, expect, test } from 'vitest';
 import * as nb from '../index.js';
 
 describe('jit', () => {
+  test('the signature covers structure and keys: a different tree is a new trace', async () => {
+    let traces = 0;
+    const f = nb.jit((a: nb.JitTree) => {
+      traces++;
+      const all: nb.Tensor[] = [];
+      const walk = (t: nb.JitTree): void => {
+        if (t instanceof nb.Tensor) all.push(t);
+        else Object.values(t).forEach(walk);
+      };
+      walk(a);
+      return all.reduce((s, t) => nb.add(s, t));
+    });
+    const x = nb.tensor([1, 2]);
+    const calls: nb.JitTree[] = [{ a: x, b: x }, { a: x, c: x }, [x, x], { '0': x, '1': x }, { '[': [x, x] }, [[x, x]], { a: x, b: x }];
+    for (const c of calls) expect(await (await f(c)).data()).toEqual(Float32Array.from([2, 4]));
+    expect(traces).toBe(6); // the last call repeats the first
+  });
+
   test('traces once per signature and replays with new values', async () => {
     let traces = 0;
     const scale = nb.tensor([2]); // captured

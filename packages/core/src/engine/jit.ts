@@ -24,6 +24,8 @@ import { engine } from './state.js';
 export type JitTree = Tensor | JitTree[] | { [key: string]: JitTree };
 
 interface Compiled {
+  /** The signature of the arguments it was traced for (see flatten). */
+  tokens: string[];
   backend: Backend;
   backendName: string;
   executable: unknown;
@@ -37,26 +39,35 @@ interface Compiled {
 type Template = number | Template[] | { [key: string]: Template };
 
 /**
- * Collects a tree's tensors (depth first) and returns its signature: the structure with each
- * tensor's dtype, shape and backend. Runs on every call, so it is one plain walk.
+ * Collects a tree's tensors (depth first) and its signature as tokens: brackets, object keys
+ * (each after a ':' marker, so no key reads as structure) and each tensor's dtype, shape and
+ * backend string. Runs on every call: comparing token lists, whose strings are mostly the very
+ * same objects call after call, is cheaper than building and hashing one long key.
  */
-function flatten(tree: JitTree, tensors: Tensor[]): string {
+function flatten(tree: JitTree, tensors: Tensor[], tokens: string[]): void {
   if (tree instanceof Tensor) {
     tensors.push(tree);
-    return tree.signature;
+    tokens.push(tree.signature);
+  } else if (Array.isArray(tree)) {
+    tokens.push('[');
+    for (const t of tree) flatten(t, tensors, tokens);
+    tokens.push(']');
+  } else if (tree !== null && typeof tree === 'object') {
+    tokens.push('{');
+    for (const k of Object.keys(tree)) {
+      tokens.push(':', k);
+      flatten(tree[k], tensors, tokens);
+    }
+    tokens.push('}');
+  } else {
+    throw new NablaError(`jit: arguments and results must be tensors, arrays or plain objects of tensors, got ${typeof tree}`);
   }
-  if (Array.isArray(tree)) {
-    let key = '[';
-    for (const t of tree) key += `${flatten(t, tensors)},`;
-    return `${key}]`;
-  }
-  if (tree !== null && typeof tree === 'object') {
-    let key = '{';
-    // The length prefix keeps any key text from reading as structure.
-    for (const k of Object.keys(tree)) key += `${k.length}:${k}=${flatten(tree[k], tensors)},`;
-    return `${key}}`;
-  }
-  throw new NablaError(`jit: arguments and results must be tensors, arrays or plain objects of tensors, got ${typeof tree}`);
+}
+
+function sameTokens(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function toTemplate(tree: JitTree, outputs: Tensor[]): Template {
@@ -73,7 +84,7 @@ function fromTemplate(template: Template, values: Tensor[]): JitTree {
   return tree;
 }
 
-async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tensor[]): Promise<Compiled> {
+async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tensor[], tokens: string[]): Promise<Compiled> {
   const savedInternals = engine.internals;
   engine.internals = [];
   engine.opDepth++; // everything made while tracing is internal, swept below
@@ -81,7 +92,7 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
   let result: JitTree;
   try {
     result = fn(args);
-    flatten(result, []);
+    flatten(result, [], []);
   } finally {
     engine.jitDepth--;
     engine.opDepth--;
@@ -110,6 +121,7 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
   for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
   engine.internals = savedInternals;
   return {
+    tokens,
     backend: p.backend,
     backendName: p.backendName,
     executable,
@@ -129,9 +141,9 @@ function release(c: Compiled): void {
 }
 
 /** A jitted function that nobody can call any more lets go of what its traces captured. */
-const collected = new FinalizationRegistry<Map<string, Compiled>>((traces) => {
-  for (const c of traces.values()) release(c);
-  traces.clear();
+const collected = new FinalizationRegistry<Compiled[]>((traces) => {
+  for (const c of traces) release(c);
+  traces.length = 0;
 });
 
 /** A compiled function; `dispose()` releases the tensors its traces captured. */
@@ -145,10 +157,12 @@ export interface Jitted<A, R> {
  * async and returns realized tensors in the same structure as fn's result.
  */
 export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): Jitted<A, R> {
-  const traces = new Map<string, Compiled>();
+  // Most recently used last; a training loop alternates between one or two.
+  const traces: Compiled[] = [];
   const jitted = async (args: A): Promise<R> => {
     const inputs: Tensor[] = [];
-    const key = flatten(args, inputs);
+    const tokens: string[] = [];
+    flatten(args, inputs, tokens);
     let pending = false;
     for (const t of inputs) {
       if (t.isDisposed) throw new NablaError(`jit: an argument was disposed (shape [${t.shape.join(',')}], ${t.dtype})`);
@@ -161,15 +175,16 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): J
       return r;
     }
     if (pending) await realize(inputs.filter((t) => !t.state.storage));
-    let c = traces.get(key);
-    if (!c) {
-      c = await trace(fn as unknown as (a: JitTree) => JitTree, args, inputs);
-      if (traces.size >= TRACE_LIMIT) {
-        const oldest = traces.keys().next().value as string;
-        release(traces.get(oldest) as Compiled);
-        traces.delete(oldest);
-      }
-      traces.set(key, c);
+    let at = traces.length - 1;
+    while (at >= 0 && !sameTokens(traces[at].tokens, tokens)) at--;
+    let c: Compiled;
+    if (at >= 0) {
+      c = traces[at];
+      if (at !== traces.length - 1) traces.push(...traces.splice(at, 1));
+    } else {
+      c = await trace(fn as unknown as (a: JitTree) => JitTree, args, inputs, tokens);
+      if (traces.length >= TRACE_LIMIT) release(traces.shift() as Compiled);
+      traces.push(c);
     }
     const compiled = c;
     const buffers = await compiled.backend.run(
@@ -186,8 +201,8 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): J
   };
   const dispose = () => {
     collected.unregister(traces);
-    for (const c of traces.values()) release(c);
-    traces.clear();
+    for (const c of traces) release(c);
+    traces.length = 0;
   };
   collected.register(jitted, traces, traces);
   return Object.assign(jitted, { dispose });
