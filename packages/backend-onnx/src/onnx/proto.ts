@@ -135,7 +135,12 @@ export class ProtoWriter {
 
   /** `string` field (UTF-8). Names are nearly always ASCII: those are copied without an encoder. */
   stringField(field: number, value: string): void {
-    for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return this.bytesField(field, utf8(value));
+    for (let i = 0; i < value.length; i++) {
+      if (value.charCodeAt(i) > 0x7f) {
+        this.bytesField(field, utf8(value));
+        return;
+      }
+    }
     this.key(field, WireType.LengthDelimited);
     this.varint(value.length);
     this.reserve(value.length);
