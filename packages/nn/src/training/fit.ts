@@ -100,7 +100,6 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const names = ['loss', ...compiled.metrics.map((m) => m.name)];
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
-  const dtype = trainable[0]?.value.dtype ?? 'float32';
   const scalarNames = Object.keys(compiled.optimizer.stepScalars(0)); // the step's schedule columns
 
   model.stopTraining = false;
@@ -121,15 +120,16 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
           const pending = callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size });
           if (pending) await pending;
         }
-        const samples = new Int32Array(count * (size + 1));
-        const schedule = nb.allocate(dtype, count * scalarNames.length);
+        // Each row: the samples, the dropout seed, the optimizer's step scalars (see TrainInputs).
+        const width = size + 1 + scalarNames.length;
+        const perStep = new Float64Array(count * width);
         for (let k = 0; k < count; k++) {
           const it = compiled.iterations + k;
-          samples.set(all[batch + k], k * (size + 1));
-          samples[k * (size + 1) + size] = (fitSeed + it * 7919) | 0;
+          perStep.set(all[batch + k], k * width);
+          perStep[k * width + size] = (fitSeed + it * 7919) | 0;
           const scalars = compiled.optimizer.stepScalars(it);
           scalarNames.forEach((name, j) => {
-            schedule[k * scalarNames.length + j] = scalars[name];
+            perStep[k * width + size + 1 + j] = scalars[name];
           });
         }
         const inputs: TrainInputs = {
@@ -138,11 +138,10 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
           slots: compiled.slots as Slots,
           x: trainX,
           y: trainY,
-          samples: nb.tensor(samples, [count, size + 1], 'int32'),
-          schedule: nb.tensor(schedule, [count, scalarNames.length], dtype),
+          perStep: nb.tensor(perStep, [count, width], 'float64'),
         };
         const out: TrainOutputs = await step(inputs);
-        nb.dispose([inputs.samples, inputs.schedule]);
+        inputs.perStep.dispose();
         for (const w of trainable) w.assign(nb.keep(out.trainable[w.name]));
         nb.dispose(compiled.slots as Slots);
         compiled.slots = nb.keep(out.slots);

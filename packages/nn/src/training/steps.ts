@@ -28,13 +28,12 @@ export interface TrainInputs {
   x: nb.Tensor;
   y: nb.Tensor;
   /**
-   * What changes every step, in two tensors rather than four because each is an upload (and on
-   * onnxruntime a fed input) per execution. int32 [steps, batch + 1]: the step's sample
-   * indices, then its seed for dropout.
+   * What changes every step, in one tensor, because every tensor is an upload (and on
+   * onnxruntime a fed input) per execution: float64 [steps, batch + 1 + k], each row the step's
+   * sample indices, its seed for dropout, then its k Optimizer.stepScalars in the order of their
+   * names. float64 holds all three exactly (indices and seeds are integers below 2^53).
    */
-  samples: nb.Tensor;
-  /** [steps, k], the weights' dtype: the step's Optimizer.stepScalars, in the order of their names. */
-  schedule: nb.Tensor;
+  perStep: nb.Tensor;
 }
 
 export interface TrainOutputs {
@@ -53,25 +52,25 @@ export interface TrainOutputs {
 export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], optimizer: Optimizer) {
   const scalarNames = Object.keys(optimizer.stepScalars(0));
   return nb.jit((a: TrainInputs): TrainOutputs => {
-    const [steps, width] = a.samples.shape;
-    const batch = width - 1;
-    const at = (t: nb.Tensor, i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(t, [i, j], [1, n]), shape);
+    const [steps, width] = a.perStep.shape;
+    const batch = width - 1 - scalarNames.length;
+    const at = (i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(a.perStep, [i, j], [1, n]), shape);
     let params = a.trainable;
     let slots = a.slots;
     const stats: nb.Tensor[] = [];
     for (let i = 0; i < steps; i++) {
-      const idx = at(a.samples, i, 0, batch, [batch]);
+      const idx = nb.cast(at(i, 0, batch, [batch]), 'int32');
       const xb = nb.gather(a.x, idx);
       const yb = nb.gather(a.y, idx);
       let yPred: nb.Tensor | undefined;
       const { value, grads } = nb.valueAndGrad((p: Params) => {
         const all = { ...a.frozen, ...p };
-        yPred = model.forward(xb, true, all, at(a.samples, i, batch, 1, []));
+        yPred = model.forward(xb, true, all, nb.cast(at(i, batch, 1, []), 'int32'));
         const dataLoss = loss(yb, yPred);
         const penalty = model.regularization(all);
         return penalty ? nb.add(dataLoss, penalty) : dataLoss;
       })(params);
-      const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(a.schedule, i, j, 1, [])]));
+      const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(i, batch + 1 + j, 1, [])]));
       const updated = optimizer.apply(params, grads, slots, scalars);
       const pred = yPred as nb.Tensor;
       stats.push(nb.stack([value, ...metrics.map((m) => nb.cast(m(yb, pred), value.dtype))]));
