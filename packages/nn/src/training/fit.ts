@@ -28,7 +28,9 @@ function positiveInt(method: string, name: string, v: number): number {
 }
 
 function toParams(weights: { name: string; value: nb.Tensor }[]): Params {
-  return Object.fromEntries(weights.map((w) => [w.name, w.value]));
+  const params: Params = {};
+  for (const w of weights) params[w.name] = w.value;
+  return params;
 }
 
 /** A compiled step, made once per compile() (released by the next compile or dispose). */
