@@ -39,6 +39,7 @@ interface Executable {
   graph: Graph;
   threads: number;
   optimization: 'basic' | 'all';
+  arena: boolean;
   grouper: InputGrouper;
   sessions: Map<string, Promise<Session>>;
   /** The sessions already created, so that a run need not await one. */
@@ -143,11 +144,14 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     const small = matmulFlops(graph) < PARALLEL_FLOPS;
     const threads = this.options.intraOpNumThreads ?? (small ? 1 : 0);
     // onnxruntime's extended fusions pay off on large ops; on small graphs they only make
-    // creating the session slower (the seed-linreg step: 2.7 ms at 'basic', 3.7 at 'all').
+    // creating the session slower (the seed-linreg step: 2.7 ms at 'basic', 3.7 at 'all'). Its
+    // memory arena pays off on large buffers; for small graphs, the first run took 280 us with it
+    // and 120 without, and the seed example's fit was 1-2 us a step faster (timed round-robin).
     return {
       graph,
       threads,
       optimization: small ? 'basic' : 'all',
+      arena: !small,
       grouper: new InputGrouper(graph),
       sessions: new Map(),
       ready: new Map(),
@@ -169,6 +173,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     try {
       const session = await this.ort.InferenceSession.create(lowered.bytes, {
         graphOptimizationLevel: exe.optimization,
+        enableCpuMemArena: exe.arena,
         logSeverityLevel: 3, // errors only: unused constants are not worth a warning
         ...(exe.threads > 0 ? { intraOpNumThreads: exe.threads } : {}),
         ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
