@@ -106,6 +106,28 @@ describe('Sequential', () => {
     );
   });
 
+  test('epoch logs are the same whether a callback reads every batch or none does', async () => {
+    const run = async (callbacks: CustomCallback[], batchSize: number) => {
+      const { x, y } = xorLike(70, 8);
+      const model = new Sequential([
+        new Dense(4, { inputDim: 2, activation: 'tanh', kernelInitializer: 'ones' }),
+        new Dense(1, { activation: 'sigmoid', kernelInitializer: 'ones' }),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      return (await model.fit(x, y, { epochs: 2, batchSize, verbose: 0, seed: 3, callbacks })).history;
+    };
+    // Batch 1: 70 executions an epoch, so unread stats are also read mid-epoch (64 at most wait);
+    // batch 8: a last batch of 6, weighted by its size.
+    for (const batchSize of [1, 8]) {
+      const batchEnds: number[] = [];
+      const watched = await run([new CustomCallback({ onBatchEnd: (b) => void batchEnds.push(b) })], batchSize);
+      const unwatched = await run([], batchSize);
+      expect(batchEnds).toHaveLength(2 * Math.ceil(70 / batchSize));
+      expect(unwatched.loss).toEqual(watched.loss);
+      expect(unwatched.accuracy).toEqual(watched.accuracy);
+    }
+  });
+
   test('trainOnBatch takes one step on exactly that batch', async () => {
     const model = new Sequential([new Dense(1, { inputDim: 1, kernelInitializer: 'zeros' })]);
     model.compile({ optimizer: new SGD({ learningRate: 0.1 }), loss: 'meanSquaredError' });

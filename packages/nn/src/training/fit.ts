@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { type Callback, CallbackList, type Logs } from '../callbacks/callback.js';
+import { Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
 import type { Compiled, Sequential } from '../models/sequential.js';
@@ -41,6 +41,34 @@ function cachedStep<S extends { dispose(): void }>(compiled: Compiled, kind: str
     compiled.cache.set(kind, step);
   }
   return step;
+}
+
+/** Executions whose stats may wait unread (see batchLogs in fit). */
+const UNREAD_LIMIT = 64;
+
+/** Running, batch-size-weighted sums of the loss and metrics over an epoch. */
+class Totals {
+  private readonly sums: Float64Array;
+  private seen = 0;
+
+  constructor(private readonly names: string[]) {
+    this.sums = new Float64Array(names.length);
+  }
+
+  /** Adds row `row` of an execution's stats ([steps, names]), a batch of `size` samples. */
+  add(stats: ArrayLike<number>, row: number, size: number): void {
+    for (let i = 0; i < this.names.length; i++) this.sums[i] += stats[row * this.names.length + i] * size;
+    this.seen += size;
+  }
+
+  /** The means so far, as logs. */
+  means(): Logs {
+    const logs: Logs = {};
+    this.names.forEach((name, i) => {
+      logs[name] = this.sums[i] / Math.max(this.seen, 1);
+    });
+    return logs;
+  }
 }
 
 /** Keras's training loop over a compiled Sequential model. */
@@ -104,13 +132,25 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const fitSeed = Math.floor(random() * 2 ** 31);
   const scalarNames = Object.keys(compiled.optimizer.stepScalars(0)); // the step's schedule columns
 
+  // Reading a step's loss and metrics costs an await. Keras 3 reads them only for callbacks that
+  // look at batches; so does this loop, reading the others' in groups, for the epoch's logs.
+  const batchLogs = callbacks.callbacks.some((c) => c.onBatchEnd !== Callback.prototype.onBatchEnd);
+  const unread: { stats: nb.Tensor; size: number }[] = [];
+  const readUnread = async (totals: Totals) => {
+    const values = await Promise.all(unread.map((u) => u.stats.data()));
+    unread.forEach(({ stats, size }, j) => {
+      for (let k = 0; k < stats.shape[0]; k++) totals.add(values[j], k, size);
+      stats.dispose();
+    });
+    unread.length = 0;
+  };
+
   model.stopTraining = false;
   await callbacks.call('onTrainBegin', {});
   try {
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       await callbacks.call('onEpochBegin', epoch, {});
-      const sums = new Float64Array(names.length);
-      let seen = 0;
+      const totals = new Totals(names);
       const order = epochOrder(nTrain, args.shuffle ?? true, random);
       const all = batches(order, batchSize);
       for (let batch = 0; batch < all.length && !model.stopTraining; ) {
@@ -148,21 +188,22 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
         nb.dispose(compiled.slots as Slots);
         compiled.slots = nb.keep(out.slots);
         compiled.iterations += count;
-        const stats = await out.stats.data();
-        out.stats.dispose();
-        for (let k = 0; k < count; k++) {
-          const logs: Logs = {};
-          for (let i = 0; i < names.length; i++) {
-            sums[i] += stats[k * names.length + i] * size;
-            logs[names[i]] = sums[i] / (seen + size);
+        if (batchLogs) {
+          const stats = await out.stats.data();
+          out.stats.dispose();
+          for (let k = 0; k < count; k++) {
+            totals.add(stats, k, size);
+            const pending = callbacks.call('onBatchEnd', batch + k, totals.means());
+            if (pending) await pending;
           }
-          seen += size;
-          const pending = callbacks.call('onBatchEnd', batch + k, logs);
-          if (pending) await pending;
+        } else {
+          unread.push({ stats: out.stats, size });
+          if (unread.length >= UNREAD_LIMIT) await readUnread(totals);
         }
         batch += count;
       }
-      const logs: Logs = Object.fromEntries(names.map((name, i) => [name, sums[i] / Math.max(seen, 1)]));
+      await readUnread(totals);
+      const logs = totals.means();
       if (val && !model.stopTraining) {
         const v = await evaluate(model, val[0], val[1], batchSize);
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
@@ -172,6 +213,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   } finally {
     await callbacks.call('onTrainEnd', {});
     nb.dispose(owned);
+    nb.dispose(unread.map((u) => u.stats)); // left by an error mid-epoch
   }
   return history;
 }
