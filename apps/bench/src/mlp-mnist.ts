@@ -32,6 +32,10 @@ function mnistSlice(n: number): { images: Float32Array; labels: Int32Array } {
  * Training throughput of a 784-128(relu)-10(softmax) MLP, Adam, sparse categorical
  * cross-entropy, batch 64: one epoch over 2,560 digits (40 steps) per measured run, on one model
  * per implementation (the warm-up run pays for tracing and compiling). Samples per second.
+ * Timed one implementation after the other, not round-robin: onnxruntime runs this model on both
+ * cores, and after TensorFlow.js's runs V8's background collector keeps the second one busy
+ * (round-robin, nabla-onnx measured 28,000-33,000 samples/s instead of 65,000; seed-linreg, on
+ * one thread, is not affected and is timed round-robin).
  */
 export async function mlpMnistBench(backends: string[]): Promise<Result[]> {
   const results: Result[] = [];
