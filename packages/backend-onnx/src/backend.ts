@@ -82,11 +82,6 @@ function explain(phase: string, e: unknown, lowered: Lowered): NablaError {
 }
 
 /**
- * A compiled nabla graph is one onnxruntime session; buffers are onnxruntime tensors, so values
- * (weights, optimizer state) stay in onnxruntime between steps and a training step is one
- * session.run. Reading and compiling are asynchronous, as onnxruntime is.
- */
-/**
  * Small uploads are copied into shared slabs. onnxruntime-node reads an input through its
  * ArrayBuffer, and V8 must first move a small typed array's fresh buffer out of its heap: about
  * 1 µs per fed input that a view of a slab does not cost (a training step feeds two fresh ones).
@@ -114,6 +109,12 @@ class UploadSlabs {
 /** A buffer: an onnxruntime tensor, or a slice of a packed output. */
 type Buffer = OrtTensor | PackedView;
 
+/**
+ * A compiled nabla graph is one onnxruntime session per input layout; buffers are onnxruntime
+ * tensors or views of packed outputs, so values (weights, optimizer state) never pass through
+ * JavaScript arrays between steps and a training step is one session.run. Reading and compiling
+ * are asynchronous, as onnxruntime is.
+ */
 export class OnnxBackend implements Backend<Buffer, Executable> {
   readonly capabilities = { dtypes: DTYPES, sync: false };
 

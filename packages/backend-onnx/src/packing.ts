@@ -8,9 +8,9 @@ import { sameUpToLeadingOnes } from './shapes.js';
  * session.run costs about 1.1 µs per input tensor and 2.1 µs per output tensor on
  * onnxruntime-node, against 0.26 µs per small op (`node apps/bench/dist/main.js --workloads
  * ort-overhead`): a training step of a small model (weights, optimizer slots, metrics) spends
- * more on its dozen inputs and outputs than on its ops. So small outputs of one dtype leave the graph as one
- * flat Concat, and come back to JavaScript as views of it; when a later run reads several of
- * those views, they go in as one tensor and a Split (one op) takes them apart again.
+ * more on its dozen inputs and outputs than on its ops. So small outputs of one dtype leave the
+ * graph as one Concat and come back to JavaScript as views of it; when a later run reads several
+ * of those views, they go in as one tensor and a Split (one op) takes them apart again.
  *
  * Large values are left alone: Concat and Split copy, and beyond a few thousand elements the
  * copy costs more than the tensor's share of session.run.
@@ -57,7 +57,7 @@ export class PackedView {
 }
 
 /**
- * Finds inputs that are views of one packed output and goes in as one tensor. `viewOf(i)` says
+ * Finds the inputs that are views of one packed output, to feed them as one tensor. `viewOf(i)` says
  * where graph input i lies, or undefined when it is not fed or is not a packed view.
  */
 export function groupInputs(graph: Graph, viewOf: (i: number) => PackedView | undefined): GroupedFeeds {

@@ -71,6 +71,26 @@ class Totals {
   }
 }
 
+/**
+ * The `perStep` input of an execution of these batches (see TrainInputs): per step, the sample
+ * indices, the dropout seed, then the optimizer's step scalars.
+ */
+function perStepRows(group: Int32Array[], compiled: Compiled, scalarNames: string[], fitSeed: number): nb.Tensor {
+  const size = group[0].length;
+  const width = size + 1 + scalarNames.length;
+  const rows = new Float64Array(group.length * width);
+  group.forEach((samples, k) => {
+    const it = compiled.iterations + k;
+    rows.set(samples, k * width);
+    rows[k * width + size] = (fitSeed + it * 7919) | 0;
+    const scalars = compiled.optimizer.stepScalars(it);
+    scalarNames.forEach((name, j) => {
+      rows[k * width + size + 1 + j] = scalars[name];
+    });
+  });
+  return nb.tensor(rows, [group.length, width], 'float64');
+}
+
 /** Keras's training loop over a compiled Sequential model. */
 export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: FitArgs): Promise<History> {
   const compiled = model.requireCompiled('fit');
@@ -130,7 +150,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const names = ['loss', ...compiled.metrics.map((m) => m.name)];
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
-  const scalarNames = Object.keys(compiled.optimizer.stepScalars(0)); // the step's schedule columns
+  const scalarNames = Object.keys(compiled.optimizer.stepScalars(0)); // their order in perStep rows
 
   // Reading a step's loss and metrics costs an await. Keras 3 reads them only for callbacks that
   // look at batches; so does this loop, reading the others' in groups, for the epoch's logs.
@@ -162,25 +182,13 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
           const pending = callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size });
           if (pending) await pending;
         }
-        // Each row: the samples, the dropout seed, the optimizer's step scalars (see TrainInputs).
-        const width = size + 1 + scalarNames.length;
-        const perStep = new Float64Array(count * width);
-        for (let k = 0; k < count; k++) {
-          const it = compiled.iterations + k;
-          perStep.set(all[batch + k], k * width);
-          perStep[k * width + size] = (fitSeed + it * 7919) | 0;
-          const scalars = compiled.optimizer.stepScalars(it);
-          scalarNames.forEach((name, j) => {
-            perStep[k * width + size + 1 + j] = scalars[name];
-          });
-        }
         const inputs: TrainInputs = {
           trainable: toParams(trainable),
           frozen: toParams(frozen),
           slots: compiled.slots as Slots,
           x: trainX,
           y: trainY,
-          perStep: nb.tensor(perStep, [count, width], 'float64'),
+          perStep: perStepRows(all.slice(batch, batch + count), compiled, scalarNames, fitSeed),
         };
         const out: TrainOutputs = await step(inputs);
         inputs.perStep.dispose();
