@@ -12,15 +12,8 @@ export async function measure(
   opts: { budgetMs?: number; minRuns?: number; maxRuns?: number } = {},
 ): Promise<Timing> {
   const { budgetMs = 2000, minRuns = 3, maxRuns = 25 } = opts;
-  await fn();
-  const times: number[] = [];
-  const start = performance.now();
-  while (times.length < minRuns || (times.length < maxRuns && performance.now() - start < budgetMs)) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return { medianMs: median(times), runs: times.length };
+  const t = await measureInterleaved({ fn: async () => fn() }, { budgetMs, minRounds: minRuns, maxRounds: maxRuns });
+  return t.fn;
 }
 
 /**
@@ -33,23 +26,8 @@ export async function measurePair(
   opts: { budgetMs?: number; minRuns?: number; maxRuns?: number } = {},
 ): Promise<[Timing, Timing]> {
   const { budgetMs = 4000, minRuns = 5, maxRuns = 40 } = opts;
-  await a();
-  await b();
-  const ta: number[] = [];
-  const tb: number[] = [];
-  const start = performance.now();
-  while (ta.length < minRuns || (ta.length < maxRuns && performance.now() - start < budgetMs)) {
-    let t0 = performance.now();
-    await a();
-    ta.push(performance.now() - t0);
-    t0 = performance.now();
-    await b();
-    tb.push(performance.now() - t0);
-  }
-  return [
-    { medianMs: median(ta), runs: ta.length },
-    { medianMs: median(tb), runs: tb.length },
-  ];
+  const t = await measureInterleaved({ a: async () => a(), b: async () => b() }, { budgetMs, minRounds: minRuns, maxRounds: maxRuns });
+  return [t.a, t.b];
 }
 
 /**

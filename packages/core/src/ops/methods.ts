@@ -3,6 +3,7 @@ import type { DType, TypedArray } from '../dtype.js';
 import { disposeTensor } from '../engine/memory.js';
 import { formatTensor, type NestedArray, readData, readDataSync, toNested } from '../engine/read.js';
 import { NablaError } from '../errors.js';
+import { BINARY_OPS } from '../primitives.js';
 import { Tensor } from '../tensor.js';
 import type { TensorLike } from './creation.js';
 import * as e from './elementwise.js';
@@ -146,24 +147,7 @@ proto.toString = function () {
   return this.toString();
 };
 
-const binaries = [
-  'add',
-  'sub',
-  'mul',
-  'div',
-  'pow',
-  'maximum',
-  'minimum',
-  'equal',
-  'notEqual',
-  'less',
-  'lessEqual',
-  'greater',
-  'greaterEqual',
-  'logicalAnd',
-  'logicalOr',
-] as const;
-for (const name of binaries) {
+for (const name of BINARY_OPS) {
   const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
   proto[name] = function (b: TensorLike) {
     return fn(this, b);

@@ -28,7 +28,7 @@ export class Adagrad extends Optimizer {
     return ['accumulator'];
   }
 
-  initSlots(param: Tensor): Record<string, Tensor> {
+  override initSlots(param: Tensor): Record<string, Tensor> {
     return { accumulator: nb.fill(param.shape, this.initialAccumulatorValue, param.dtype) };
   }
 

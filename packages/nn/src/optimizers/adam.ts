@@ -41,12 +41,6 @@ export class Adam extends Optimizer {
     return this.amsgrad ? ['m', 'v', 'vhat'] : ['m', 'v'];
   }
 
-  initSlots(param: Tensor): Record<string, Tensor> {
-    const slots: Record<string, Tensor> = {};
-    for (const name of this.slotNames()) slots[name] = nb.zerosLike(param);
-    return slots;
-  }
-
   /** alpha = lr sqrt(1 - b2^t) / (1 - b1^t) for step t = iterations + 1, on the host. */
   override stepScalars(iterations: number): Record<string, number> {
     const { lr } = super.stepScalars(iterations);

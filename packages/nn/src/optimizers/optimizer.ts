@@ -117,8 +117,12 @@ export abstract class Optimizer {
   /** The slot names this optimizer keeps per parameter, given its configuration. */
   protected abstract slotNames(): string[];
 
-  /** Zero-initialized (or as the algorithm requires) slot tensors for one parameter, by slot name. */
-  abstract initSlots(param: Tensor): Record<string, Tensor>;
+  /** Slot tensors for one parameter, by slot name: zeros, unless the algorithm starts elsewhere (Adagrad). */
+  initSlots(param: Tensor): Record<string, Tensor> {
+    const slots: Record<string, Tensor> = {};
+    for (const name of this.slotNames()) slots[name] = nb.zerosLike(param);
+    return slots;
+  }
 
   /**
    * What an update reads that depends only on the step: the learning rate and, for Adam, the
@@ -129,6 +133,11 @@ export abstract class Optimizer {
    */
   stepScalars(iterations: number): Record<string, number> {
     return { lr: this.currentLearningRate(iterations) };
+  }
+
+  /** The names stepScalars returns, in its order: the columns of a compiled step's per-step input. */
+  stepScalarNames(): string[] {
+    return Object.keys(this.stepScalars(0));
   }
 
   /** stepScalars as scalar tensors, to call apply directly. */
@@ -200,7 +209,7 @@ export abstract class Optimizer {
     const keys = Object.keys(params);
     for (const k of keys) if (!(k in grads)) throw new nb.NablaError(`${owner}: no gradient for parameter '${k}'`);
     for (const k of Object.keys(grads)) if (!(k in params)) throw new nb.NablaError(`${owner}: gradient '${k}' has no matching parameter`);
-    for (const what of Object.keys(this.stepScalars(0))) {
+    for (const what of this.stepScalarNames()) {
       const t = scalars?.[what];
       if (!(t instanceof nb.Tensor) || t.size !== 1)
         throw new nb.NablaError(

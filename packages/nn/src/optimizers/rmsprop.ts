@@ -39,12 +39,6 @@ export class RMSprop extends Optimizer {
     return names;
   }
 
-  initSlots(param: Tensor): Record<string, Tensor> {
-    const slots: Record<string, Tensor> = {};
-    for (const name of this.slotNames()) slots[name] = nb.zerosLike(param);
-    return slots;
-  }
-
   protected updateOne(
     param: Tensor,
     grad: Tensor,

@@ -19,17 +19,26 @@ export interface ExponentialDecayConfig {
   staircase?: boolean;
 }
 
-/** initialLearningRate * decayRate ^ (iterations / decaySteps), the exponent floored when staircase. */
-export function exponentialDecay(config: ExponentialDecayConfig): LearningRateSchedule {
-  const owner = 'exponentialDecay';
+/** The decays of Keras's form f(initialLearningRate, decayRate, p), p = iterations / decaySteps, floored when staircase. */
+function decay(
+  owner: string,
+  className: string,
+  config: ExponentialDecayConfig,
+  checkRate: typeof checkPositive,
+  f: (initialLearningRate: number, decayRate: number, p: number) => number,
+): LearningRateSchedule {
   const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
   const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
-  const decayRate = checkPositive(owner, 'decayRate', config.decayRate);
+  const decayRate = checkRate(owner, 'decayRate', config.decayRate);
   const staircase = checkBoolean(owner, 'staircase', config.staircase ?? false);
-  return makeSchedule('ExponentialDecay', { initialLearningRate, decaySteps, decayRate, staircase }, (it) => {
-    const p = staircase ? Math.floor(it / decaySteps) : it / decaySteps;
-    return initialLearningRate * decayRate ** p;
-  });
+  return makeSchedule(className, { initialLearningRate, decaySteps, decayRate, staircase }, (it) =>
+    f(initialLearningRate, decayRate, staircase ? Math.floor(it / decaySteps) : it / decaySteps),
+  );
+}
+
+/** initialLearningRate * decayRate ^ (iterations / decaySteps), the exponent floored when staircase. */
+export function exponentialDecay(config: ExponentialDecayConfig): LearningRateSchedule {
+  return decay('exponentialDecay', 'ExponentialDecay', config, checkPositive, (lr, rate, p) => lr * rate ** p);
 }
 
 export interface PiecewiseConstantDecayConfig {
@@ -63,24 +72,11 @@ export function piecewiseConstantDecay(config: PiecewiseConstantDecayConfig): Le
   });
 }
 
-export interface InverseTimeDecayConfig {
-  initialLearningRate: number;
-  decaySteps: number;
-  decayRate: number;
-  staircase?: boolean;
-}
+export type InverseTimeDecayConfig = ExponentialDecayConfig;
 
 /** initialLearningRate / (1 + decayRate * iterations / decaySteps), the ratio floored when staircase. */
 export function inverseTimeDecay(config: InverseTimeDecayConfig): LearningRateSchedule {
-  const owner = 'inverseTimeDecay';
-  const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
-  const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
-  const decayRate = checkNonNegative(owner, 'decayRate', config.decayRate);
-  const staircase = checkBoolean(owner, 'staircase', config.staircase ?? false);
-  return makeSchedule('InverseTimeDecay', { initialLearningRate, decaySteps, decayRate, staircase }, (it) => {
-    const p = staircase ? Math.floor(it / decaySteps) : it / decaySteps;
-    return initialLearningRate / (1 + decayRate * p);
-  });
+  return decay('inverseTimeDecay', 'InverseTimeDecay', config, checkNonNegative, (lr, rate, p) => lr / (1 + rate * p));
 }
 
 export interface CosineDecayConfig {

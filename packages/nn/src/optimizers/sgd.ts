@@ -29,10 +29,6 @@ export class SGD extends Optimizer {
     return this.momentum > 0 ? ['momentum'] : [];
   }
 
-  initSlots(param: Tensor): Record<string, Tensor> {
-    return this.momentum > 0 ? { momentum: nb.zerosLike(param) } : {};
-  }
-
   protected updateOne(
     param: Tensor,
     grad: Tensor,

@@ -150,7 +150,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
   const names = ['loss', ...compiled.metrics.map((m) => m.name)];
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
-  const scalarNames = Object.keys(compiled.optimizer.stepScalars(0)); // their order in perStep rows
+  const scalarNames = compiled.optimizer.stepScalarNames(); // their order in perStep rows
 
   // Reading a step's loss and metrics costs an await. Keras 3 reads them only for callbacks that
   // look at batches; so does this loop, reading the others' in groups, for the epoch's logs.

@@ -50,7 +50,7 @@ export interface TrainOutputs {
  * onnxruntime is then paid once for all of them.
  */
 export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], optimizer: Optimizer) {
-  const scalarNames = Object.keys(optimizer.stepScalars(0));
+  const scalarNames = optimizer.stepScalarNames();
   return nb.jit((a: TrainInputs): TrainOutputs => {
     const [steps, width] = a.perStep.shape;
     const batch = width - 1 - scalarNames.length;
