@@ -70,4 +70,16 @@ describe('lowering', () => {
     // [2,1], [2,1] and [2]: the last joins the first two as [2,1] (which is where it came from).
     expect(opsOf(graph)).toEqual(['Neg', 'Exp', 'Reshape', 'Abs', 'Reshape', 'Concat']);
   });
+
+  test('a product with inner dimension 1 is a broadcast Mul', () => {
+    const graph: Graph = {
+      inputs: [
+        { shape: [3, 1], dtype: 'float32' },
+        { shape: [1, 2], dtype: 'float32' },
+      ],
+      nodes: [node('matmul', { transposeA: false, transposeB: false }, [0, 1], [3, 2])],
+      outputs: [2],
+    };
+    expect(opsOf(graph)).toEqual(['Mul']);
+  });
 });

@@ -172,6 +172,12 @@ export interface Lowered {
   labels: { firstNode: number; label: string }[];
 }
 
+/** A rank-2 product with inner dimension 1 and no transposes: an outer product. */
+function isOuterProduct(node: GraphNode, shapeOf: (id: number) => number[]): boolean {
+  if (node.op !== 'matmul' || node.shape.length !== 2 || node.attrs.transposeA || node.attrs.transposeB) return false;
+  return shapeOf(node.inputs[0])[1] === 1;
+}
+
 /** Primitives that lower to elementwise ONNX ops only: they broadcast, so their operands' exact ranks do not matter. */
 const ELEMENTWISE = new Set<GraphNode['op']>(['unary', 'binary', 'where', 'cast']);
 
@@ -225,6 +231,10 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
         ),
       );
       onnxShapes.push(broadcastShapes('onnx', ...node.inputs.map((i) => onnxShapes[i])));
+    } else if (isOuterProduct(node, shapeOf)) {
+      // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op, and no exact shapes needed.
+      values.push(b.op('Mul', [values[first], values[node.inputs[1]]]));
+      onnxShapes.push(broadcastShapes('onnx', onnxShapes[first], onnxShapes[node.inputs[1]]));
     } else if (node.op === 'reshape' && sameUpToLeadingOnes(onnxShapes[first], node.shape)) {
       values.push(values[first]);
       onnxShapes.push(onnxShapes[first]);
