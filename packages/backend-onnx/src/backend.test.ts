@@ -1,8 +1,8 @@
-import './index.js';
 import * as nb from '@nabla/core';
 import { Dense, Sequential } from '@nabla/nn';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { OnnxBackend } from './backend.js';
+import { usesNativeSessions } from './index.js';
 
 afterEach(() => nb.setBackend('onnx'));
 
@@ -23,6 +23,10 @@ describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
     const y = nb.gather(nb.tensor([1, 2, 3]), nb.tensor([5], [1], 'int32'));
     await expect(y.data()).rejects.toThrow(/onnx: running the graph failed in nabla op 'gather'/);
   });
+});
+
+test("onnx calls onnxruntime-node's native sessions directly (a newer onnxruntime-node may need ort-node.ts updated)", () => {
+  expect(usesNativeSessions).toBe(true);
 });
 
 describe('training on onnx', () => {

@@ -4,16 +4,16 @@
  * '@nabla/backend-onnx/web' instead.
  */
 import { registerBackend } from '@nabla/core';
-import * as ortNode from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { OnnxBackend, type OrtModule } from './backend.js';
+import { nodeRuntime } from './ort-node.js';
 
 function threadsFromEnv(): number | undefined {
   const v = Number(process.env.NABLA_ONNX_THREADS);
   return Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
-registerBackend('onnx', () => new OnnxBackend('onnx', ortNode as unknown as OrtModule, { intraOpNumThreads: threadsFromEnv() }));
+registerBackend('onnx', () => new OnnxBackend('onnx', nodeRuntime, { intraOpNumThreads: threadsFromEnv() }));
 registerBackend('onnx-wasm', () => {
   ortWeb.env.wasm.numThreads = 1; // threads need cross-origin isolation in browsers and workers in Node
   return new OnnxBackend('onnx-wasm', ortWeb as unknown as OrtModule, { executionProviders: ['wasm'] });
@@ -21,3 +21,4 @@ registerBackend('onnx-wasm', () => {
 
 export { OnnxBackend, type OnnxBackendOptions, type OrtModule } from './backend.js';
 export { type Attr, type ConstTensor, OnnxGraphBuilder, type OnnxType } from './onnx/builder.js';
+export { usesNativeSessions } from './ort-node.js';
