@@ -6,7 +6,7 @@ import type { Layer, LayerShape } from '../layers/layer.js';
 import { getLoss, type LossFn } from '../losses.js';
 import { getMetric, type MetricFn } from '../metrics.js';
 import { getOptimizer } from '../optimizers/index.js';
-import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Optimizer, Slots } from '../optimizers/optimizer.js';
 import { asTensor, checkSamples } from '../training/data.js';
 import { evaluate, type FitArgs, fit } from '../training/fit.js';
 import type { Params } from '../training/steps.js';
@@ -29,8 +29,8 @@ export interface Compiled {
   optimizer: Optimizer;
   loss: { name: string; fn: LossFn };
   metrics: { name: string; fn: MetricFn }[];
-  /** Optimizer slots per trainable weight name, created on the first step. */
-  slots: Record<string, Record<string, nb.Tensor>> | null;
+  /** Optimizer slots per slot group of the trainable weights (Optimizer.slotGroups), created on the first step. */
+  slots: Slots | null;
   /** Optimizer steps taken so far. */
   iterations: number;
   stepsPerExecution: number;

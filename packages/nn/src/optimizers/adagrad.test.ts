@@ -11,9 +11,10 @@ const G2 = [-0.2, 3];
 
 describe('Adagrad', () => {
   test('slots start at initialAccumulatorValue', async () => {
-    const slots = new Adagrad({ initialAccumulatorValue: 0.25 }).initSlots(nb.zeros([2, 2], 'float64'));
-    expect(slots.accumulator.dtype).toBe('float64');
-    expectClose(await slots.accumulator.data(), [0.25, 0.25, 0.25, 0.25], 0, 0);
+    const { w } = new Adagrad({ initialAccumulatorValue: 0.25 }).initSlots({ w: nb.zeros([2, 2], 'float64') });
+    expect(w.accumulator.dtype).toBe('float64');
+    expect(w.accumulator.shape).toEqual([2, 2]);
+    expectClose(await w.accumulator.data(), [0.25, 0.25, 0.25, 0.25], 0, 0);
   });
 
   test('one and two steps: acc = acc + g^2; w = w - lr g / sqrt(acc + eps)', () => {

@@ -28,8 +28,8 @@ export class Adagrad extends Optimizer {
     return ['accumulator'];
   }
 
-  override initSlots(param: Tensor): Record<string, Tensor> {
-    return { accumulator: nb.fill(param.shape, this.initialAccumulatorValue, param.dtype) };
+  protected override initialSlotValue(): number {
+    return this.initialAccumulatorValue;
   }
 
   protected updateOne(

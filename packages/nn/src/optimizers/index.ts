@@ -8,7 +8,16 @@ import { SGD } from './sgd.js';
 
 export { Adagrad, type AdagradConfig } from './adagrad.js';
 export { Adam, type AdamConfig, AdamW, type AdamWConfig } from './adam.js';
-export { type LearningRateSchedule, Optimizer, type OptimizerConfig, type SerializedSchedule } from './optimizer.js';
+export {
+  FLAT_SLOT_LIMIT,
+  type LearningRateSchedule,
+  Optimizer,
+  type OptimizerConfig,
+  type SerializedSchedule,
+  type SlotGroup,
+  type Slots,
+  type StepScalars,
+} from './optimizer.js';
 export { RMSprop, type RMSpropConfig } from './rmsprop.js';
 export {
   type CosineDecayConfig,

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { expectClose } from '../../../core/src/test-utils/gradcheck.js';
 import { Adagrad } from './adagrad.js';
 import { Adam, AdamW } from './adam.js';
-import type { Optimizer } from './optimizer.js';
+import { FLAT_SLOT_LIMIT, type Optimizer } from './optimizer.js';
 import { RMSprop } from './rmsprop.js';
 import { exponentialDecay } from './schedules.js';
 import { SGD } from './sgd.js';
@@ -66,7 +66,7 @@ describe('gradient clipping', () => {
     // Adam's first step is lr sqrt(0.001) g / (sqrt(0.001)|g| + eps); with clipValue 0.5, g = 4 acts as 0.5.
     const opt = new Adam({ learningRate: 0.1, clipValue: 0.5 });
     const w = f64([0]);
-    const r = opt.apply({ w }, { w: f64([4]) }, { w: opt.initSlots(w) }, opt.stepTensors(0, 'float64'));
+    const r = opt.apply({ w }, { w: f64([4]) }, opt.initSlots({ w }), opt.stepTensors(0, 'float64'));
     const s = Math.sqrt(0.001);
     expectClose(await r.params.w.data(), [-(0.1 * s * 0.5) / (s * 0.5 + 1e-7)], 1e-12, 1e-12);
     expectClose(await r.slots.w.m.data(), [0.05], 1e-12, 1e-12); // 0.1 * 0.5, not 0.1 * 4
@@ -123,7 +123,7 @@ describe('apply', () => {
     const opt = new Adam();
     const w = f64([1, 2]);
     const b = f64([0]);
-    const slots = { w: opt.initSlots(w), b: opt.initSlots(b) };
+    const slots = opt.initSlots({ w });
     const scalars = opt.stepTensors(0, 'float64');
     expect(() => opt.apply({ w, b }, { w: f64([1, 1]) }, slots, scalars)).toThrow("Adam.apply: no gradient for parameter 'b'");
     expect(() => opt.apply({ w }, { w: f64([1, 1]), bias: f64([1]) }, slots, scalars)).toThrow(
@@ -135,8 +135,12 @@ describe('apply', () => {
     expect(() => opt.apply({ w }, { w: f64([1, 1]) }, {}, scalars)).toThrow(
       "Adam.apply: missing slot 'm' for parameter 'w' (create slots with initSlots)",
     );
-    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, { w: slots.b }, scalars)).toThrow(
-      "Adam.apply: slot 'm' of parameter 'w' has shape [1], parameter has shape [2]",
+    expect(() => opt.apply({ w }, { w: f64([1, 1]) }, { w: opt.initSlots({ b }).b }, scalars)).toThrow(
+      "Adam.apply: slot 'm' of parameter 'w' has shape [1], expected [2]",
+    );
+    // Small parameters share flat slots: per-parameter slots do not fit them.
+    expect(() => opt.apply({ w, b }, { w: f64([1, 1]), b: f64([1]) }, { ...slots, ...opt.initSlots({ b }) }, scalars)).toThrow(
+      "Adam.apply: missing slot 'm' for parameters 'w+b' (create slots with initSlots)",
     );
     expect(() => opt.apply({ w }, { w: f64([1, 1]) }, slots, { ...scalars, lr: f64([1, 2]) })).toThrow(
       "Adam.apply: step scalar 'lr' must be a scalar tensor (see stepTensors), got shape [2]",
@@ -154,7 +158,7 @@ describe('apply', () => {
     const opt = new RMSprop({ learningRate: 0.1, momentum: 0.9, centered: true, clipNorm: 1 });
     const w = f64([1, 2]);
     const g = f64([3, 4]);
-    const slots = { w: opt.initSlots(w) };
+    const slots = opt.initSlots({ w });
     await nb.realize(slots);
     const before = nb.memory().numTensors;
     const r = opt.apply({ w }, { w: g }, slots, lrOne);
@@ -167,13 +171,53 @@ describe('apply', () => {
     expectClose(await slots.w.velocity.data(), [0, 0], 0, 0);
   });
 
+  test('small parameters share flat slots and are updated as one vector, exactly as one by one', async () => {
+    const make = () => new Adam({ learningRate: 0.1, amsgrad: true });
+    const opt = make();
+    const big = FLAT_SLOT_LIMIT + 1;
+    const start: Record<string, nb.Tensor> = {
+      w: f64([1, -2, 3, 0.5]).reshape([2, 2]),
+      b: f64([0.25]),
+      big: nb.fill([big], 1, 'float64'),
+      h: nb.scalar(2),
+    };
+    expect(opt.slotGroups(start)).toEqual([
+      { key: 'big', names: ['big'] },
+      { key: 'w+b', names: ['w', 'b'] },
+      { key: 'h', names: ['h'] },
+    ]);
+    const grads = (p: Record<string, nb.Tensor>) =>
+      nb.grad((q: Record<string, nb.Tensor>) =>
+        nb.add(nb.sum(nb.sin(nb.add(nb.sum(q.w), nb.mul(q.b, q.big)))), nb.mul(nb.cast(q.h, 'float64'), nb.sum(q.w))),
+      )(p);
+    let flat = { params: start, slots: opt.initSlots(start) };
+    expect(flat.slots['w+b'].m.shape).toEqual([5]);
+    expect(flat.slots.big.vhat.shape).toEqual([big]);
+    // One by one: each parameter its own optimizer call, so its own slots.
+    let alone = Object.fromEntries(
+      Object.keys(start).map((k) => [k, { params: { [k]: start[k] }, slots: make().initSlots({ [k]: start[k] }) }]),
+    );
+    for (let i = 0; i < 3; i++) {
+      const g = grads(flat.params);
+      flat = opt.apply(flat.params, g, flat.slots, opt.stepTensors(i, 'float64'));
+      alone = Object.fromEntries(
+        Object.entries(alone).map(([k, a]) => [k, make().apply(a.params, { [k]: g[k] }, a.slots, opt.stepTensors(i, 'float64'))]),
+      );
+    }
+    for (const k of Object.keys(start)) {
+      expect(flat.params[k].shape).toEqual(start[k].shape);
+      expect(flat.params[k].dtype).toBe(start[k].dtype);
+      expectClose(await flat.params[k].data(), await alone[k].params[k].data(), 0, 0);
+    }
+  });
+
   test('a training step compiles once: later steps reuse the executable', async () => {
     for (const opt of [
       new Adam({ learningRate: 0.1, amsgrad: true, globalClipNorm: 1 }),
       new SGD({ learningRate: exponentialDecay({ initialLearningRate: 0.1, decaySteps: 2, decayRate: 0.5 }), momentum: 0.9 }),
     ]) {
       let params: Record<string, nb.Tensor> = { w: nb.tensor([0, 1], [2], 'float64'), b: nb.tensor([0], [1], 'float64') };
-      let slots: Record<string, Record<string, nb.Tensor>> = { w: opt.initSlots(params.w), b: opt.initSlots(params.b) };
+      let slots = opt.initSlots(params);
       const loss = (p: Record<string, nb.Tensor>) => nb.sum(nb.square(nb.sub(nb.add(p.w, p.b), 3)));
       const sizes: number[] = [];
       for (let i = 0; i < 4; i++) {
@@ -209,7 +253,7 @@ describe('convergence: 200 steps on sum((w - 3)^2) from w = 0', () => {
     test(name, async () => {
       const opt = make();
       let params: Record<string, nb.Tensor> = { w: nb.zeros([3]) };
-      let slots: Record<string, Record<string, nb.Tensor>> = { w: opt.initSlots(params.w) };
+      let slots = opt.initSlots(params);
       const loss = (p: Record<string, nb.Tensor>) => nb.sum(nb.square(nb.sub(p.w, 3)));
       for (let i = 0; i < 200; i++) {
         const grads = nb.grad(loss)(params);

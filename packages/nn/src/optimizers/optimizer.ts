@@ -20,6 +20,27 @@ export interface OptimizerConfig {
 /** An update's per-step scalars (Optimizer.stepScalars) as scalar tensors, by name. */
 export type StepScalars = Record<string, Tensor>;
 
+/** Optimizer state: per slot group (Optimizer.slotGroups), its slot tensors by slot name. */
+export type Slots = Record<string, Record<string, Tensor>>;
+
+/**
+ * Parameters whose slots are one set of tensors. A group of several small parameters is
+ * updated as one flat vector; its key joins their names with '+'. A group of one is keyed by
+ * the parameter's name and its slots have the parameter's shape.
+ */
+export interface SlotGroup {
+  key: string;
+  names: string[];
+}
+
+/**
+ * Parameters up to this many elements share flat slots, per dtype. A small model's update is
+ * then a dozen ops rather than a dozen per parameter: on runtimes with a fixed cost per op, such
+ * as onnxruntime, that is most of a small training step. Larger parameters are updated alone,
+ * since flattening them would copy them every step.
+ */
+export const FLAT_SLOT_LIMIT = 4096;
+
 /** How a built-in schedule appears in an optimizer's config: enough to rebuild it. */
 export interface SerializedSchedule {
   className: string;
@@ -117,10 +138,41 @@ export abstract class Optimizer {
   /** The slot names this optimizer keeps per parameter, given its configuration. */
   protected abstract slotNames(): string[];
 
-  /** Slot tensors for one parameter, by slot name: zeros, unless the algorithm starts elsewhere (Adagrad). */
-  initSlots(param: Tensor): Record<string, Tensor> {
-    const slots: Record<string, Tensor> = {};
-    for (const name of this.slotNames()) slots[name] = nb.zerosLike(param);
+  /** A slot's starting value: zero, unless the algorithm starts elsewhere (Adagrad). */
+  protected initialSlotValue(_slot: string): number {
+    return 0;
+  }
+
+  /**
+   * Whether updateOne treats every element on its own (true of every built-in rule). Only then
+   * may small parameters be updated as one flat vector; a rule that reads a whole tensor (a
+   * per-tensor norm) overrides this to false.
+   */
+  protected get elementwise(): boolean {
+    return true;
+  }
+
+  /** How `params` share slots: each parameter over FLAT_SLOT_LIMIT alone, the rest by dtype. */
+  slotGroups(params: Record<string, Tensor>): SlotGroup[] {
+    const groups: SlotGroup[] = [];
+    const small = new Map<nb.DType, string[]>();
+    for (const [name, p] of Object.entries(params)) {
+      if (!this.elementwise || p.size > FLAT_SLOT_LIMIT) groups.push({ key: name, names: [name] });
+      else if (small.has(p.dtype)) small.get(p.dtype)?.push(name);
+      else small.set(p.dtype, [name]);
+    }
+    for (const names of small.values()) groups.push({ key: names.join('+'), names });
+    return groups;
+  }
+
+  /** Fresh slots for `params`, per slot group. */
+  initSlots(params: Record<string, Tensor>): Slots {
+    const slots: Slots = {};
+    for (const { key, names } of this.slotGroups(params)) {
+      const { dtype } = params[names[0]];
+      const shape = slotShape(params, names);
+      slots[key] = Object.fromEntries(this.slotNames().map((s) => [s, nb.fill(shape, this.initialSlotValue(s), dtype)]));
+    }
     return slots;
   }
 
@@ -154,15 +206,17 @@ export abstract class Optimizer {
   apply(
     params: Record<string, Tensor>,
     grads: Record<string, Tensor>,
-    slots: Record<string, Record<string, Tensor>>,
+    slots: Slots,
     scalars: StepScalars,
-  ): { params: Record<string, Tensor>; slots: Record<string, Record<string, Tensor>> } {
-    const keys = this.checkApply(params, grads, slots, scalars);
+  ): { params: Record<string, Tensor>; slots: Slots } {
+    const groups = this.checkApply(params, grads, slots, scalars);
     // The intermediates are disposed here; pending nodes keep what they read, so the result stays computable.
     return nb.tidy(() => {
-      const clipped = this.clipGradients(keys.map((k) => grads[k]));
+      const names = Object.keys(params);
+      const clipped = this.clipGradients(names.map((k) => grads[k]));
+      const gradOf = Object.fromEntries(names.map((k, i) => [k, nb.cast(clipped[i], params[k].dtype)]));
       const outParams: Record<string, Tensor> = {};
-      const outSlots: Record<string, Record<string, Tensor>> = {};
+      const outSlots: Slots = {};
       // The scalars in each parameter dtype, cast once per dtype rather than once per parameter.
       const perDtype = new Map<string, StepScalars>();
       const scalarsFor = (dtype: nb.DType) => {
@@ -173,16 +227,38 @@ export abstract class Optimizer {
         }
         return c;
       };
-      keys.forEach((k, i) => {
-        const p = params[k];
-        const r = this.updateOne(p, nb.cast(clipped[i], p.dtype), slots[k] ?? {}, scalarsFor(p.dtype));
-        outParams[k] = r.param;
-        outSlots[k] = r.slots;
-      });
+      for (const { key, names } of groups) {
+        if (names.length === 1) {
+          const r = this.updateOne(params[key], gradOf[key], slots[key] ?? {}, scalarsFor(params[key].dtype));
+          outParams[key] = r.param;
+          outSlots[key] = r.slots;
+          continue;
+        }
+        const flat = (ts: Tensor[]) =>
+          nb.concat(
+            ts.map((t) => nb.reshape(t, [t.size])),
+            0,
+          );
+        const { dtype } = params[names[0]];
+        const r = this.updateOne(flat(names.map((k) => params[k])), flat(names.map((k) => gradOf[k])), slots[key], scalarsFor(dtype));
+        const pieces = nb.split(
+          r.param,
+          names.map((k) => params[k].size),
+          0,
+        );
+        names.forEach((k, i) => {
+          outParams[k] = nb.reshape(pieces[i], params[k].shape);
+        });
+        outSlots[key] = r.slots;
+      }
       return { params: outParams, slots: outSlots };
     });
   }
 
+  /**
+   * The update rule for one parameter (or, see `elementwise`, for several small ones as one flat
+   * vector): the new value and the new slots, as lazy ops.
+   */
   protected abstract updateOne(
     param: Tensor,
     grad: Tensor,
@@ -199,12 +275,7 @@ export abstract class Optimizer {
   }
 
   /** Checks the arguments of apply when the step is recorded, so errors point at the caller. */
-  private checkApply(
-    params: Record<string, Tensor>,
-    grads: Record<string, Tensor>,
-    slots: Record<string, Record<string, Tensor>>,
-    scalars: StepScalars,
-  ): string[] {
+  private checkApply(params: Record<string, Tensor>, grads: Record<string, Tensor>, slots: Slots, scalars: StepScalars): SlotGroup[] {
     const owner = `${this.className}.apply`;
     const keys = Object.keys(params);
     for (const k of keys) if (!(k in grads)) throw new nb.NablaError(`${owner}: no gradient for parameter '${k}'`);
@@ -216,7 +287,6 @@ export abstract class Optimizer {
           `${owner}: step scalar '${what}' must be a scalar tensor (see stepTensors), got ${t instanceof nb.Tensor ? `shape [${t.shape.join(',')}]` : fmt(t)}`,
         );
     }
-    const names = this.slotNames();
     for (const k of keys) {
       const p = params[k];
       const g = grads[k];
@@ -225,17 +295,20 @@ export abstract class Optimizer {
       if (!nb.shapesEqual(g.shape, p.shape)) {
         throw new nb.NablaError(`${owner}: gradient '${k}' has shape [${g.shape.join(',')}], parameter has shape [${p.shape.join(',')}]`);
       }
-      for (const s of names) {
-        const t = slots[k]?.[s];
-        if (t === undefined) throw new nb.NablaError(`${owner}: missing slot '${s}' for parameter '${k}' (create slots with initSlots)`);
-        if (!nb.shapesEqual(t.shape, p.shape)) {
-          throw new nb.NablaError(
-            `${owner}: slot '${s}' of parameter '${k}' has shape [${t.shape.join(',')}], parameter has shape [${p.shape.join(',')}]`,
-          );
+    }
+    const groups = this.slotGroups(params);
+    for (const { key, names } of groups) {
+      const what = names.length === 1 ? `parameter '${key}'` : `parameters '${key}'`;
+      const shape = slotShape(params, names);
+      for (const s of this.slotNames()) {
+        const t = slots[key]?.[s];
+        if (t === undefined) throw new nb.NablaError(`${owner}: missing slot '${s}' for ${what} (create slots with initSlots)`);
+        if (!nb.shapesEqual(t.shape, shape)) {
+          throw new nb.NablaError(`${owner}: slot '${s}' of ${what} has shape [${t.shape.join(',')}], expected [${shape.join(',')}]`);
         }
       }
     }
-    return keys;
+    return groups;
   }
 
   /** Keras semantics: clipNorm per tensor, globalClipNorm jointly, clipValue per element. */
@@ -258,6 +331,14 @@ export abstract class Optimizer {
     }
     return grads;
   }
+}
+
+/** The shape of a slot group's slots: the parameter's own, or flat for several. */
+function slotShape(params: Record<string, Tensor>, names: string[]): number[] {
+  if (names.length === 1) return [...params[names[0]].shape];
+  let size = 0;
+  for (const k of names) size += params[k].size;
+  return [size];
 }
 
 /** A number stays a number; a built-in schedule becomes { className, config }; any other function is kept as is. */

@@ -12,7 +12,7 @@ const G2 = [1, 2];
 describe('SGD', () => {
   test('plain: w = w - lr g, no slots', () => {
     const opt = new SGD({ learningRate: 0.1 });
-    expect(opt.initSlots(nb.zeros([2], 'float64'))).toEqual({});
+    expect(opt.initSlots({ w: nb.zeros([2], 'float64') })).toEqual({ w: {} });
     const { ws, slots } = run(opt, W0, [G1, G2]);
     // step 1: [1 - 0.1*0.5, 2 - 0.1*(-1)] = [0.95, 2.1]
     expectClose(ws[0], [0.95, 2.1], 1e-12, 1e-12);
@@ -42,7 +42,7 @@ describe('SGD', () => {
   test('float32 parameters stay float32', async () => {
     const opt = new SGD({ learningRate: 0.5, momentum: 0.5 });
     const w = nb.tensor([1, -1]);
-    const r = opt.apply({ w }, { w: nb.tensor([2, 2]) }, { w: opt.initSlots(w) }, opt.stepTensors(0));
+    const r = opt.apply({ w }, { w: nb.tensor([2, 2]) }, opt.initSlots({ w }), opt.stepTensors(0));
     expect(r.params.w.dtype).toBe('float32');
     expect(r.slots.w.momentum.dtype).toBe('float32');
     // w = [1 - 0.5*2, -1 - 0.5*2] = [0, -2]

@@ -3,8 +3,9 @@ import { Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
 import type { Compiled, Sequential } from '../models/sequential.js';
+import type { Slots } from '../optimizers/optimizer.js';
 import { asTensor, batches, checkSamples, epochOrder, seededRandom } from './data.js';
-import { type EvalInputs, evalStep, type Params, type Slots, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
+import { type EvalInputs, evalStep, type Params, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -92,6 +93,18 @@ function perStepRows(group: Int32Array[], compiled: Compiled, scalarNames: strin
 }
 
 /** Keras's training loop over a compiled Sequential model. */
+/**
+ * Creates the optimizer's slots on the first step, and again if the trainable weights were
+ * changed since (a layer frozen or unfrozen) so that they no longer match: the slots of a group
+ * are one tensor for all its weights, so they start afresh as in a new compile.
+ */
+function ensureSlots(compiled: Compiled, params: Params): void {
+  const keys = compiled.optimizer.slotGroups(params).map((g) => g.key);
+  if (compiled.slots && keys.join('\n') === Object.keys(compiled.slots).join('\n')) return;
+  if (compiled.slots) nb.dispose(compiled.slots);
+  compiled.slots = nb.keep(compiled.optimizer.initSlots(params));
+}
+
 export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: FitArgs): Promise<History> {
   const compiled = model.requireCompiled('fit');
   const epochs = positiveInt('fit', 'epochs', args.epochs ?? 1);
@@ -138,7 +151,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: F
 
   const trainable = model.trainableWeights;
   const frozen = model.weights.filter((w) => !w.trainable);
-  if (!compiled.slots) compiled.slots = Object.fromEntries(trainable.map((w) => [w.name, nb.keep(compiled.optimizer.initSlots(w.value))]));
+  ensureSlots(compiled, toParams(trainable));
   const step = cachedStep(compiled, 'train', () =>
     trainStep(
       model,

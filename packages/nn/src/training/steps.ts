@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import type { LossFn } from '../losses.js';
 import type { MetricFn } from '../metrics.js';
-import type { Optimizer } from '../optimizers/optimizer.js';
+import type { Optimizer, Slots } from '../optimizers/optimizer.js';
 
 /**
  * The compiled steps. A training step is one traced function: gather the batch, forward,
@@ -10,7 +10,6 @@ import type { Optimizer } from '../optimizers/optimizer.js';
  * executable and no graph is rebuilt in JavaScript.
  */
 export type Params = Record<string, nb.Tensor>;
-export type Slots = Record<string, Record<string, nb.Tensor>>;
 
 export interface StepModel {
   /** The forward pass with the given weight values (by weight name) substituted. */
