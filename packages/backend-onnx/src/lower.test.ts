@@ -1,25 +1,16 @@
 import type { Graph, GraphNode } from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { lowerGraph } from './lower.js';
-import { type Attr, OnnxGraphBuilder } from './onnx/builder.js';
+import { OnnxGraphBuilder } from './onnx/builder.js';
 import { sameUpToLeadingOnes } from './shapes.js';
-
-/** A builder that remembers the op type of every node it adds. */
-class RecordingBuilder extends OnnxGraphBuilder {
-  readonly ops: string[] = [];
-  override node(opType: string, inputs: string[], attrs?: Record<string, Attr>, outputs = 1): string[] {
-    this.ops.push(opType);
-    return super.node(opType, inputs, attrs, outputs);
-  }
-}
 
 const node = (op: string, attrs: object, inputs: number[], shape: number[]) =>
   ({ op, attrs, inputs, shape, dtype: 'float32' }) as GraphNode;
 
 function opsOf(graph: Graph): string[] {
-  const b = new RecordingBuilder();
+  const b = new OnnxGraphBuilder();
   lowerGraph(graph, () => b);
-  return b.ops;
+  return b.liveOpTypes;
 }
 
 describe('lowering', () => {
@@ -32,19 +23,56 @@ describe('lowering', () => {
     expect(sameUpToLeadingOnes([0], [1, 0])).toBe(true);
   });
 
-  test('reshapes that only add or drop leading 1s emit nothing until an op needs the exact shape', () => {
+  test('reshapes emit nothing until an op needs the exact shape; elementwise ops take leading 1s as they are', () => {
     const graph: Graph = {
-      inputs: [{ shape: [1, 3], dtype: 'float32' }],
+      inputs: [{ shape: [1, 2, 3], dtype: 'float32' }],
       nodes: [
-        node('reshape', { shape: [3] }, [0], [3]), // 1
-        node('unary', { fn: 'neg' }, [1], [3]), // 2
-        node('reshape', { shape: [1, 1, 3] }, [2], [1, 1, 3]), // 3
-        node('binary', { fn: 'add' }, [3, 1], [1, 1, 3]), // 4
-        node('reduce', { fn: 'sum', axes: [2] }, [4], [1, 1, 1]), // 5: needs rank 3
+        node('reshape', { shape: [2, 3] }, [0], [2, 3]), // 1
+        node('unary', { fn: 'neg' }, [1], [2, 3]), // 2
+        node('reshape', { shape: [1, 1, 2, 3] }, [2], [1, 1, 2, 3]), // 3
+        node('binary', { fn: 'add' }, [3, 1], [1, 1, 2, 3]), // 4
+        node('reduce', { fn: 'sum', axes: [3] }, [4], [1, 1, 2, 1]), // 5: needs rank 4
+        node('reshape', { shape: [2, 1] }, [0], [2, 1]), // 6: not a leading 1
       ],
       outputs: [5],
     };
     expect(opsOf(graph)).toEqual(['Neg', 'Add', 'Reshape', 'ReduceSum']);
+  });
+
+  test('a reduction to one element reads its operand in any shape', () => {
+    const graph: Graph = {
+      inputs: [{ shape: [4, 1], dtype: 'float32' }],
+      nodes: [
+        node('reshape', { shape: [4] }, [0], [4]), // 1
+        node('reduce', { fn: 'sum', axes: [0] }, [1], [1]), // 2
+        node('reduce', { fn: 'max', axes: [0] }, [1], [1]), // 3
+      ],
+      outputs: [2, 3],
+    };
+    expect(opsOf(graph)).toEqual(['ReduceSum', 'ReduceMax', 'Concat']);
+  });
+
+  test('slices and concatenations work along axes from the end; packing reads the parts back', () => {
+    // A flat optimizer update: two [1,1] gradients concatenated, scaled, split into the parameters.
+    const graph: Graph = {
+      inputs: [
+        { shape: [1, 1], dtype: 'float32' },
+        { shape: [1, 1], dtype: 'float32' },
+        { shape: [], dtype: 'float32' },
+      ],
+      nodes: [
+        node('reshape', { shape: [1] }, [0], [1]), // 3
+        node('reshape', { shape: [1] }, [1], [1]), // 4
+        node('concat', { axis: 0 }, [3, 4], [2]), // 5
+        node('binary', { fn: 'mul' }, [5, 2], [2]), // 6
+        node('slice', { begin: [0], size: [1] }, [6], [1]), // 7
+        node('slice', { begin: [1], size: [1] }, [6], [1]), // 8
+        node('reshape', { shape: [1, 1] }, [7], [1, 1]), // 9
+      ],
+      outputs: [9, 8, 5],
+    };
+    // The packed output is Concat(product, gradient, gradient): the slices and their reshapes go.
+    expect(opsOf(graph)).toEqual(['Concat', 'Mul', 'Concat']);
   });
 
   test('a trailing 1 is a real reshape', () => {

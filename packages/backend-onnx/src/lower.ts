@@ -1,7 +1,7 @@
 import { broadcastShapes, type DType, type Graph, type GraphNode, graphValue, NablaError, shapesEqual, sizeOf } from '@nabla/core';
 import { lowerErf64 } from './erf64.js';
 import type { Attr, OnnxGraphBuilder, OnnxType } from './onnx/builder.js';
-import { type InputLayout, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
+import { type InputLayout, type Origin, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
 import { sameUpToLeadingOnes } from './shapes.js';
 
@@ -51,6 +51,8 @@ const BINARY: Partial<Record<string, string>> = {
   logicalOr: 'Or',
 };
 
+const REDUCE = { sum: 'ReduceSum', max: 'ReduceMax', prod: 'ReduceProd' } as const;
+
 /** Zeros of a shape: also how a tensor with a zero-size axis is made. */
 function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
   return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: onnxType(dtype), shape: [1], data: [0] } } });
@@ -89,10 +91,8 @@ export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], s
       return b.op('Where', ins);
     case 'cast':
       return b.op('Cast', ins, { to: int(ONNX_DTYPE[node.attrs.dtype]) });
-    case 'reduce': {
-      const name = { sum: 'ReduceSum', max: 'ReduceMax', prod: 'ReduceProd' }[node.attrs.fn];
-      return b.op(name, [ins[0], int64(b, node.attrs.axes)], { keepdims: int(1) });
-    }
+    case 'reduce':
+      return b.op(REDUCE[node.attrs.fn], [ins[0], int64(b, node.attrs.axes)], { keepdims: int(1) });
     case 'argMax':
       return b.op('Cast', [b.op('ArgMax', ins, { axis: int(node.attrs.axis), keepdims: int(1) })], { to: int(6) });
     case 'matmul': {
@@ -172,6 +172,58 @@ export interface Lowered {
   labels: { firstNode: number; label: string }[];
 }
 
+/**
+ * The axes, counted from the end, along which a slice cuts its operand, when its operand's ONNX
+ * shape differs from its own only by leading 1s and has those axes; else undefined.
+ */
+function looseSliceAxes(node: GraphNode, onnxShape: number[], shape: readonly number[]): number[] | undefined {
+  if (node.op !== 'slice' || !sameUpToLeadingOnes(onnxShape, shape)) return undefined;
+  const { begin, size } = node.attrs;
+  const axes = begin.flatMap((at, i) => (at !== 0 || size[i] !== shape[i] ? [i - shape.length] : []));
+  return axes.every((a) => onnxShape.length + a >= 0) ? axes : undefined;
+}
+
+/**
+ * A slice along axes counted from the end (see looseSliceAxes): no Reshape first. Returns the
+ * value and its ONNX shape; a slice along one axis is recorded in `origins` for packing.
+ */
+function lowerLooseSlice(
+  b: OnnxGraphBuilder,
+  node: Extract<GraphNode, { op: 'slice' }>,
+  x: string,
+  onnxShape: number[],
+  shape: readonly number[],
+  origins: Map<string, Origin>,
+): [string, number[]] {
+  const { begin, size } = node.attrs;
+  const rank = shape.length;
+  const axes = looseSliceAxes(node, onnxShape, shape) as number[];
+  if (axes.length === 0) return [x, onnxShape];
+  const out = [...onnxShape];
+  for (const a of axes) out[out.length + a] = size[rank + a];
+  const starts = axes.map((a) => begin[rank + a]);
+  const ends = axes.map((a) => begin[rank + a] + size[rank + a]);
+  const value = b.op('Slice', [x, int64(b, starts), int64(b, ends), int64(b, axes)]);
+  if (axes.length === 1) {
+    const [axis] = axes;
+    origins.set(value, { sliceOf: x, axis, start: starts[0], end: ends[0], length: onnxShape[onnxShape.length + axis] });
+  }
+  return [value, out];
+}
+
+/**
+ * Whether a concatenation can read its operands' ONNX values as they are: each differs from its
+ * nabla shape only by leading 1s, all have one rank, and the axis, counted from the end, exists.
+ */
+function looseConcat(node: GraphNode, onnxShapes: number[][], shapeOf: (id: number) => number[]): boolean {
+  if (node.op !== 'concat') return false;
+  const rank = onnxShapes[0].length;
+  return (
+    rank >= node.shape.length - node.attrs.axis &&
+    node.inputs.every((id, k) => onnxShapes[k].length === rank && sameUpToLeadingOnes(onnxShapes[k], shapeOf(id)))
+  );
+}
+
 /** A rank-2 product with inner dimension 1 and no transposes: an outer product. */
 function isOuterProduct(node: GraphNode, shapeOf: (id: number) => number[]): boolean {
   if (node.op !== 'matmul' || node.shape.length !== 2 || node.attrs.transposeA || node.attrs.transposeB) return false;
@@ -184,11 +236,12 @@ const ELEMENTWISE = new Set<GraphNode['op']>(['unary', 'binary', 'where', 'cast'
 /**
  * Lowers a graph whose fed inputs arrive as `layout` says (see packing.ts).
  *
- * A value's ONNX shape may differ from its nabla shape by leading axes of size 1: a reshape
- * that only adds or drops such axes ([1,1] to [1] to []) emits nothing, and the exact shape is
- * restored, once, when an op that depends on ranks (a product, a reduction, a gather, an
- * output) reads the value. onnxruntime pays about as much for a Reshape as for any small op,
- * and small training steps are full of these.
+ * A value's ONNX shape may differ from its nabla shape: a reshape emits nothing, and the exact
+ * shape is restored, once, when an op that depends on it reads the value. Elementwise ops accept
+ * shapes that differ by leading axes of size 1 (they broadcast alike); slices and concatenations
+ * work on such shapes through axes counted from the end; a reduction to one element takes any
+ * shape. onnxruntime pays about as much for a Reshape as for any small op, and small training
+ * steps are full of them.
  */
 export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, layout: InputLayout = UNGROUPED): Lowered {
   const b = makeBuilder();
@@ -197,9 +250,12 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
   const shapeOf = (id: number) => graphValue(graph, id).shape;
   const groupNames = layout.groups.map((_, j) => `g${j}`);
   const grouped = new Map(layout.groups.flatMap((g, j) => [...unpackGroup(b, groupNames[j], g, shapeOf)]));
-  // Per value id: its ONNX name, and the shape that value has in ONNX.
+  // Per value id: its ONNX name, and the shape that value has in ONNX (the same elements in the
+  // same order as the nabla value).
   const values: string[] = [];
   const onnxShapes: number[][] = [];
+  // How packing may take values apart again (see packOutputs): concatenations and slices.
+  const origins = new Map<string, Origin>();
   graph.inputs.forEach((v, i) => {
     const piece = grouped.get(i);
     // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
@@ -217,35 +273,54 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     }
     return values[id];
   };
+  // The value as is where it differs from its nabla shape only by leading 1s, else exact.
+  const loose = (id: number) => (sameUpToLeadingOnes(onnxShapes[id], shapeOf(id)) ? values[id] : exact(id));
+  const push = (value: string, shape: number[]) => {
+    values.push(value);
+    onnxShapes.push(shape);
+  };
   const labels: Lowered['labels'] = [];
   for (const node of graph.nodes) {
     labels.push({ firstNode: b.nodeCount, label: node.label ?? node.op });
     const [first] = node.inputs;
-    if (ELEMENTWISE.has(node.op)) {
-      values.push(
-        lowerNode(
-          b,
-          node,
-          node.inputs.map((i) => values[i]),
-          shapeOf,
-        ),
+    if (ELEMENTWISE.has(node.op) || isOuterProduct(node, shapeOf)) {
+      // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op.
+      const ins = node.inputs.map(loose);
+      const value = node.op === 'matmul' ? b.op('Mul', ins) : lowerNode(b, node, ins, shapeOf);
+      push(value, broadcastShapes('onnx', ...node.inputs.map((i) => onnxShapes[i])));
+    } else if (node.op === 'reshape') {
+      push(values[first], onnxShapes[first]);
+    } else if (node.op === 'reduce' && sizeOf(node.shape) === 1) {
+      // To one element: no axes reduces them all, whatever the operand's ONNX shape.
+      push(
+        b.op(REDUCE[node.attrs.fn], [values[first]], { keepdims: int(1) }),
+        onnxShapes[first].map(() => 1),
       );
-      onnxShapes.push(broadcastShapes('onnx', ...node.inputs.map((i) => onnxShapes[i])));
-    } else if (isOuterProduct(node, shapeOf)) {
-      // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op, and no exact shapes needed.
-      values.push(b.op('Mul', [values[first], values[node.inputs[1]]]));
-      onnxShapes.push(broadcastShapes('onnx', onnxShapes[first], onnxShapes[node.inputs[1]]));
-    } else if (node.op === 'reshape' && sameUpToLeadingOnes(onnxShapes[first], node.shape)) {
-      values.push(values[first]);
-      onnxShapes.push(onnxShapes[first]);
+    } else if (node.op === 'slice' && looseSliceAxes(node, onnxShapes[first], shapeOf(first))) {
+      push(...lowerLooseSlice(b, node, values[first], onnxShapes[first], shapeOf(first), origins));
+    } else if (
+      node.op === 'concat' &&
+      looseConcat(
+        node,
+        node.inputs.map((i) => onnxShapes[i]),
+        shapeOf,
+      )
+    ) {
+      const axis = node.attrs.axis - node.shape.length; // from the end
+      const ins = node.inputs.map((i) => values[i]);
+      const value = b.op('Concat', ins, { axis: int(axis) });
+      origins.set(value, { concat: ins, axis });
+      const shape = [...onnxShapes[first]];
+      shape[shape.length + axis] = node.inputs.reduce((n, i) => n + onnxShapes[i][shape.length + axis], 0);
+      push(value, shape);
     } else {
-      values.push(lowerNode(b, node, node.inputs.map(exact), shapeOf));
-      onnxShapes.push(node.shape);
+      push(lowerNode(b, node, node.inputs.map(exact), shapeOf), node.shape);
     }
   }
   const packed = packOutputs(
     b,
     graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: onnxShapes[id] })),
+    origins,
   );
   // A node's value is exposed under its own name; graph inputs, folded constants and repeats
   // need an Identity (a copy per run), so only they get one.

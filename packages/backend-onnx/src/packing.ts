@@ -199,11 +199,89 @@ export interface OutputPlace {
 }
 
 /**
- * Packs the graph's small outputs: per dtype with at least two of them, one flat Concat output.
- * `shape` is each value's ONNX shape (Concat wants rank 1 exactly). Returns the place of each
- * packed output by output index.
+ * How lowering built a value, for packing to take it apart again: a Concat of `concat`, or a
+ * Slice of `sliceOf` (`length` long) from `start` to `end`, along `axis` (counted from the end).
  */
-export function packOutputs(b: OnnxGraphBuilder, outputs: { value: string; dtype: DType; shape: number[] }[]): Map<number, OutputPlace> {
+export type Origin = { concat: string[]; axis: number } | { sliceOf: string; axis: number; start: number; end: number; length: number };
+
+/**
+ * The shapes Concat lays end to end in memory: at one rank, [n, 1, ..., 1] along the first axis
+ * (a column) or [1, ..., 1, n] along the last (a row).
+ */
+interface Form {
+  rank: number;
+  row: boolean;
+}
+
+function fits(shape: readonly number[], { rank, row }: Form): boolean {
+  if (shape.length !== rank) return false;
+  const free = row ? rank - 1 : 0;
+  return shape.every((d, i) => i === free || d === 1);
+}
+
+/** The form most of these shapes are in already. */
+function commonForm(shapes: readonly (readonly number[])[]): Form {
+  let best: Form = { rank: 1, row: true };
+  let bestCount = 0;
+  for (const rank of new Set(shapes.map((s) => s.length))) {
+    if (rank === 0) continue;
+    for (const row of [true, false]) {
+      const count = shapes.filter((s) => fits(s, { rank, row })).length;
+      if (count > bestCount) [best, bestCount] = [{ rank, row }, count];
+    }
+  }
+  return best;
+}
+
+/**
+ * The values to concatenate for `parts`, all in `form`: a concatenation along the form's axis
+ * contributes its own parts, and consecutive slices that together make up a whole value are that
+ * value. The nodes they replace are left for the builder to drop (OnnxGraphBuilder.live).
+ */
+function flattenParts(parts: string[], form: Form, origins: ReadonlyMap<string, Origin>): string[] {
+  const axis = form.row ? -1 : -form.rank;
+  const flat: string[] = [];
+  const expand = (v: string) => {
+    const o = origins.get(v);
+    if (o && 'concat' in o && o.axis === axis) o.concat.forEach(expand);
+    else flat.push(v);
+  };
+  parts.forEach(expand);
+  const out: string[] = [];
+  for (let i = 0; i < flat.length; ) {
+    const o = origins.get(flat[i]);
+    if (o && 'sliceOf' in o && o.axis === axis && o.start === 0) {
+      let j = i;
+      let end = o.end;
+      for (;;) {
+        const next = origins.get(flat[j + 1]);
+        if (!(next && 'sliceOf' in next && next.sliceOf === o.sliceOf && next.axis === axis && next.start === end)) break;
+        end = next.end;
+        j++;
+      }
+      if (j > i && end === o.length) {
+        out.push(o.sliceOf);
+        i = j + 1;
+        continue;
+      }
+    }
+    out.push(flat[i]);
+    i++;
+  }
+  return out;
+}
+
+/**
+ * Packs the graph's small outputs: per dtype with at least two of them, one flat Concat output.
+ * `shape` is each value's ONNX shape: values in the most common form go in as they are, the
+ * others through a Reshape to it. `origins` lets the Concat read the parts of concatenations and
+ * the wholes of slices (see flattenParts). Returns the place of each packed output by output index.
+ */
+export function packOutputs(
+  b: OnnxGraphBuilder,
+  outputs: { value: string; dtype: DType; shape: number[] }[],
+  origins: ReadonlyMap<string, Origin> = new Map(),
+): Map<number, OutputPlace> {
   const byDtype = new Map<DType, number[]>();
   for (const [k, o] of outputs.entries()) {
     const size = sizeOf(o.shape);
@@ -215,38 +293,19 @@ export function packOutputs(b: OnnxGraphBuilder, outputs: { value: string; dtype
   const places = new Map<number, OutputPlace>();
   for (const [dtype, ks] of byDtype) {
     if (ks.length < 2) continue;
-    // Concat on axis 0 lays values end to end in memory when their other axes agree, which
-    // [n, 1, ..., 1] shapes of one rank do: values of the most common such rank go in as they
-    // are, the others through a Reshape to it.
-    const rank = mostCommonColumnRank(ks.map((k) => outputs[k].shape));
-    const column = (size: number) => [size, ...Array<number>(rank - 1).fill(1)];
+    const form = commonForm(ks.map((k) => outputs[k].shape));
+    const shapeOf = (size: number) => Array.from({ length: form.rank }, (_, i) => (i === (form.row ? form.rank - 1 : 0) ? size : 1));
     const parts = ks.map((k) => {
       const { value, shape } = outputs[k];
-      return columnRank(shape) === rank ? value : b.reshape(value, column(sizeOf(shape)));
+      return fits(shape, form) ? value : b.reshape(value, shapeOf(sizeOf(shape)));
     });
-    const name = b.op('Concat', parts, { axis: { int: 0 } });
+    const name = b.op('Concat', flattenParts(parts, form, origins), { axis: { int: form.row ? form.rank - 1 : 0 } });
     let offset = 0;
     for (const k of ks) {
       places.set(k, { name, offset });
       offset += sizeOf(outputs[k].shape);
     }
-    b.output(name, name, dtype, column(offset));
+    b.output(name, name, dtype, shapeOf(offset));
   }
   return places;
-}
-
-/** The rank of an [n, 1, ..., 1] shape; 0 for any other (scalars included). */
-function columnRank(shape: readonly number[]): number {
-  return shape.length > 0 && shape.every((d, i) => i === 0 || d === 1) ? shape.length : 0;
-}
-
-function mostCommonColumnRank(shapes: readonly (readonly number[])[]): number {
-  const counts = new Map<number, number>();
-  for (const s of shapes) {
-    const r = columnRank(s);
-    if (r > 0) counts.set(r, (counts.get(r) ?? 0) + 1);
-  }
-  let best = 1;
-  for (const [r, n] of counts) if (n > (counts.get(best) ?? 0)) best = r;
-  return best;
 }

@@ -274,12 +274,36 @@ export class OnnxGraphBuilder {
     return this.nodes.length;
   }
 
+  /**
+   * The nodes and initializers the outputs depend on, in order. Lowering may emit a node and
+   * later find a cheaper way to the same values (packing reads a concatenation's parts rather
+   * than the concatenation); what nothing reads is left out of the model, since onnxruntime
+   * would run it.
+   */
+  private live(): { nodes: NodeProto[]; initializers: TensorProto[] } {
+    const needed = new Set(this.outputs.map((o) => o.name));
+    const nodes: NodeProto[] = [];
+    for (let i = this.nodes.length - 1; i >= 0; i--) {
+      const node = this.nodes[i];
+      if (!node.output.some((o) => needed.has(o))) continue;
+      nodes.push(node);
+      for (const v of node.input) needed.add(v);
+    }
+    return { nodes: nodes.reverse(), initializers: this.initializers.filter((t) => needed.has(t.name as string)) };
+  }
+
+  /** The op types of the nodes the model will have (see live). */
+  get liveOpTypes(): string[] {
+    return this.live().nodes.map((n) => n.opType);
+  }
+
   toBytes(): Uint8Array {
+    const { nodes, initializers } = this.live();
     return encodeModel({
       irVersion: this.irVersion,
       opsetImport: [{ domain: '', version: this.opset }],
       producerName: 'nabla',
-      graph: { name: this.name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs },
+      graph: { name: this.name, node: nodes, initializer: initializers, input: this.inputs, output: this.outputs },
     });
   }
 }
