@@ -1,4 +1,5 @@
 import * as nb from '@nabla/core';
+import '@nabla/backend-cpu';
 import { Dense, Sequential } from '@nabla/nn';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { OnnxBackend } from './backend.js';
@@ -16,6 +17,21 @@ describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
     expect(await value.item()).toBeCloseTo(10.5, 5);
     expect(await grads.item()).toBeCloseTo(-14, 5);
     expect(() => value.dataSync()).toThrow(`backend '${name}' cannot compute synchronously`);
+  });
+
+  test('constants folded while lowering give bit for bit what the cpu backend computes', async () => {
+    const f = (x: nb.Tensor) => {
+      const c = nb.div(nb.scalar(1), nb.scalar(3)); // 1/3 rounds in float32
+      const spread = nb.broadcastTo(nb.reshape(nb.sqrt(nb.mul(c, 7)), [1, 1]), [4, 1]);
+      return nb.add(nb.mul(x, nb.neg(spread)), nb.cast(nb.sub(nb.scalar(0.1, 'float64'), 1e-9), 'float32'));
+    };
+    const x = [[1], [2], [3], [4]];
+    nb.setBackend('cpu');
+    const expected = await f(nb.tensor(x)).data();
+    nb.setBackend(name);
+    const jitted = nb.jit(({ x }: { x: nb.Tensor }) => f(x));
+    expect(Array.from(await (await jitted({ x: nb.tensor(x) })).data())).toEqual(Array.from(expected));
+    jitted.dispose();
   });
 
   test('an onnxruntime error names the nabla op that failed', async () => {

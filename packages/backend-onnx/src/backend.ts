@@ -38,7 +38,7 @@ export interface OnnxBackendOptions {
 interface Executable {
   graph: Graph;
   threads: number;
-  optimization: 'basic' | 'all';
+  optimization: 'disabled' | 'all';
   arena: boolean;
   grouper: InputGrouper;
   sessions: Map<string, Promise<Session>>;
@@ -144,14 +144,15 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   compile(graph: Graph): Executable {
     const small = matmulFlops(graph) < PARALLEL_FLOPS;
     const threads = this.options.intraOpNumThreads ?? (small ? 1 : 0);
-    // onnxruntime's extended fusions pay off on large ops; on small graphs they only make
-    // creating the session slower (the seed-linreg step: 2.7 ms at 'basic', 3.7 at 'all'). Its
-    // memory arena pays off on large buffers; for small graphs, the first run took 280 us with it
-    // and 120 without, and the seed example's fit was 1-2 us a step faster (timed round-robin).
+    // onnxruntime's graph optimizations pay off on large ops; on small graphs they only make
+    // creating the session slower (the seed-linreg step: 0.88 ms at 'disabled', 1.23 at 'basic',
+    // more at 'all'), and lowering folds constants itself (fold.ts). Its memory arena pays
+    // off on large buffers; for small graphs, the first run took 280 us with it and 120 without,
+    // and the seed example's fit was 1-2 us a step faster (timed round-robin).
     return {
       graph,
       threads,
-      optimization: small ? 'basic' : 'all',
+      optimization: small ? 'disabled' : 'all',
       arena: !small,
       grouper: new InputGrouper(graph),
       sessions: new Map(),

@@ -99,6 +99,24 @@ describe('lowering', () => {
     expect(opsOf(graph)).toEqual(['Neg', 'Exp', 'Reshape', 'Abs', 'Reshape', 'Concat']);
   });
 
+  test('constants fold where the host computes exactly what onnxruntime would', () => {
+    const c = (v: number) => ({ shape: [], dtype: 'float32' as const, value: new Float32Array([v]) });
+    const graph: Graph = {
+      inputs: [{ shape: [3, 1], dtype: 'float32' }, c(1), c(10), c(2)],
+      nodes: [
+        node('binary', { fn: 'div' }, [1, 2], []), // 4: 1/10
+        node('reshape', { shape: [1, 1] }, [4], [1, 1]), // 5
+        node('expand', { shape: [3, 1] }, [5], [3, 1]), // 6
+        node('binary', { fn: 'mul' }, [6, 3], [3, 1]), // 7: 0.2 three times
+        node('binary', { fn: 'mul' }, [7, 0], [3, 1]), // 8: reads the fed input
+        node('unary', { fn: 'exp' }, [3], []), // 9: not exact on the host
+        node('binary', { fn: 'add' }, [8, 9], [3, 1]), // 10
+      ],
+      outputs: [10],
+    };
+    expect(opsOf(graph)).toEqual(['Mul', 'Exp', 'Add']);
+  });
+
   test('a product with inner dimension 1 is a broadcast Mul', () => {
     const graph: Graph = {
       inputs: [

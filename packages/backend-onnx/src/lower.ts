@@ -1,5 +1,6 @@
 import { broadcastShapes, type DType, type Graph, type GraphNode, graphValue, NablaError, shapesEqual, sizeOf } from '@nabla/core';
 import { lowerErf64 } from './erf64.js';
+import { fold, type Known } from './fold.js';
 import type { Attr, OnnxGraphBuilder, OnnxType } from './onnx/builder.js';
 import { type InputLayout, type Origin, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
@@ -256,6 +257,8 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
   const onnxShapes: number[][] = [];
   // How packing may take values apart again (see packOutputs): concatenations and slices.
   const origins = new Map<string, Origin>();
+  // Per value id, its value where it is a constant (see fold.ts).
+  const known: (Known | undefined)[] = graph.inputs.map((v) => (v.value ? { dtype: v.dtype, shape: v.shape, data: v.value } : undefined));
   graph.inputs.forEach((v, i) => {
     const piece = grouped.get(i);
     // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
@@ -283,7 +286,14 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
   for (const node of graph.nodes) {
     labels.push({ firstNode: b.nodeCount, label: node.label ?? node.op });
     const [first] = node.inputs;
-    if (ELEMENTWISE.has(node.op) || isOuterProduct(node, shapeOf)) {
+    const constant = fold(
+      node,
+      node.inputs.map((i) => known[i]),
+    );
+    known.push(constant);
+    if (constant) {
+      push(b.constant({ type: onnxType(node.dtype), shape: node.shape, data: constant.data }), node.shape);
+    } else if (ELEMENTWISE.has(node.op) || isOuterProduct(node, shapeOf)) {
       // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op.
       const ins = node.inputs.map(loose);
       const value = node.op === 'matmul' ? b.op('Mul', ins) : lowerNode(b, node, ins, shapeOf);
