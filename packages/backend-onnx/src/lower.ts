@@ -60,14 +60,21 @@ function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
 }
 
 /** Lowers one node; `ins` are the ONNX value names of its operands. Returns its value name. */
-export function lowerNode(b: OnnxGraphBuilder, node: GraphNode, ins: string[], shapeOf: (i: number) => number[]): string {
+export function lowerNode(
+  b: OnnxGraphBuilder,
+  node: GraphNode,
+  ins: string[],
+  shapeOf: (id: number) => number[],
+  dtypeOf: (id: number) => DType,
+): string {
   switch (node.op) {
     case 'unary': {
       const fn = node.attrs.fn;
       const direct = UNARY[fn];
       if (direct) return b.op(direct, ins);
       const [x] = ins;
-      if (fn === 'isFinite') return b.op('Not', [b.op('Or', [b.op('IsNaN', [x]), b.op('IsInf', [x])])]);
+      // |x| < Infinity is false for NaN and both infinities: two nodes where IsNaN, IsInf, Or and Not are four.
+      if (fn === 'isFinite') return b.op('Less', [b.op('Abs', [x]), scalarOf(b, dtypeOf(node.inputs[0]), Number.POSITIVE_INFINITY)]);
       if (fn === 'log1p') {
         // log(1+x) loses x's low bits when |x| is small; Kahan's correction restores them.
         const u = b.op('Add', [x, scalarOf(b, node.dtype, 1)]);
@@ -213,16 +220,26 @@ function lowerLooseSlice(
 }
 
 /**
- * Whether a concatenation can read its operands' ONNX values as they are: each differs from its
- * nabla shape only by leading 1s, all have one rank, and the axis, counted from the end, exists.
+ * A concatenation along its axis counted from the end, at the highest rank its operands have in
+ * ONNX: an operand that differs from its nabla shape only by leading 1s and has that rank goes
+ * in as it is, any other through one Reshape to its shape padded with leading 1s. Returns the
+ * value and its ONNX shape, and records it in `origins` for packing.
  */
-function looseConcat(node: GraphNode, onnxShapes: number[][], shapeOf: (id: number) => number[]): boolean {
-  if (node.op !== 'concat') return false;
-  const rank = onnxShapes[0].length;
-  return (
-    rank >= node.shape.length - node.attrs.axis &&
-    node.inputs.every((id, k) => onnxShapes[k].length === rank && sameUpToLeadingOnes(onnxShapes[k], shapeOf(id)))
+function lowerConcat(
+  b: OnnxGraphBuilder,
+  node: Extract<GraphNode, { op: 'concat' }>,
+  operands: { value: string; onnxShape: number[]; shape: readonly number[] }[],
+  origins: Map<string, Origin>,
+): [string, number[]] {
+  const axis = node.attrs.axis - node.shape.length; // from the end
+  const rank = Math.max(node.shape.length, ...operands.map((o) => o.onnxShape.length));
+  const padded = (shape: readonly number[]) => [...Array<number>(rank - shape.length).fill(1), ...shape];
+  const ins = operands.map(({ value, onnxShape, shape }) =>
+    onnxShape.length === rank && sameUpToLeadingOnes(onnxShape, shape) ? value : b.reshape(value, padded(shape)),
   );
+  const value = b.op('Concat', ins, { axis: int(axis) });
+  origins.set(value, { concat: ins, axis });
+  return [value, padded(node.shape)];
 }
 
 /** A rank-2 product with inner dimension 1 and no transposes: an outer product. */
@@ -269,15 +286,19 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     onnxShapes.push(piece?.shape ?? v.shape);
   });
   const inputNames = graph.inputs.map((v, i) => (v.value || grouped.has(i) ? null : values[i]));
+  // The value in its exact nabla shape, made once; the value itself keeps its ONNX shape, which
+  // reshapes of it may still use (a flat piece read both as a matrix and as part of a flat vector).
+  const exactValues = new Map<number, string>();
   const exact = (id: number) => {
-    if (!shapesEqual(onnxShapes[id], shapeOf(id))) {
-      values[id] = b.reshape(values[id], shapeOf(id));
-      onnxShapes[id] = shapeOf(id);
-    }
-    return values[id];
+    if (shapesEqual(onnxShapes[id], shapeOf(id))) return values[id];
+    let v = exactValues.get(id);
+    if (v === undefined) exactValues.set(id, (v = b.reshape(values[id], shapeOf(id))));
+    return v;
   };
   // The value as is where it differs from its nabla shape only by leading 1s, else exact.
-  const loose = (id: number) => (sameUpToLeadingOnes(onnxShapes[id], shapeOf(id)) ? values[id] : exact(id));
+  const isLoose = (id: number) => sameUpToLeadingOnes(onnxShapes[id], shapeOf(id));
+  const loose = (id: number) => (isLoose(id) ? values[id] : exact(id));
+  const looseShape = (id: number) => (isLoose(id) ? onnxShapes[id] : shapeOf(id));
   const push = (value: string, shape: number[]) => {
     values.push(value);
     onnxShapes.push(shape);
@@ -296,8 +317,8 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     } else if (ELEMENTWISE.has(node.op) || isOuterProduct(node, shapeOf)) {
       // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op.
       const ins = node.inputs.map(loose);
-      const value = node.op === 'matmul' ? b.op('Mul', ins) : lowerNode(b, node, ins, shapeOf);
-      push(value, broadcastShapes('onnx', ...node.inputs.map((i) => onnxShapes[i])));
+      const value = node.op === 'matmul' ? b.op('Mul', ins) : lowerNode(b, node, ins, shapeOf, dtypeOf);
+      push(value, broadcastShapes('onnx', ...node.inputs.map(looseShape)));
     } else if (node.op === 'reshape') {
       push(values[first], onnxShapes[first]);
     } else if (node.op === 'reduce' && sizeOf(node.shape) === 1) {
@@ -308,23 +329,17 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
       );
     } else if (node.op === 'slice' && looseSliceAxes(node, onnxShapes[first], shapeOf(first))) {
       push(...lowerLooseSlice(b, node, values[first], onnxShapes[first], shapeOf(first), origins));
-    } else if (
-      node.op === 'concat' &&
-      looseConcat(
-        node,
-        node.inputs.map((i) => onnxShapes[i]),
-        shapeOf,
-      )
-    ) {
-      const axis = node.attrs.axis - node.shape.length; // from the end
-      const ins = node.inputs.map((i) => values[i]);
-      const value = b.op('Concat', ins, { axis: int(axis) });
-      origins.set(value, { concat: ins, axis });
-      const shape = [...onnxShapes[first]];
-      shape[shape.length + axis] = node.inputs.reduce((n, i) => n + onnxShapes[i][shape.length + axis], 0);
-      push(value, shape);
+    } else if (node.op === 'concat') {
+      push(
+        ...lowerConcat(
+          b,
+          node,
+          node.inputs.map((i) => ({ value: values[i], onnxShape: onnxShapes[i], shape: shapeOf(i) })),
+          origins,
+        ),
+      );
     } else {
-      push(lowerNode(b, node, node.inputs.map(exact), shapeOf), node.shape);
+      push(lowerNode(b, node, node.inputs.map(exact), shapeOf, dtypeOf), node.shape);
     }
   }
   const packed = packOutputs(

@@ -1,6 +1,5 @@
 import { type DType, type Graph, sizeOf, type TypedArray } from '@nabla/core';
 import type { OnnxGraphBuilder } from './onnx/builder.js';
-import { sameUpToLeadingOnes } from './shapes.js';
 
 /**
  * Packing small values into one onnxruntime tensor per dtype.
@@ -152,8 +151,8 @@ export class InputGrouper {
 
 /**
  * Declares a group as the graph input `name` and splits it into its members' values; returns,
- * per graph input index it covers, the ONNX value and its ONNX shape: the flat piece where that
- * differs from the member's shape only by leading 1s (see lowerGraph), else reshaped.
+ * per graph input index it covers, the ONNX value and its ONNX shape: the flat piece (lowerGraph
+ * reshapes it where an op needs the member's exact shape).
  */
 export function unpackGroup(
   b: OnnxGraphBuilder,
@@ -184,9 +183,7 @@ export function unpackGroup(
   const values = new Map<number, { value: string; shape: number[] }>();
   for (const { input, offset } of group.members) {
     const piece = names[pieces.findIndex((p) => p.offset === offset)];
-    const shape = shapeOf(input);
-    const flat = [sizeOf(shape)];
-    values.set(input, sameUpToLeadingOnes(flat, shape) ? { value: piece, shape: flat } : { value: b.reshape(piece, shape), shape });
+    values.set(input, { value: piece, shape: [sizeOf(shapeOf(input))] });
   }
   return values;
 }

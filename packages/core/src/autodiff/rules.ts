@@ -98,11 +98,12 @@ const binary: Rule<'binary'> = (g, [a, b], y, { fn }) => {
       const gb = mul(g, where(positive, mul(safeLog, y), zeroOf(y)));
       return both(ga, gb);
     }
-    // Ties go to the first operand, as in TensorFlow.
+    // Ties go to the first operand, as in TensorFlow. A select, as TensorFlow, PyTorch and JAX
+    // do (TensorFlow.js multiplies by a 0/1 mask: the same for a finite g, and one op more).
     case 'maximum':
-      return both(mul(g, mask(greaterEqual(a, b), g)), mul(g, mask(less(a, b), g)));
+      return both(where(greaterEqual(a, b), g, zeroOf(g)), where(less(a, b), g, zeroOf(g)));
     case 'minimum':
-      return both(mul(g, mask(lessEqual(a, b), g)), mul(g, mask(greater(a, b), g)));
+      return both(where(lessEqual(a, b), g, zeroOf(g)), where(greater(a, b), g, zeroOf(g)));
     default:
       return [null, null];
   }

@@ -105,8 +105,9 @@ export const clip = op(function clip(x: TensorLike, min: number, max: number): T
 
 export const relu = op(function relu(x: TensorLike): Tensor {
   const t = toFloatTensor('relu', x);
-  // +0 below zero (not -0, as 0 * x would give), NaN stays NaN; the gradient at 0 is 0.
-  return where(greater(t, 0), t, where(isNaN(t), t, 0));
+  // +0 at and below zero (-0 included), NaN stays NaN (NaN <= 0 is false), and the gradient
+  // at 0 is 0: one comparison and one select, forward, and one select backward.
+  return where(lessEqual(t, 0), 0, t);
 });
 
 export const relu6 = op(function relu6(x: TensorLike): Tensor {
