@@ -32,10 +32,12 @@ function mnistSlice(n: number): { images: Float32Array; labels: Int32Array } {
  * Training throughput of a 784-128(relu)-10(softmax) MLP, Adam, sparse categorical
  * cross-entropy, batch 64: one epoch over 2,560 digits (40 steps) per measured run, on one model
  * per implementation (the warm-up run pays for tracing and compiling). Samples per second.
- * Timed one implementation after the other, not round-robin: onnxruntime runs this model on both
- * cores, and after TensorFlow.js's runs V8's background collector keeps the second one busy
- * (round-robin, nabla-onnx measured 28,000-33,000 samples/s instead of 65,000; seed-linreg, on
- * one thread, is not affected and is timed round-robin).
+ * Timed one implementation after the other, each for about 4 seconds (up to 100 runs), as a
+ * training run goes: onnxruntime runs this model on both cores, and this machine's second core
+ * runs slow for a while whenever it has been idle. Round-robin, after each of TensorFlow.js's
+ * single-threaded runs, nabla-onnx measured 28,000-52,000 samples/s; timed over 25 runs (0.8 s)
+ * right after the cpu backend, 51,000-80,000; over 100 runs, 79,000-105,000. seed-linreg, on one
+ * thread, is not affected and is timed round-robin.
  */
 export async function mlpMnistBench(backends: string[]): Promise<Result[]> {
   const results: Result[] = [];
@@ -49,7 +51,7 @@ export async function mlpMnistBench(backends: string[]): Promise<Result[]> {
     const y = nb.tensor(labels, [SAMPLES], 'int32');
     const model = new Sequential([new Dense(128, { inputShape: [PIXELS], activation: 'relu' }), new Dense(10, { activation: 'softmax' })]);
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-    const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000 });
+    const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000, maxRuns: 100 });
     model.dispose();
     nb.dispose([x, y]);
     results.push({
@@ -74,7 +76,7 @@ export async function mlpMnistBench(backends: string[]): Promise<Result[]> {
       ],
     });
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-    const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000 });
+    const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000, maxRuns: 100 });
     model.dispose();
     tf.dispose([x, y]);
     results.push({ workload: 'mlp-mnist', size, impl: peer, ...timing, value: throughput(timing.medianMs), unit: 'samples/s' });
