@@ -32,6 +32,14 @@ describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
     const jitted = nb.jit(({ x }: { x: nb.Tensor }) => f(x));
     expect(Array.from(await (await jitted({ x: nb.tensor(x) })).data())).toEqual(Array.from(expected));
     jitted.dispose();
+    // A result that folds to a constant entirely is still an output of its own (not packed: the
+    // other output is large).
+    const constant = nb.jit(({ x }: { x: nb.Tensor }) => ({ c: nb.mul(nb.div(nb.scalar(1), nb.scalar(4)), 2), big: nb.add(x, 1) }));
+    const r = await constant({ x: nb.zeros([5000]) });
+    expect(await r.c.item()).toBe(0.5);
+    expect((await r.big.data())[4999]).toBe(1);
+    constant.dispose();
+    nb.dispose(r);
   });
 
   test('an onnxruntime error names the nabla op that failed', async () => {

@@ -347,9 +347,9 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: onnxShapes[id] })),
     origins,
   );
-  // A node's value is exposed under its own name; graph inputs, folded constants and repeats
-  // need an Identity (a copy per run), so only they get one.
-  const exposed = new Set<string>(values.slice(0, nIn));
+  // A node's value is exposed under its own name; graph inputs, constants (captured or folded)
+  // and repeats need an Identity (a copy per run), so only they get one.
+  const exposed = new Set<string>(values.filter((_, id) => id < nIn || known[id] !== undefined));
   const outputs = graph.outputs.map((id, k): OutputPlace => {
     const place = packed.get(k);
     if (place) return place;

@@ -291,10 +291,10 @@ export function packOutputs(
   for (const [dtype, ks] of byDtype) {
     if (ks.length < 2) continue;
     const form = commonForm(ks.map((k) => outputs[k].shape));
-    const shapeOf = (size: number) => Array.from({ length: form.rank }, (_, i) => (i === (form.row ? form.rank - 1 : 0) ? size : 1));
+    const formShape = (size: number) => Array.from({ length: form.rank }, (_, i) => (i === (form.row ? form.rank - 1 : 0) ? size : 1));
     const parts = ks.map((k) => {
       const { value, shape } = outputs[k];
-      return fits(shape, form) ? value : b.reshape(value, shapeOf(sizeOf(shape)));
+      return fits(shape, form) ? value : b.reshape(value, formShape(sizeOf(shape)));
     });
     const name = b.op('Concat', flattenParts(parts, form, origins), { axis: { int: form.row ? form.rank - 1 : 0 } });
     let offset = 0;
@@ -302,7 +302,7 @@ export function packOutputs(
       places.set(k, { name, offset });
       offset += sizeOf(outputs[k].shape);
     }
-    b.output(name, name, dtype, shapeOf(offset));
+    b.output(name, name, dtype, formShape(offset));
   }
   return places;
 }
