@@ -228,28 +228,33 @@ export abstract class Optimizer {
         return c;
       };
       for (const { key, names } of groups) {
-        if (names.length === 1) {
-          const r = this.updateOne(params[key], gradOf[key], slots[key] ?? {}, scalarsFor(params[key].dtype));
-          outParams[key] = r.param;
-          outSlots[key] = r.slots;
-          continue;
-        }
+        // A group of several is one flat vector: concatenated, updated once, split again.
+        const one = names.length === 1;
         const flat = (ts: Tensor[]) =>
-          nb.concat(
-            ts.map((t) => nb.reshape(t, [t.size])),
+          one
+            ? ts[0]
+            : nb.concat(
+                ts.map((t) => nb.reshape(t, [t.size])),
+                0,
+              );
+        const r = this.updateOne(
+          flat(names.map((k) => params[k])),
+          flat(names.map((k) => gradOf[k])),
+          slots[key] ?? {},
+          scalarsFor(params[names[0]].dtype),
+        );
+        outSlots[key] = r.slots;
+        if (one) outParams[key] = r.param;
+        else {
+          const pieces = nb.split(
+            r.param,
+            names.map((k) => params[k].size),
             0,
           );
-        const { dtype } = params[names[0]];
-        const r = this.updateOne(flat(names.map((k) => params[k])), flat(names.map((k) => gradOf[k])), slots[key], scalarsFor(dtype));
-        const pieces = nb.split(
-          r.param,
-          names.map((k) => params[k].size),
-          0,
-        );
-        names.forEach((k, i) => {
-          outParams[k] = nb.reshape(pieces[i], params[k].shape);
-        });
-        outSlots[key] = r.slots;
+          names.forEach((k, i) => {
+            outParams[k] = nb.reshape(pieces[i], params[k].shape);
+          });
+        }
       }
       return { params: outParams, slots: outSlots };
     });

@@ -92,11 +92,10 @@ function perStepRows(group: Int32Array[], compiled: Compiled, scalarNames: strin
   return nb.tensor(rows, [group.length, width], 'float64');
 }
 
-/** Keras's training loop over a compiled Sequential model. */
 /**
- * Creates the optimizer's slots on the first step, and again if the trainable weights were
- * changed since (a layer frozen or unfrozen) so that they no longer match: the slots of a group
- * are one tensor for all its weights, so they start afresh as in a new compile.
+ * Creates the optimizer's slots on the first step. Slots whose groups no longer match the
+ * trainable weights (a group's slots are one tensor for all its weights) are replaced by fresh
+ * ones, as a new compile would.
  */
 function ensureSlots(compiled: Compiled, params: Params): void {
   const keys = compiled.optimizer.slotGroups(params).map((g) => g.key);
@@ -105,6 +104,7 @@ function ensureSlots(compiled: Compiled, params: Params): void {
   compiled.slots = nb.keep(compiled.optimizer.initSlots(params));
 }
 
+/** Keras's training loop over a compiled Sequential model. */
 export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, args: FitArgs): Promise<History> {
   const compiled = model.requireCompiled('fit');
   const epochs = positiveInt('fit', 'epochs', args.epochs ?? 1);
