@@ -54,6 +54,9 @@ const BINARY: Partial<Record<string, string>> = {
 
 const REDUCE = { sum: 'ReduceSum', max: 'ReduceMax', prod: 'ReduceProd' } as const;
 
+/** Zeros up to this many elements are an initializer rather than a ConstantOfShape node. */
+const FOLD_ZEROS = 4096;
+
 /** Zeros of a shape: also how a tensor with a zero-size axis is made. */
 function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
   return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: onnxType(dtype), shape: [1], data: [0] } } });
@@ -152,6 +155,13 @@ export function lowerNode(
       const zeros = (dims: number[]) => zerosOf(b, node.dtype, dims);
       // Nothing to add (or nowhere to add it): onnxruntime's ScatterElements rejects empty views.
       if (outer * k * inner === 0 || sizeOf(shape) === 0) return zeros(shape);
+      if (shape.length === 1 && shapeOf(node.inputs[1]).length === 1) {
+        // Into a vector (a gather from a flattened tensor, as the sparse cross-entropy does): the
+        // operands are already what ScatterElements takes, int32 indices included.
+        const start =
+          sizeOf(shape) <= FOLD_ZEROS ? b.constant({ type: onnxType(node.dtype), shape, data: new Float64Array(shape[0]) }) : zeros(shape);
+        return b.op('ScatterElements', [start, ins[1], ins[0]], { axis: int(0), reduction: { string: 'add' } });
+      }
       const view = [outer, k, inner];
       const updates = b.reshape(ins[0], view);
       const index = b.op('Expand', [b.reshape(b.op('Cast', [ins[1]], { to: int(7) }), [1, k, 1]), int64(b, view)]);

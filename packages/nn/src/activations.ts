@@ -18,6 +18,26 @@ export function softsign(x: Tensor): Tensor {
   return nb.tidy(() => nb.div(x, nb.add(nb.abs(x), 1)));
 }
 
+/**
+ * Outputs of the softmax activation and the logits they came from. As in Keras 3 (which caches
+ * them on the tensor as `_keras_logits`), the cross-entropy losses then work from the logits:
+ * log-softmax rather than the log of clipped probabilities, which is both stabler (no log(0)
+ * and no gradient lost to the clip) and fewer ops.
+ */
+const softmaxLogits = new WeakMap<Tensor, Tensor>();
+
+/** Softmax over the last axis, remembering the logits for the cross-entropy losses. */
+export function softmax(x: Tensor): Tensor {
+  const y = nb.softmax(x, -1);
+  softmaxLogits.set(y, x);
+  return y;
+}
+
+/** The logits of a softmax activation's output, if `y` is one. */
+export function logitsOf(y: Tensor): Tensor | undefined {
+  return softmaxLogits.get(y);
+}
+
 /** The identity: returns its argument itself, as Keras's linear does. */
 export function linear(x: Tensor): Tensor {
   return x;
@@ -34,7 +54,7 @@ const ACTIVATIONS: Record<string, ActivationFn> = {
   sigmoid: (x) => nb.sigmoid(x),
   hardSigmoid,
   tanh: (x) => nb.tanh(x),
-  softmax: (x) => nb.softmax(x, -1),
+  softmax,
   softplus: (x) => nb.softplus(x),
   softsign,
   swish: (x) => nb.swish(x),

@@ -2,6 +2,7 @@ import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { checkGradients, expectClose, values } from '../../core/src/test-utils/gradcheck.js';
+import { getActivation } from './activations.js';
 import {
   binaryCrossentropy,
   binaryCrossentropyLoss,
@@ -243,6 +244,21 @@ describe('sparse categorical crossentropy', () => {
     expect(() => l.dataSync()).toThrow(/out of range/);
     const n = sparseCategoricalCrossentropy(nb.tensor([-1, 0], [2], 'int32'), probs);
     expect(() => n.dataSync()).toThrow(/out of range/);
+  });
+});
+
+describe("the softmax activation's outputs (Keras 3: losses read the cached logits)", () => {
+  test('cross-entropies work from the logits: no clipping of the loss or of its gradient', async () => {
+    const softmax = getActivation('softmax').fn;
+    const z = f64([[100, 0, -100]]);
+    const labels = nb.tensor([2], [1], 'int32');
+    // From the logits: -logSoftmax(z)[2] = 200 (to 1e-40). Clipped probabilities would give -log(1e-7).
+    expect(await sparseCategoricalCrossentropy(labels, softmax(z)).item()).toBeCloseTo(200, 9);
+    expect(await categoricalCrossentropy(f64([[0, 0, 1]]), softmax(z)).item()).toBeCloseTo(200, 9);
+    expect(await sparseCategoricalCrossentropy(labels, nb.softmax(z, -1)).item()).toBeCloseTo(-Math.log(1e-7), 6);
+    // d/dz = softmax(z) - onehot(2) = [1, 0, -1]; through the clip it would be 0.
+    const g = nb.grad((x: nb.Tensor) => sparseCategoricalCrossentropy(labels, softmax(x)))(z);
+    expectClose(await g.data(), [1, 0, -1], 1e-12, 1e-12);
   });
 });
 

@@ -1,4 +1,5 @@
 import * as nb from '@nabla/core';
+import { logitsOf } from './activations.js';
 
 /**
  * Losses with Keras semantics: each takes (yTrue, yPred) and returns a float scalar, the mean
@@ -113,9 +114,15 @@ export function binaryCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
   });
 }
 
-/** Log-probabilities over the last axis: logSoftmax of logits, or log of Keras's normalized, clipped p. */
+/**
+ * Log-probabilities over the last axis: logSoftmax of logits, or log of Keras's normalized,
+ * clipped p. Probabilities made by the softmax activation are taken from their logits, as
+ * Keras 3 does (see activations.ts).
+ */
 function logProbabilities(yPred: nb.Tensor, fromLogits: boolean): nb.Tensor {
   if (fromLogits) return nb.logSoftmax(yPred, -1);
+  const logits = logitsOf(yPred);
+  if (logits) return nb.logSoftmax(floatOf(logits), -1);
   const p = nb.div(yPred, nb.sum(yPred, { axis: -1, keepDims: true }));
   return nb.log(nb.clip(p, EPSILON, 1 - EPSILON));
 }
