@@ -37,9 +37,8 @@ export interface OnnxBackendOptions {
 /** One session per input layout (see packing.ts) of a graph, compiled on first use. */
 interface Executable {
   graph: Graph;
-  threads: number;
-  optimization: 'disabled' | 'all';
-  arena: boolean;
+  /** onnxruntime's session options, the same for every layout. */
+  sessionOptions: Record<string, unknown>;
   grouper: InputGrouper;
   sessions: Map<string, Promise<Session>>;
   /** The sessions already created, so that a run need not await one. */
@@ -151,9 +150,13 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     // and the seed example's fit was 1-2 us a step faster (timed round-robin).
     return {
       graph,
-      threads,
-      optimization: small ? 'disabled' : 'all',
-      arena: !small,
+      sessionOptions: {
+        graphOptimizationLevel: small ? 'disabled' : 'all',
+        enableCpuMemArena: !small,
+        logSeverityLevel: 3, // errors only: unused constants are not worth a warning
+        ...(threads > 0 ? { intraOpNumThreads: threads } : {}),
+        ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
+      },
       grouper: new InputGrouper(graph),
       sessions: new Map(),
       ready: new Map(),
@@ -173,13 +176,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   private async createSession(exe: Executable, layout: InputLayout): Promise<Session> {
     const lowered = lowerGraph(exe.graph, () => new OnnxGraphBuilder({ name: 'nabla' }), layout);
     try {
-      const session = await this.ort.InferenceSession.create(lowered.bytes, {
-        graphOptimizationLevel: exe.optimization,
-        enableCpuMemArena: exe.arena,
-        logSeverityLevel: 3, // errors only: unused constants are not worth a warning
-        ...(exe.threads > 0 ? { intraOpNumThreads: exe.threads } : {}),
-        ...(this.options.executionProviders ? { executionProviders: this.options.executionProviders } : {}),
-      });
+      const session = await this.ort.InferenceSession.create(lowered.bytes, exe.sessionOptions);
       this.sessionsCreated++;
       return { session, lowered };
     } catch (e) {

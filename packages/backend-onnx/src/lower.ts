@@ -62,7 +62,11 @@ function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
   return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: onnxType(dtype), shape: [1], data: [0] } } });
 }
 
-/** Lowers one node; `ins` are the ONNX value names of its operands. Returns its value name. */
+/**
+ * Lowers one node; `ins` are the ONNX value names of its operands, in their exact shapes.
+ * Returns its value name. Reshapes, slices and concatenations are lowerGraph's, which knows the
+ * shapes their operands have in ONNX.
+ */
 export function lowerNode(
   b: OnnxGraphBuilder,
   node: GraphNode,
@@ -116,34 +120,17 @@ export function lowerNode(
       const t = (x: string, flag: boolean) => (flag ? b.op('Transpose', [x], { perm: ints(perm) }) : x);
       return b.op('MatMul', [t(ins[0], node.attrs.transposeA), t(ins[1], node.attrs.transposeB)]);
     }
-    case 'reshape':
-      return b.reshape(ins[0], node.attrs.shape);
     case 'transpose':
       return b.op('Transpose', ins, { perm: ints(node.attrs.perm) });
     case 'expand':
       // onnxruntime broadcasts 1 against 0 to 1 (numpy gives 0): an empty target is built directly.
       if (sizeOf(node.attrs.shape) === 0) return zerosOf(b, node.dtype, node.attrs.shape);
       return b.op('Expand', [ins[0], int64(b, node.attrs.shape)]);
-    case 'slice': {
-      const { begin, size } = node.attrs;
-      const axes = begin.map((_, i) => i);
-      return b.op('Slice', [
-        ins[0],
-        int64(b, begin),
-        int64(
-          b,
-          begin.map((v, i) => v + size[i]),
-        ),
-        int64(b, axes),
-      ]);
-    }
     case 'pad': {
       const { pads, value } = node.attrs;
       const flat = [...pads.map(([before]) => before), ...pads.map(([, after]) => after)];
       return b.op('Pad', [ins[0], int64(b, flat), scalarOf(b, node.dtype, value)], { mode: { string: 'constant' } });
     }
-    case 'concat':
-      return b.op('Concat', ins, { axis: int(node.attrs.axis) });
     case 'gather':
       return b.op('Gather', ins, { axis: int(node.attrs.axis) });
     case 'scatterAdd': {
@@ -194,28 +181,34 @@ export interface Lowered {
  * The axes, counted from the end, along which a slice cuts its operand, when its operand's ONNX
  * shape differs from its own only by leading 1s and has those axes; else undefined.
  */
-function looseSliceAxes(node: GraphNode, onnxShape: number[], shape: readonly number[]): number[] | undefined {
-  if (node.op !== 'slice' || !sameUpToLeadingOnes(onnxShape, shape)) return undefined;
+function looseSliceAxes(node: Extract<GraphNode, { op: 'slice' }>, onnxShape: number[], shape: readonly number[]): number[] | undefined {
+  if (!sameUpToLeadingOnes(onnxShape, shape)) return undefined;
   const { begin, size } = node.attrs;
   const axes = begin.flatMap((at, i) => (at !== 0 || size[i] !== shape[i] ? [i - shape.length] : []));
   return axes.every((a) => onnxShape.length + a >= 0) ? axes : undefined;
 }
 
 /**
- * A slice along axes counted from the end (see looseSliceAxes): no Reshape first. Returns the
+ * A slice along the axes it cuts, counted from the end, so that an operand whose ONNX shape
+ * differs by leading 1s needs no Reshape first (any other is made exact by `exact`). Returns the
  * value and its ONNX shape; a slice along one axis is recorded in `origins` for packing.
  */
-function lowerLooseSlice(
+function lowerSlice(
   b: OnnxGraphBuilder,
   node: Extract<GraphNode, { op: 'slice' }>,
-  x: string,
-  onnxShape: number[],
-  shape: readonly number[],
+  operand: { value: string; onnxShape: number[]; shape: readonly number[] },
+  exact: () => string,
   origins: Map<string, Origin>,
 ): [string, number[]] {
   const { begin, size } = node.attrs;
+  const { shape } = operand;
   const rank = shape.length;
-  const axes = looseSliceAxes(node, onnxShape, shape) as number[];
+  let { value: x, onnxShape } = operand;
+  let axes = looseSliceAxes(node, onnxShape, shape);
+  if (!axes) {
+    [x, onnxShape] = [exact(), [...shape]];
+    axes = looseSliceAxes(node, onnxShape, shape) as number[];
+  }
   if (axes.length === 0) return [x, onnxShape];
   const out = [...onnxShape];
   for (const a of axes) out[out.length + a] = size[rank + a];
@@ -337,8 +330,9 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
         b.op(REDUCE[node.attrs.fn], [values[first]], { keepdims: int(1) }),
         onnxShapes[first].map(() => 1),
       );
-    } else if (node.op === 'slice' && looseSliceAxes(node, onnxShapes[first], shapeOf(first))) {
-      push(...lowerLooseSlice(b, node, values[first], onnxShapes[first], shapeOf(first), origins));
+    } else if (node.op === 'slice') {
+      const operand = { value: values[first], onnxShape: onnxShapes[first], shape: shapeOf(first) };
+      push(...lowerSlice(b, node, operand, () => exact(first), origins));
     } else if (node.op === 'concat') {
       push(
         ...lowerConcat(

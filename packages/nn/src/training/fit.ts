@@ -253,16 +253,12 @@ export async function evaluate(model: Sequential, x: nb.Tensor, y: nb.Tensor, ba
       compiled.metrics.map((m) => m.fn),
     ),
   );
-  const names = ['loss', ...compiled.metrics.map((m) => m.name)];
-  const sums = new Float64Array(names.length);
+  const totals = new Totals(['loss', ...compiled.metrics.map((m) => m.name)]);
   for (const idx of batches(epochOrder(n, false, Math.random), batchSize)) {
     const inputs: EvalInputs = { params: toParams(model.weights), x, y, indices: nb.tensor(idx, [idx.length], 'int32') };
     const stats = await step(inputs);
-    const values = await stats.data();
+    totals.add(await stats.data(), 0, idx.length);
     nb.dispose([stats, inputs.indices]);
-    names.forEach((_, i) => {
-      sums[i] += values[i] * idx.length;
-    });
   }
-  return Object.fromEntries(names.map((name, i) => [name, sums[i] / n]));
+  return totals.means();
 }
