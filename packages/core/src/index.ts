@@ -32,6 +32,7 @@ export * from './ops/matmul.js';
 export * from './ops/movement.js';
 export * from './ops/reduction.js';
 export * from './ops/softmax.js';
+export { type Check, checkArg, checkArity, checkOptions, describe, is, nearestKey, type OptionSchema } from './options.js';
 export * from './primitives.js';
 export { philox4x32, philoxUniform } from './random/philox.js';
 export {
