@@ -21,7 +21,7 @@ import {
   where,
 } from '../ops/elementwise.js';
 import * as p from '../ops/prims.js';
-import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
+import type { BinaryOp, PrimitiveAttrs, PrimitiveOp, ReduceOp, UnaryOp } from '../primitives.js';
 import { shapesEqual } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -46,67 +46,90 @@ const zeroOf = (t: Tensor) => constant(0, t.dtype);
 /** The mask as g's dtype, for products with g. */
 const mask = (m: Tensor, like: Tensor) => p.cast(m, like.dtype, 'grad');
 
+/**
+ * Markers for the functions with no derivative written, chosen per function as TensorFlow and
+ * JAX do. `zeroGradient`: the derivative is zero wherever the function is defined (it is
+ * piecewise constant: floor, sign), so no cotangent flows. `boolResult`: the result is bool,
+ * which carries no gradient (comparisons, logical ops, isNaN, isFinite); backward follows float
+ * values only, so it never asks for one, and if it did that would be a bug, reported as an error.
+ */
+export const zeroGradient = 'zero gradient' as const;
+export const boolResult = 'bool result' as const;
+
+/** g times the derivative of y = fn(x). */
+type UnaryDerivative = (g: Tensor, x: Tensor, y: Tensor) => Tensor;
+/** The cotangents of y = fn(a, b) in the broadcast shape (sumToShape follows); null where none flows. */
+type BinaryDerivative = (g: Tensor, a: Tensor, b: Tensor, y: Tensor) => [Tensor | null, Tensor | null];
+
+/** Every unary function's rule: a missing one fails to compile. */
+export const UNARY_RULES: Record<UnaryOp, UnaryDerivative | typeof zeroGradient | typeof boolResult> = {
+  neg: (g) => neg(g),
+  abs: (g, x) => mul(g, sign(x)),
+  sign: zeroGradient,
+  exp: (g, _x, y) => mul(g, y),
+  log: (g, x) => div(g, x),
+  log1p: (g, x) => div(g, add(x, 1)),
+  sqrt: (g, _x, y) => div(g, mul(y, 2)),
+  sin: (g, x) => mul(g, cos(x)),
+  cos: (g, x) => neg(mul(g, sin(x))),
+  tanh: (g, _x, y) => mul(g, sub(1, square(y))),
+  erf: (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))),
+  floor: zeroGradient,
+  logicalNot: boolResult,
+  isNaN: boolResult,
+  isFinite: boolResult,
+};
+
+/** Every binary function's rule: a missing one fails to compile. */
+export const BINARY_RULES: Record<BinaryOp, BinaryDerivative | typeof boolResult> = {
+  add: (g) => [g, g],
+  sub: (g) => [g, neg(g)],
+  // x * x (square): one 2gx rather than gx + gx; g * 2 first, which folds when g is a constant
+  // (a mean's gradient).
+  mul: (g, a, b) => (a === b ? [mul(mul(g, 2), a), null] : [mul(g, b), mul(g, a)]),
+  div: (g, a, b) => [div(g, b), neg(div(mul(g, a), square(b)))],
+  pow: (g, a, b, y) => {
+    // d/da = b a^(b-1); d/db = ln(a) a^b, taken as 0 where a <= 0 (TensorFlow's convention).
+    const ga = mul(g, mul(b, p.binary('pow', a, sub(b, 1), 'grad')));
+    const positive = greater(a, 0);
+    const safeLog = log(where(positive, a, 1));
+    return [ga, mul(g, where(positive, mul(safeLog, y), zeroOf(y)))];
+  },
+  // Ties go to the first operand, as in TensorFlow. A select, as TensorFlow, PyTorch and JAX
+  // do (TensorFlow.js multiplies by a 0/1 mask: the same for a finite g, and one op more).
+  maximum: (g, a, b) => [where(greaterEqual(a, b), g, zeroOf(g)), where(less(a, b), g, zeroOf(g))],
+  minimum: (g, a, b) => [where(lessEqual(a, b), g, zeroOf(g)), where(greater(a, b), g, zeroOf(g))],
+  equal: boolResult,
+  notEqual: boolResult,
+  less: boolResult,
+  lessEqual: boolResult,
+  greater: boolResult,
+  greaterEqual: boolResult,
+  logicalAnd: boolResult,
+  logicalOr: boolResult,
+};
+
+/** The table's entry for fn; a function the table lacks (a malformed node) is an error, never zero. */
+function ruleOf<T>(table: Record<string, T>, family: 'unary' | 'binary' | 'reduce', fn: string): T {
+  if (!Object.hasOwn(table, fn)) throw new NablaError(`grad: no gradient rule for ${family} function '${fn}'`);
+  return table[fn];
+}
+
+const boolHasNoGradient = (family: string, fn: string) =>
+  new NablaError(`grad: ${family} '${fn}' returns bool, which has no gradient; backward should not have asked for one`);
+
 const unary: Rule<'unary'> = (g, [x], y, { fn }) => {
-  switch (fn) {
-    case 'neg':
-      return [neg(g)];
-    case 'abs':
-      return [mul(g, sign(x))];
-    case 'exp':
-      return [mul(g, y)];
-    case 'log':
-      return [div(g, x)];
-    case 'log1p':
-      return [div(g, add(x, 1))];
-    case 'sqrt':
-      return [div(g, mul(y, 2))];
-    case 'sin':
-      return [mul(g, cos(x))];
-    case 'cos':
-      return [neg(mul(g, sin(x)))];
-    case 'tanh':
-      return [mul(g, sub(1, square(y)))];
-    case 'erf':
-      return [mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI)))];
-    case 'sign':
-    case 'floor':
-      return [mul(g, 0)];
-    default:
-      return [null];
-  }
+  const rule = ruleOf(UNARY_RULES, 'unary', fn);
+  if (rule === zeroGradient) return [null];
+  if (rule === boolResult) throw boolHasNoGradient('unary', fn);
+  return [rule(g, x, y)];
 };
 
 const binary: Rule<'binary'> = (g, [a, b], y, { fn }) => {
-  const both = (ga: Tensor, gb: Tensor) => [sumToShape(ga, a.shape), sumToShape(gb, b.shape)];
-  switch (fn) {
-    case 'add':
-      return both(g, g);
-    case 'sub':
-      return both(g, neg(g));
-    case 'mul':
-      // x * x (square): one 2gx rather than gx + gx; g * 2 first, which folds when g is a
-      // constant (a mean's gradient).
-      if (a === b) return [sumToShape(mul(mul(g, 2), a), a.shape), null];
-      return both(mul(g, b), mul(g, a));
-    case 'div':
-      return both(div(g, b), neg(div(mul(g, a), square(b))));
-    case 'pow': {
-      // d/da = b a^(b-1); d/db = ln(a) a^b, taken as 0 where a <= 0 (TensorFlow's convention).
-      const ga = mul(g, mul(b, p.binary('pow', a, sub(b, 1), 'grad')));
-      const positive = greater(a, 0);
-      const safeLog = log(where(positive, a, 1));
-      const gb = mul(g, where(positive, mul(safeLog, y), zeroOf(y)));
-      return both(ga, gb);
-    }
-    // Ties go to the first operand, as in TensorFlow. A select, as TensorFlow, PyTorch and JAX
-    // do (TensorFlow.js multiplies by a 0/1 mask: the same for a finite g, and one op more).
-    case 'maximum':
-      return both(where(greaterEqual(a, b), g, zeroOf(g)), where(less(a, b), g, zeroOf(g)));
-    case 'minimum':
-      return both(where(lessEqual(a, b), g, zeroOf(g)), where(greater(a, b), g, zeroOf(g)));
-    default:
-      return [null, null];
-  }
+  const rule = ruleOf(BINARY_RULES, 'binary', fn);
+  if (rule === boolResult) throw boolHasNoGradient('binary', fn);
+  const [ga, gb] = rule(g, a, b, y);
+  return [ga && sumToShape(ga, a.shape), gb && sumToShape(gb, b.shape)];
 };
 
 const whereRule: Rule<'where'> = (g, [c, a, b]) => {
@@ -116,29 +139,33 @@ const whereRule: Rule<'where'> = (g, [c, a, b]) => {
 
 const cast: Rule<'cast'> = (g, [x]) => [isFloat(x.dtype) ? p.cast(g, x.dtype, 'grad') : null];
 
-const reduce: Rule<'reduce'> = (g, [x], y, { fn, axes }) => {
-  const full = [...x.shape];
-  switch (fn) {
-    case 'sum':
-      return [p.expand(g, full, 'grad')];
-    case 'max': {
-      // Split evenly between tied maxima, so the gradient sums to g.
-      const hit = mask(equal(x, p.expand(y, full, 'grad')), g);
-      const count = p.reduce('sum', hit, axes, 'grad');
-      return [mul(p.expand(div(g, count), full, 'grad'), hit)];
-    }
-    case 'prod': {
-      // d prod / d x_i is the product of the others, also when some x_j are zero.
-      const isZero = equal(x, 0);
-      const nonZero = where(isZero, constant(1, x.dtype), x);
-      const prodNonZero = p.expand(p.reduce('prod', nonZero, axes, 'grad'), full, 'grad');
-      const zeros = p.expand(p.reduce('sum', mask(isZero, x), axes, 'grad'), full, 'grad');
-      const atZero = mul(prodNonZero, mask(equal(zeros, 1), x));
-      const elsewhere = mul(div(prodNonZero, nonZero), mask(equal(zeros, 0), x));
-      return [mul(p.expand(g, full, 'grad'), where(isZero, atZero, elsewhere))];
-    }
-  }
+/** g (kept axes as size 1) times the derivative of y = fn(x) over `axes`, in x's shape. */
+type ReduceDerivative = (g: Tensor, x: Tensor, y: Tensor, axes: number[]) => Tensor;
+
+/** Every reduction's rule: a missing one fails to compile. */
+export const REDUCE_RULES: Record<ReduceOp, ReduceDerivative> = {
+  sum: (g, x) => p.expand(g, [...x.shape], 'grad'),
+  max: (g, x, y, axes) => {
+    // Split evenly between tied maxima, so the gradient sums to g.
+    const full = [...x.shape];
+    const hit = mask(equal(x, p.expand(y, full, 'grad')), g);
+    const count = p.reduce('sum', hit, axes, 'grad');
+    return mul(p.expand(div(g, count), full, 'grad'), hit);
+  },
+  prod: (g, x, _y, axes) => {
+    // d prod / d x_i is the product of the others, also when some x_j are zero.
+    const full = [...x.shape];
+    const isZero = equal(x, 0);
+    const nonZero = where(isZero, constant(1, x.dtype), x);
+    const prodNonZero = p.expand(p.reduce('prod', nonZero, axes, 'grad'), full, 'grad');
+    const zeros = p.expand(p.reduce('sum', mask(isZero, x), axes, 'grad'), full, 'grad');
+    const atZero = mul(prodNonZero, mask(equal(zeros, 1), x));
+    const elsewhere = mul(div(prodNonZero, nonZero), mask(equal(zeros, 0), x));
+    return mul(p.expand(g, full, 'grad'), where(isZero, atZero, elsewhere));
+  },
 };
+
+const reduce: Rule<'reduce'> = (g, [x], y, { fn, axes }) => [ruleOf(REDUCE_RULES, 'reduce', fn)(g, x, y, axes)];
 
 /**
  * For C = op(A) op(B): dop(A) = g op(B)^T and dop(B) = op(A)^T g, then undo the transposes.
@@ -190,7 +217,16 @@ const movement = {
   scatterAdd: ((g, [, indices], _y, { axis }) => [p.gather(g, indices, axis, 'grad'), null]) as Rule<'scatterAdd'>,
 };
 
-const none = () => [];
+/**
+ * A rule backward never calls, for a primitive with no float operand (random reads an int32
+ * counter) or no float result (argMax): backward follows float values only. Calling it is a
+ * bug, reported rather than taken as zero.
+ */
+const unreachable =
+  (op: PrimitiveOp, why: string): Rule<PrimitiveOp> =>
+  () => {
+    throw new NablaError(`grad: ${op} has no gradient (${why}); backward should not have asked for one`);
+  };
 
 export const RULES: { [K in PrimitiveOp]: Rule<K> } = {
   unary,
@@ -198,14 +234,13 @@ export const RULES: { [K in PrimitiveOp]: Rule<K> } = {
   where: whereRule,
   cast,
   reduce,
-  argMax: (_g, xs) => xs.map(() => null),
+  argMax: unreachable('argMax', 'its result is int32'),
   matmul,
   ...movement,
-  random: none,
+  random: unreachable('random', 'its one operand is an int32 counter'),
 };
 
 export function ruleFor(op: PrimitiveOp): Rule<PrimitiveOp> {
-  const rule = RULES[op] as Rule<PrimitiveOp> | undefined;
-  if (!rule) throw new NablaError(`grad: no gradient rule for primitive '${op}'`);
-  return rule;
+  if (!Object.hasOwn(RULES, op)) throw new NablaError(`grad: no gradient rule for primitive '${op}'`);
+  return RULES[op] as Rule<PrimitiveOp>;
 }
