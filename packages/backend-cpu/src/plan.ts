@@ -67,9 +67,9 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
     case 'concat':
       return concatKernel(inShapes, node.attrs.axis);
     case 'gather':
-      return gatherKernel(inShapes[0], node.attrs.axis, sizeOf(inShapes[1]));
+      return gatherKernel(inShapes[0], node.attrs.axis, inShapes[1], node.attrs.check);
     case 'scatterAdd':
-      return scatterAddKernel(node.attrs.shape, node.attrs.axis, sizeOf(inShapes[1]));
+      return scatterAddKernel(node.attrs.shape, node.attrs.axis, inShapes[1], node.attrs.check);
     case 'random': {
       const size = sizeOf(node.attrs.shape);
       return (ins, out) => out.set(philoxUniform(size, [ins[0][0], ins[0][1]], [ins[0][2], ins[0][3]]));

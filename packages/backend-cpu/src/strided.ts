@@ -1,4 +1,4 @@
-import { stridesOf } from '@nabla/core';
+import { stridedOffsets } from '@nabla/core';
 
 /**
  * Iteration over a broadcast or permuted view. Adjacent axes that every operand walks
@@ -46,43 +46,6 @@ export function planWalk(outShape: readonly number[], strides: number[][]): Walk
   const inner = shape[shape.length - 1];
   const outer = shape.slice(0, -1);
   const rows = outer.reduce((a, b) => a * b, 1);
-  const rowOffsets = merged.map((s) => {
-    const offs = new Int32Array(rows);
-    const idx = new Array<number>(outer.length).fill(0);
-    let off = 0;
-    for (let r = 0; r < rows; r++) {
-      offs[r] = off;
-      for (let ax = outer.length - 1; ax >= 0; ax--) {
-        idx[ax]++;
-        off += s[ax];
-        if (idx[ax] < outer[ax]) break;
-        off -= s[ax] * outer[ax];
-        idx[ax] = 0;
-      }
-    }
-    return offs;
-  });
+  const rowOffsets = merged.map((s) => stridedOffsets(outer, s.slice(0, -1)));
   return { rows, inner, rowOffsets, innerStrides: merged.map((s) => s[s.length - 1]) };
-}
-
-/** An operand's strides against the output shape it broadcasts to (right-aligned). */
-export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
-  const own = stridesOf(inShape);
-  const lead = outShape.length - inShape.length;
-  return outShape.map((_, i) => (i < lead || inShape[i - lead] === 1 ? 0 : own[i - lead]));
-}
-
-/** The offset of every element of `shape`, in row-major order, for the given strides. */
-export function elementOffsets(shape: readonly number[], strides: readonly number[]): Int32Array {
-  const walk = planWalk(shape, [[...strides]]);
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Int32Array(size);
-  if (size === 0) return out;
-  const offs = walk.rowOffsets[0];
-  const step = walk.innerStrides[0];
-  let p = 0;
-  for (let r = 0; r < walk.rows; r++) {
-    for (let j = 0, o = offs[r]; j < walk.inner; j++, o += step) out[p++] = o;
-  }
-  return out;
 }

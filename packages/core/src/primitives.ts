@@ -51,6 +51,28 @@ export type UnaryOp = (typeof UNARY_OPS)[number];
 export type BinaryOp = (typeof BINARY_OPS)[number];
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
+/**
+ * How gather and scatterAdd check their indices, and word the error in the terms of the public op
+ * the user called: `${op}: ${what} ${value} at position [${position}] is out of range for ${range}`
+ * (`gather: index -1 at position [0] is out of range for axis 0 of size 4`). Every backend raises
+ * it at run time for the first index, in flat order, outside [0, n) of the indexed axis; negative
+ * indices do not count from the end. With `block`, index j must also lie in the j-th block of
+ * `block` entries, [j*block, (j+1)*block) (a row's entry of a flattened [rows, block] tensor, as
+ * the sparse cross-entropy picks each sample's class), and the value reported is its offset in
+ * that block. Constant per call site, so it creates no extra compiles.
+ */
+export interface IndexCheck {
+  /** The public op ('gather', 'sparseCategoricalCrossentropy'). */
+  op: string;
+  /** What an index is to the user ('index', 'label'). */
+  what: string;
+  /** The valid range, in the user's words ('axis 0 of size 4', '3 classes'). */
+  range: string;
+  /** The shape positions are reported in (the user's tensor); the indices' shape when absent. */
+  shape?: number[];
+  block?: number;
+}
+
 /** Attributes per primitive. Every attribute is plain JSON, so a graph's structure is a string. */
 export interface PrimitiveAttrs {
   unary: { fn: UnaryOp };
@@ -66,10 +88,13 @@ export interface PrimitiveAttrs {
   slice: { begin: number[]; size: number[] };
   pad: { pads: [number, number][]; value: number };
   concat: { axis: number };
-  /** out[..., i, ...] = x[..., indices[i], ...] along `axis`; indices are int32 of any shape. */
-  gather: { axis: number };
+  /**
+   * out[..., i, ...] = x[..., indices[i], ...] along `axis`; indices are int32 of any shape.
+   * An index outside [0, n) is an error on every backend, raised when the graph runs (see IndexCheck).
+   */
+  gather: { axis: number; check: IndexCheck };
   /** The adjoint of gather: out = zeros(shape); out[..., indices[i], ...] += updates[..., i, ...]. */
-  scatterAdd: { axis: number; shape: number[] };
+  scatterAdd: { axis: number; shape: number[]; check: IndexCheck };
   /**
    * Uniform floats in [0, 1) from Philox4x32-10. The one operand is an int32 tensor of 4
    * values [key0, key1, offset0, offset1] (a tensor, not an attribute, so a compiled training

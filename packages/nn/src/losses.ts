@@ -142,9 +142,10 @@ export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}): Los
 
 /**
  * Class indices (int32, or floats holding integers) of shape [...batch] or [...batch, 1] against
- * yPred [...batch, classes]. The chosen log-probability is gathered from the flattened [n*C]
- * tensor at row*C + label; a label outside [0, C) is sent to index -1, so the backend raises an
- * out-of-range gather error when the graph runs instead of silently scoring zero.
+ * yPred [...batch, classes]: each sample's log-probability is taken along the class axis. A
+ * label outside [0, classes) is an error on every backend when the graph runs, naming the label
+ * and its position in yTrue (`sparseCategoricalCrossentropy: label 5 at position [3] is out of
+ * range for 3 classes`), never a loss computed from another entry.
  */
 export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
   const fromLogits = opts.fromLogits ?? false;
@@ -152,12 +153,10 @@ export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}
     checkSparseLabels('sparseCategoricalCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];
-      const n = yTrue.size;
-      const logp = nb.reshape(logProbabilities(floatOf(yPred), fromLogits), [n * c]);
-      const idx = nb.reshape(nb.cast(yTrue, 'int32'), [n]);
-      const valid = nb.logicalAnd(nb.greaterEqual(idx, 0), nb.less(idx, c));
-      const flat = nb.where(valid, nb.add(nb.mul(nb.arange(0, n, 1, 'int32'), c), idx), -1);
-      return nb.mean(nb.neg(nb.gather(logp, flat)));
+      const logp = logProbabilities(floatOf(yPred), fromLogits);
+      const labels = nb.reshape(nb.cast(yTrue, 'int32'), yPred.shape.slice(0, -1));
+      const names = { op: 'sparseCategoricalCrossentropy', what: 'label', range: `${c} classes`, shape: yTrue.shape };
+      return nb.mean(nb.neg(nb.takeAlongLastAxis(logp, labels, names)));
     });
   });
 }

@@ -1,11 +1,12 @@
-import type { BinaryOp, DType, TypedArray, UnaryOp } from '@nabla/core';
-import { broadcastStrides, planWalk } from '../strided.js';
+import { type BinaryOp, broadcastStrides, type DType, NablaError, type TypedArray, type UnaryOp } from '@nabla/core';
+import { planWalk } from '../strided.js';
 import { erf } from './erf.js';
 
 /**
  * Elementwise kernels, generated: each op is a JavaScript expression over x0, x1, x2, compiled
  * once per (expression, operand count) into a loop over the collapsed broadcast walk. Inlining
- * the expression keeps the hot loop free of calls that V8 could not inline.
+ * the expression keeps the hot loop free of calls that V8 could not inline. The tables are
+ * records over every function, so a function added to core without a kernel fails to compile.
  */
 const UNARY: Record<UnaryOp, string> = {
   neg: '-x0',
@@ -43,14 +44,20 @@ const BINARY: Record<BinaryOp, string> = {
   logicalOr: '(x0 || x1 ? 1 : 0)',
 };
 
+/** The table's expression for fn; a function it lacks (a malformed graph from JavaScript) is an error. */
+function exprOf(table: Record<string, string>, family: string, fn: string): string {
+  if (!Object.hasOwn(table, fn)) throw new NablaError(`cpu: no kernel for ${family} function '${fn}'`);
+  return table[fn];
+}
+
 export function unaryExpr(fn: UnaryOp): string {
-  return UNARY[fn];
+  return exprOf(UNARY, 'unary', fn);
 }
 
 export function binaryExpr(fn: BinaryOp, dtype: DType): string {
   // Doubles lose int32 products past 2^53; imul wraps exactly like int32 arithmetic.
   if (fn === 'mul' && dtype === 'int32') return 'Math.imul(x0, x1)';
-  return BINARY[fn];
+  return exprOf(BINARY, 'binary', fn);
 }
 
 export const WHERE_EXPR = '(x0 ? x1 : x2)';

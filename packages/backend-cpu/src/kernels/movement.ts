@@ -1,5 +1,5 @@
-import type { TypedArray } from '@nabla/core';
-import { NablaError, stridesOf } from '@nabla/core';
+import type { IndexCheck, TypedArray } from '@nabla/core';
+import { checkIndices, sizeOf, stridesOf } from '@nabla/core';
 import { planWalk } from '../strided.js';
 
 /** Movement kernels: copies between layouts, with offsets planned at compile time. */
@@ -78,18 +78,18 @@ export function concatKernel(shapes: readonly (readonly number[])[], axis: numbe
   };
 }
 
-function checkIndex(op: string, index: number, n: number, axis: number): void {
-  if (index < 0 || index >= n) throw new NablaError(`${op}: index ${index} is out of range for axis ${axis} of size ${n}`);
-}
-
-/** out[o, j, :] = x[o, indices[j], :] with o over the axes before `axis`. */
-export function gatherKernel(shape: readonly number[], axis: number, numIndices: number) {
+/**
+ * out[o, j, :] = x[o, indices[j], :] with o over the axes before `axis`. Every index is checked
+ * first, as on every backend: one outside its range is an error worded by `check`.
+ */
+export function gatherKernel(shape: readonly number[], axis: number, indicesShape: readonly number[], check: IndexCheck) {
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const n = shape[axis];
+  const numIndices = sizeOf(indicesShape);
   return (ins: TypedArray[], out: TypedArray) => {
     const [x, idx] = ins;
-    for (let j = 0; j < numIndices; j++) checkIndex('gather', idx[j], n, axis);
+    checkIndices(check, idx, n, indicesShape);
     let p = 0;
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < numIndices; j++) {
@@ -101,15 +101,16 @@ export function gatherKernel(shape: readonly number[], axis: number, numIndices:
   };
 }
 
-/** The adjoint of gather: out[o, indices[j], :] += updates[o, j, :]. */
-export function scatterAddKernel(shape: readonly number[], axis: number, numIndices: number) {
+/** The adjoint of gather: out[o, indices[j], :] += updates[o, j, :]; indices checked as gather's. */
+export function scatterAddKernel(shape: readonly number[], axis: number, indicesShape: readonly number[], check: IndexCheck) {
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const n = shape[axis];
+  const numIndices = sizeOf(indicesShape);
   return (ins: TypedArray[], out: TypedArray) => {
     const [upd, idx] = ins;
+    checkIndices(check, idx, n, indicesShape);
     out.fill(0);
-    for (let j = 0; j < numIndices; j++) checkIndex('scatterAdd', idx[j], n, axis);
     let p = 0;
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < numIndices; j++) {

@@ -1,6 +1,5 @@
 import type { ReduceOp, TypedArray } from '@nabla/core';
-import { stridesOf } from '@nabla/core';
-import { elementOffsets } from '../strided.js';
+import { NablaError, stridedOffsets, stridesOf } from '@nabla/core';
 
 /**
  * Reductions. The input is walked in output order with the reduced axes moved innermost, so
@@ -21,11 +20,11 @@ function planReduce(shape: readonly number[], axes: readonly number[]): ReducePl
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const outShape = kept.map((i) => shape[i]);
   return {
-    starts: elementOffsets(
+    starts: stridedOffsets(
       outShape,
       kept.map((i) => strides[i]),
     ),
-    members: elementOffsets(
+    members: stridedOffsets(
       axes.map((i) => shape[i]),
       axes.map((i) => strides[i]),
     ),
@@ -34,6 +33,7 @@ function planReduce(shape: readonly number[], axes: readonly number[]): ReducePl
 
 export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: readonly number[]) {
   const { starts, members } = planReduce(shape, axes);
+  if (!Object.hasOwn(INIT, fn)) noReduction(fn as never);
   const init = INIT[fn];
   const m = members.length;
   // Reducing trailing axes: contributors are consecutive, so skip the offset table.
@@ -46,7 +46,7 @@ export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: reado
       if (fn === 'sum' && contiguous) for (let j = base; j < base + m; j++) acc += x[j];
       else if (fn === 'sum') for (let j = 0; j < m; j++) acc += x[base + members[j]];
       else if (fn === 'prod') for (let j = 0; j < m; j++) acc *= x[base + members[j]];
-      else {
+      else if (fn === 'max') {
         for (let j = 0; j < m; j++) {
           const v = x[base + members[j]];
           if (v > acc || v !== v) {
@@ -54,10 +54,15 @@ export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: reado
             if (v !== v) break;
           }
         }
-      }
+      } else noReduction(fn);
       out[o] = acc;
     }
   };
+}
+
+/** Every reduction has a branch above (fn is `never` there): one added to core without a kernel fails to compile. */
+function noReduction(fn: never): never {
+  throw new NablaError(`cpu: no kernel for reduction '${fn as string}'`);
 }
 
 /** Index of the first maximum along one axis; a NaN counts as the maximum, as in numpy. */

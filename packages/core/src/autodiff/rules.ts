@@ -213,8 +213,9 @@ const movement = {
       return p.slice(g, begin, [...x.shape], 'grad');
     });
   }) as Rule<'concat'>,
-  gather: ((g, [x, indices], _y, { axis }) => [p.scatterAdd(g, indices, axis, [...x.shape], 'grad'), null]) as Rule<'gather'>,
-  scatterAdd: ((g, [, indices], _y, { axis }) => [p.gather(g, indices, axis, 'grad'), null]) as Rule<'scatterAdd'>,
+  // The adjoint reads the same indices: it checks them as the forward op does, in the user's terms.
+  gather: ((g, [x, indices], _y, { axis, check }) => [p.scatterAdd(g, indices, axis, [...x.shape], 'grad', check), null]) as Rule<'gather'>,
+  scatterAdd: ((g, [, indices], _y, { axis, check }) => [p.gather(g, indices, axis, 'grad', check), null]) as Rule<'scatterAdd'>,
 };
 
 /**

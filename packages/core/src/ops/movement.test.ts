@@ -141,7 +141,7 @@ describe('movement ops: values', () => {
       [0, 0, 1],
       [0, 1, 0],
     ]);
-    expect(() => nb.gather(x, [3]).dataSync()).toThrow('gather: index 3 is out of range for axis 0 of size 3');
+    expect(() => nb.gather(x, [3]).dataSync()).toThrow('gather: index 3 at position [0] is out of range for axis 0 of size 3');
   });
 });
 

@@ -1,7 +1,7 @@
 import { type DType, isFloat } from '../dtype.js';
 import { makeNode } from '../engine/node.js';
 import { fmtShape, NablaError } from '../errors.js';
-import type { BinaryOp, ReduceOp, UnaryOp } from '../primitives.js';
+import type { BinaryOp, IndexCheck, ReduceOp, UnaryOp } from '../primitives.js';
 import { broadcastShapes, shapesEqual, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 
@@ -144,14 +144,48 @@ export function concat(xs: Tensor[], axis: number, label = 'concat'): Tensor {
   return makeNode(label, 'concat', xs, { axis }, shape, xs[0].dtype);
 }
 
-export function gather(x: Tensor, indices: Tensor, axis: number, label = 'gather'): Tensor {
+/**
+ * `check` words an out-of-range index in the public op's terms (see IndexCheck); by default
+ * `${label}: index ... is out of range for axis a of size n`.
+ */
+export function gather(x: Tensor, indices: Tensor, axis: number, label = 'gather', check?: IndexCheck): Tensor {
   if (indices.dtype !== 'int32') throw new NablaError(`${label}: indices must be int32, got ${indices.dtype}`);
+  checkBlock(label, check, indices, x.shape[axis]);
   const shape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
-  return makeNode(label, 'gather', [x, indices], { axis }, shape, x.dtype);
+  return makeNode(label, 'gather', [x, indices], { axis, check: check ?? defaultCheck(label, axis, x.shape[axis]) }, shape, x.dtype);
 }
 
-export function scatterAdd(updates: Tensor, indices: Tensor, axis: number, shape: number[], label = 'scatterAdd'): Tensor {
-  return makeNode(label, 'scatterAdd', [updates, indices], { axis, shape }, shape, updates.dtype);
+export function scatterAdd(
+  updates: Tensor,
+  indices: Tensor,
+  axis: number,
+  shape: number[],
+  label = 'scatterAdd',
+  check?: IndexCheck,
+): Tensor {
+  if (indices.dtype !== 'int32') throw new NablaError(`${label}: indices must be int32, got ${indices.dtype}`);
+  checkBlock(label, check, indices, shape[axis]);
+  return makeNode(
+    label,
+    'scatterAdd',
+    [updates, indices],
+    { axis, shape, check: check ?? defaultCheck(label, axis, shape[axis]) },
+    shape,
+    updates.dtype,
+  );
+}
+
+function defaultCheck(label: string, axis: number, n: number): IndexCheck {
+  return { op: label, what: 'index', range: `axis ${axis} of size ${n}` };
+}
+
+/** Blocks address rows of a flattened [k, block] axis: one index per block, all inside the axis. */
+function checkBlock(label: string, check: IndexCheck | undefined, indices: Tensor, n: number): void {
+  const block = check?.block;
+  if (block === undefined) return;
+  if (!Number.isInteger(block) || block < 0 || indices.size * block > n) {
+    throw new NablaError(`${label}: ${indices.size} blocks of ${block} do not fit an axis of size ${n}`);
+  }
 }
 
 /** `counter` is int32 [key0, key1, offset0, offset1] (see primitives.ts). */

@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkNonNegative, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
+import { checkNonNegative, OPTIMIZER_OPTIONS, Optimizer, type OptimizerConfig, optimizerArgs, type StepScalars } from './optimizer.js';
 
 export interface AdagradConfig extends OptimizerConfig {
   initialAccumulatorValue?: number;
@@ -18,8 +18,13 @@ export class Adagrad extends Optimizer {
   readonly initialAccumulatorValue: number;
   readonly epsilon: number;
 
-  constructor(config: AdagradConfig = {}) {
-    super({ ...config, learningRate: config.learningRate ?? 0.001 });
+  /** The options the constructor takes (OptimizerConfig's and its own). */
+  static readonly OPTIONS: nb.OptionSchema = { ...OPTIMIZER_OPTIONS, initialAccumulatorValue: nb.is.any, epsilon: nb.is.any };
+
+  /** `new Adagrad(0.01)` sets the learning rate; `new Adagrad({ learningRate: 0.01, ... })` any option. */
+  constructor(learningRateOrConfig: number | AdagradConfig = {}, ...extra: unknown[]) {
+    const config = optimizerArgs<AdagradConfig>(new.target, [learningRateOrConfig, ...extra], 0.001);
+    super(config);
     this.initialAccumulatorValue = checkNonNegative('Adagrad', 'initialAccumulatorValue', config.initialAccumulatorValue ?? 0.1);
     this.epsilon = checkNonNegative('Adagrad', 'epsilon', config.epsilon ?? 1e-7);
   }

@@ -1,6 +1,15 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkBoolean, checkNonNegative, checkUnitInterval, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
+import {
+  checkBoolean,
+  checkNonNegative,
+  checkUnitInterval,
+  OPTIMIZER_OPTIONS,
+  Optimizer,
+  type OptimizerConfig,
+  optimizerArgs,
+  type StepScalars,
+} from './optimizer.js';
 
 export interface AdamConfig extends OptimizerConfig {
   beta1?: number;
@@ -28,8 +37,19 @@ export class Adam extends Optimizer {
   readonly epsilon: number;
   readonly amsgrad: boolean;
 
-  constructor(config: AdamConfig = {}) {
-    super({ ...config, learningRate: config.learningRate ?? 0.001 });
+  /** The options the constructor takes (OptimizerConfig's and its own). */
+  static readonly OPTIONS: nb.OptionSchema = {
+    ...OPTIMIZER_OPTIONS,
+    beta1: nb.is.any,
+    beta2: nb.is.any,
+    epsilon: nb.is.any,
+    amsgrad: nb.is.any,
+  };
+
+  /** `new Adam(0.01)` sets the learning rate; `new Adam({ learningRate: 0.01, ... })` any option. */
+  constructor(learningRateOrConfig: number | AdamConfig = {}, ...extra: unknown[]) {
+    const config = optimizerArgs<AdamConfig>(new.target, [learningRateOrConfig, ...extra], 0.001);
+    super(config);
     const owner = this.className;
     this.beta1 = checkUnitInterval(owner, 'beta1', config.beta1 ?? 0.9);
     this.beta2 = checkUnitInterval(owner, 'beta2', config.beta2 ?? 0.999);
@@ -80,8 +100,12 @@ export class AdamW extends Adam {
   }
   readonly weightDecay: number;
 
-  constructor(config: AdamWConfig = {}) {
-    super(config);
+  static override readonly OPTIONS: nb.OptionSchema = { ...Adam.OPTIONS, weightDecay: nb.is.any };
+
+  /** `new AdamW(0.01)` sets the learning rate; `new AdamW({ learningRate: 0.01, weightDecay: 0.01 })` any option. */
+  constructor(learningRateOrConfig: number | AdamWConfig = {}, ...extra: unknown[]) {
+    super(learningRateOrConfig, ...extra);
+    const config = typeof learningRateOrConfig === 'number' ? {} : learningRateOrConfig;
     this.weightDecay = checkNonNegative(this.className, 'weightDecay', config.weightDecay ?? 0.004);
   }
 

@@ -1,4 +1,5 @@
 import * as nb from '@nabla/core';
+import { unknownName } from '../options.js';
 import { Adagrad } from './adagrad.js';
 import { Adam, AdamW } from './adam.js';
 import { fmt, type LearningRateSchedule, Optimizer, type SerializedSchedule } from './optimizer.js';
@@ -44,17 +45,18 @@ const BY_CLASS: Record<string, Make> = {
 const BY_NAME: Record<string, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop', adagrad: 'Adagrad' };
 
 /** An optimizer by name ('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', any case) with its defaults, or the optimizer itself. */
-export function getOptimizer(identifier: string | Optimizer): Optimizer {
+export function getOptimizer(identifier: string | Optimizer, ...extra: unknown[]): Optimizer {
+  nb.checkArity('getOptimizer', [identifier, ...extra], 1);
   if (identifier instanceof Optimizer) return identifier;
   const cls =
     typeof identifier === 'string' && Object.hasOwn(BY_NAME, identifier.toLowerCase()) ? BY_NAME[identifier.toLowerCase()] : undefined;
-  if (cls === undefined)
-    throw new nb.NablaError(`getOptimizer: unknown optimizer ${fmt(identifier)}; known: ${Object.keys(BY_NAME).join(', ')}`);
+  if (cls === undefined) throw unknownName('getOptimizer', 'optimizer', identifier, Object.keys(BY_NAME));
   return BY_CLASS[cls]({});
 }
 
 /** Rebuilds an optimizer from `{ className: o.className, config: o.getConfig() }`, schedules included. */
-export function optimizerFromConfig(serialized: { className: string; config: Record<string, unknown> }): Optimizer {
+export function optimizerFromConfig(serialized: { className: string; config: Record<string, unknown> }, ...extra: unknown[]): Optimizer {
+  nb.checkArity('optimizerFromConfig', [serialized, ...extra], 1);
   const make = Object.hasOwn(BY_CLASS, serialized?.className) ? BY_CLASS[serialized.className] : undefined;
   if (make === undefined) {
     throw new nb.NablaError(

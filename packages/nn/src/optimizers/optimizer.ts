@@ -1,5 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
+import { checkConfig, numberOrOptions } from '../options.js';
 
 /**
  * A learning rate as a function of the number of completed steps, evaluated on the host. The
@@ -77,6 +78,35 @@ export function fmt(v: unknown): string {
   if (typeof v === 'string') return `'${v}'`;
   if (typeof v === 'object' && v !== null) return JSON.stringify(v);
   return String(v);
+}
+
+/**
+ * The options every optimizer takes; each subclass adds its own (its static OPTIONS). The schema
+ * rejects unknown keys; the constructors check the values (ranges included).
+ */
+export const OPTIMIZER_OPTIONS: nb.OptionSchema = {
+  learningRate: nb.is.any,
+  clipNorm: nb.is.any,
+  clipValue: nb.is.any,
+  globalClipNorm: nb.is.any,
+};
+
+/**
+ * A built-in optimizer's constructor arguments: `(learningRate)` as TensorFlow.js's
+ * `tf.train.adam(0.01)` and Keras's first positional argument, or `(config)`, checked against
+ * the class's OPTIONS (an unknown key, Keras's `learning_rate` or `lr` included, is an error
+ * naming the camelCase one). A second argument is an error, not ignored. The learning rate
+ * defaults to `defaultLearningRate`.
+ */
+export function optimizerArgs<T extends OptimizerConfig>(
+  cls: { readonly name: string; readonly OPTIONS: nb.OptionSchema },
+  args: ArrayLike<unknown>,
+  defaultLearningRate: number,
+): T {
+  const op = cls.name;
+  const given = numberOrOptions<T>(op, args, 'learningRate');
+  const config = checkConfig(op, given, cls.OPTIONS) as T;
+  return { ...config, learningRate: config.learningRate ?? defaultLearningRate };
 }
 
 function checkLearningRate(owner: string, v: unknown): number | LearningRateSchedule {

@@ -1,6 +1,15 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkBoolean, checkNonNegative, checkUnitInterval, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
+import {
+  checkBoolean,
+  checkNonNegative,
+  checkUnitInterval,
+  OPTIMIZER_OPTIONS,
+  Optimizer,
+  type OptimizerConfig,
+  optimizerArgs,
+  type StepScalars,
+} from './optimizer.js';
 
 export interface RMSpropConfig extends OptimizerConfig {
   rho?: number;
@@ -24,8 +33,19 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
 
-  constructor(config: RMSpropConfig = {}) {
-    super({ ...config, learningRate: config.learningRate ?? 0.001 });
+  /** The options the constructor takes (OptimizerConfig's and its own). */
+  static readonly OPTIONS: nb.OptionSchema = {
+    ...OPTIMIZER_OPTIONS,
+    rho: nb.is.any,
+    momentum: nb.is.any,
+    epsilon: nb.is.any,
+    centered: nb.is.any,
+  };
+
+  /** `new RMSprop(0.01)` sets the learning rate; `new RMSprop({ learningRate: 0.01, ... })` any option. */
+  constructor(learningRateOrConfig: number | RMSpropConfig = {}, ...extra: unknown[]) {
+    const config = optimizerArgs<RMSpropConfig>(new.target, [learningRateOrConfig, ...extra], 0.001);
+    super(config);
     this.rho = checkUnitInterval('RMSprop', 'rho', config.rho ?? 0.9);
     this.momentum = checkNonNegative('RMSprop', 'momentum', config.momentum ?? 0);
     this.epsilon = checkNonNegative('RMSprop', 'epsilon', config.epsilon ?? 1e-7);

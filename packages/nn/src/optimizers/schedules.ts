@@ -1,4 +1,5 @@
 import * as nb from '@nabla/core';
+import { checkConfig } from '../options.js';
 import { checkBoolean, checkNonNegative, checkPositive, fmt, type LearningRateSchedule, type SerializedSchedule } from './optimizer.js';
 
 /**
@@ -19,6 +20,19 @@ export interface ExponentialDecayConfig {
   staircase?: boolean;
 }
 
+const DECAY_OPTIONS: nb.OptionSchema = {
+  initialLearningRate: nb.is.any,
+  decaySteps: nb.is.any,
+  decayRate: nb.is.any,
+  staircase: nb.is.any,
+};
+
+/** A schedule takes one config object: a second argument is an error, not ignored. */
+function oneConfig(op: string, args: ArrayLike<unknown>): void {
+  nb.checkArity(op, args, 1);
+  if (args[0] === undefined) throw new nb.NablaError(`${op}: needs a config object`);
+}
+
 /** The decays of Keras's form f(initialLearningRate, decayRate, p), p = iterations / decaySteps, floored when staircase. */
 function decay(
   owner: string,
@@ -27,6 +41,7 @@ function decay(
   checkRate: typeof checkPositive,
   f: (initialLearningRate: number, decayRate: number, p: number) => number,
 ): LearningRateSchedule {
+  checkConfig(owner, config, DECAY_OPTIONS);
   const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
   const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
   const decayRate = checkRate(owner, 'decayRate', config.decayRate);
@@ -37,7 +52,8 @@ function decay(
 }
 
 /** initialLearningRate * decayRate ^ (iterations / decaySteps), the exponent floored when staircase. */
-export function exponentialDecay(config: ExponentialDecayConfig): LearningRateSchedule {
+export function exponentialDecay(config: ExponentialDecayConfig, ...extra: unknown[]): LearningRateSchedule {
+  oneConfig('exponentialDecay', [config, ...extra]);
   return decay('exponentialDecay', 'ExponentialDecay', config, checkPositive, (lr, rate, p) => lr * rate ** p);
 }
 
@@ -47,8 +63,10 @@ export interface PiecewiseConstantDecayConfig {
 }
 
 /** values[0] while iterations <= boundaries[0], values[i] while boundaries[i-1] < iterations <= boundaries[i], then the last value. */
-export function piecewiseConstantDecay(config: PiecewiseConstantDecayConfig): LearningRateSchedule {
+export function piecewiseConstantDecay(config: PiecewiseConstantDecayConfig, ...extra: unknown[]): LearningRateSchedule {
   const owner = 'piecewiseConstantDecay';
+  oneConfig(owner, [config, ...extra]);
+  checkConfig(owner, config, { boundaries: nb.is.any, values: nb.is.any });
   const { boundaries, values } = config;
   if (!Array.isArray(boundaries) || !boundaries.every((b) => typeof b === 'number' && Number.isFinite(b))) {
     throw new nb.NablaError(`${owner}: boundaries must be an array of finite numbers, got ${fmt(boundaries)}`);
@@ -75,7 +93,8 @@ export function piecewiseConstantDecay(config: PiecewiseConstantDecayConfig): Le
 export type InverseTimeDecayConfig = ExponentialDecayConfig;
 
 /** initialLearningRate / (1 + decayRate * iterations / decaySteps), the ratio floored when staircase. */
-export function inverseTimeDecay(config: InverseTimeDecayConfig): LearningRateSchedule {
+export function inverseTimeDecay(config: InverseTimeDecayConfig, ...extra: unknown[]): LearningRateSchedule {
+  oneConfig('inverseTimeDecay', [config, ...extra]);
   return decay('inverseTimeDecay', 'InverseTimeDecay', config, checkNonNegative, (lr, rate, p) => lr / (1 + rate * p));
 }
 
@@ -90,8 +109,10 @@ export interface CosineDecayConfig {
  * initialLearningRate * ((1 - alpha) * 0.5 * (1 + cos(pi * min(iterations, decaySteps) / decaySteps)) + alpha):
  * from the initial rate down to alpha times it, then constant.
  */
-export function cosineDecay(config: CosineDecayConfig): LearningRateSchedule {
+export function cosineDecay(config: CosineDecayConfig, ...extra: unknown[]): LearningRateSchedule {
   const owner = 'cosineDecay';
+  oneConfig(owner, [config, ...extra]);
+  checkConfig(owner, config, { initialLearningRate: nb.is.any, decaySteps: nb.is.any, alpha: nb.is.any });
   const initialLearningRate = checkPositive(owner, 'initialLearningRate', config.initialLearningRate);
   const decaySteps = checkPositive(owner, 'decaySteps', config.decaySteps);
   const alpha = config.alpha ?? 0;
@@ -111,7 +132,8 @@ const SCHEDULES: Record<string, (config: never) => LearningRateSchedule> = {
 };
 
 /** Rebuilds a built-in schedule from `{ className, config }` (what an optimizer's getConfig stores). */
-export function scheduleFromConfig(serialized: SerializedSchedule): LearningRateSchedule {
+export function scheduleFromConfig(serialized: SerializedSchedule, ...extra: unknown[]): LearningRateSchedule {
+  nb.checkArity('scheduleFromConfig', [serialized, ...extra], 1);
   const make = Object.hasOwn(SCHEDULES, serialized?.className) ? SCHEDULES[serialized.className] : undefined;
   if (make === undefined) {
     throw new nb.NablaError(

@@ -1,6 +1,14 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkBoolean, checkNonNegative, Optimizer, type OptimizerConfig, type StepScalars } from './optimizer.js';
+import {
+  checkBoolean,
+  checkNonNegative,
+  OPTIMIZER_OPTIONS,
+  Optimizer,
+  type OptimizerConfig,
+  optimizerArgs,
+  type StepScalars,
+} from './optimizer.js';
 
 export interface SGDConfig extends OptimizerConfig {
   momentum?: number;
@@ -19,8 +27,13 @@ export class SGD extends Optimizer {
   readonly momentum: number;
   readonly nesterov: boolean;
 
-  constructor(config: SGDConfig = {}) {
-    super({ ...config, learningRate: config.learningRate ?? 0.01 });
+  /** The options the constructor takes (OptimizerConfig's and its own). */
+  static readonly OPTIONS: nb.OptionSchema = { ...OPTIMIZER_OPTIONS, momentum: nb.is.any, nesterov: nb.is.any };
+
+  /** `new SGD(0.01)` sets the learning rate; `new SGD({ learningRate: 0.01, ... })` any option. */
+  constructor(learningRateOrConfig: number | SGDConfig = {}, ...extra: unknown[]) {
+    const config = optimizerArgs<SGDConfig>(new.target, [learningRateOrConfig, ...extra], 0.01);
+    super(config);
     this.momentum = checkNonNegative('SGD', 'momentum', config.momentum ?? 0);
     this.nesterov = checkBoolean('SGD', 'nesterov', config.nesterov ?? false);
   }

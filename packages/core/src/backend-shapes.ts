@@ -1,0 +1,56 @@
+import type { Graph, GraphNode } from './graph.js';
+import { graphValue } from './graph.js';
+import { stridesOf } from './shape.js';
+
+/**
+ * Shape arithmetic every backend needs while compiling a graph, written once here so that the
+ * backends agree on it: a matmul node's dimensions, and where each element of a broadcast or
+ * strided view lies in its operand.
+ */
+
+/** A matmul node's dimensions: [batch, m, k] x [batch, k, n] -> [batch, m, n], batch 1 at rank 2. */
+export interface MatmulDims {
+  batch: number;
+  m: number;
+  n: number;
+  k: number;
+}
+
+export function matmulDims(graph: Graph, node: Extract<GraphNode, { op: 'matmul' }>): MatmulDims {
+  const [batch, m, n] = node.shape.length === 3 ? node.shape : [1, ...node.shape];
+  const a = graphValue(graph, node.inputs[0]).shape;
+  const k = node.attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
+  return { batch, m, n, k };
+}
+
+/** An operand's strides against the output shape it broadcasts to (right-aligned; 0 where it broadcasts). */
+export function broadcastStrides(inShape: readonly number[], outShape: readonly number[]): number[] {
+  const own = stridesOf(inShape);
+  const lead = outShape.length - inShape.length;
+  return outShape.map((_, i) => (i < lead || inShape[i - lead] === 1 ? 0 : own[i - lead]));
+}
+
+/**
+ * The offset of every element of `shape`, in row-major order, for the given strides (one per
+ * axis): with broadcastStrides, the operand element each output element reads.
+ */
+export function stridedOffsets(shape: readonly number[], strides: readonly number[]): Int32Array {
+  let size = 1;
+  for (const d of shape) size *= d;
+  const out = new Int32Array(size);
+  const rank = shape.length;
+  const idx = new Array<number>(rank).fill(0);
+  let off = 0;
+  for (let p = 0; p < size; p++) {
+    out[p] = off;
+    // Advance the index like an odometer, the last axis fastest.
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      idx[ax]++;
+      off += strides[ax];
+      if (idx[ax] < shape[ax]) break;
+      off -= strides[ax] * shape[ax];
+      idx[ax] = 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,57 @@
+import * as nb from '@nabla/core';
+
+/**
+ * nn's one rule for options, on top of core's checkOptions: keys are camelCase only. Keras's
+ * snake_case spelling (`batch_size`, `learning_rate`, `use_bias`) is an unknown key whose error
+ * suggests the camelCase name; a few spellings that no distance finds get their own hint
+ * (Keras 2's and PyTorch's `lr`). String *names* (losses, activations, initializers) are values,
+ * not keys, and are read in both spellings where they are looked up.
+ */
+const HINTS: Readonly<Record<string, string>> = { lr: 'learningRate' };
+
+/** checkOptions with nn's hints: `{ lr: 0.1 }` suggests `learningRate` when the schema has it. */
+export function checkConfig<T extends object>(op: string, options: T | undefined, schema: nb.OptionSchema): T {
+  if (options !== null && typeof options === 'object') {
+    for (const key of Object.keys(options)) {
+      const hint = HINTS[key];
+      if (!Object.hasOwn(schema, key) && hint !== undefined && Object.hasOwn(schema, hint)) {
+        throw new nb.NablaError(
+          `${op}: unknown option '${key}'; did you mean '${hint}'? (valid options: ${Object.keys(schema).join(', ')})`,
+        );
+      }
+    }
+  }
+  return nb.checkOptions(op, options, schema);
+}
+
+/** A name that is not in `known`: an error listing them and suggesting the nearest. */
+export function unknownName(op: string, what: string, name: unknown, known: readonly string[]): nb.NablaError {
+  const near = typeof name === 'string' ? nb.nearestKey(name, known) : undefined;
+  return new nb.NablaError(
+    `${op}: unknown ${what} ${typeof name === 'string' ? `'${name}'` : nb.describe(name)}${near ? `; did you mean '${near}'?` : ''} (known: ${known.join(', ')})`,
+  );
+}
+
+/** A list whose every element passes `check`. */
+export function listOf(what: string, check: nb.Check): nb.Check {
+  return (v) => (Array.isArray(v) && v.every((x) => check(x) === undefined) ? undefined : `a list of ${what}`);
+}
+
+/** A positive integer, or a list of positive integers (a shape). */
+export const shapeCheck: nb.Check = listOf('positive integers', nb.is.positiveInteger);
+
+/** A tensor, or data a tensor can be made of (nested arrays, typed arrays). */
+export const tensorLike: nb.Check = (v) =>
+  v instanceof nb.Tensor || Array.isArray(v) || ArrayBuffer.isView(v) || typeof v === 'number' ? undefined : 'a tensor or an array';
+
+/**
+ * The options argument of a call that takes `(primary, options)` as Keras and TensorFlow.js
+ * spell it: a number is the primary value (Keras's first positional argument, e.g. a learning
+ * rate), an object is the options. Anything after that is a stray positional argument.
+ */
+export function numberOrOptions<T extends object>(op: string, args: ArrayLike<unknown>, primary: keyof T & string): Partial<T> | undefined {
+  nb.checkArity(op, args, 1);
+  const first = args[0];
+  if (typeof first === 'number') return { [primary]: first } as Partial<T>;
+  return first as Partial<T> | undefined;
+}
