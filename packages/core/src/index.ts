@@ -32,7 +32,21 @@ export { stopGradient } from './ops/gradient-control.js';
 export { type IndexNames, takeAlongLastAxis } from './ops/indexing.js';
 export * from './ops/matmul.js';
 export * from './ops/movement.js';
-export * from './ops/reduction.js';
+export {
+  argMax,
+  argMin,
+  logSumExp,
+  max,
+  mean,
+  min,
+  type NormOrd,
+  norm,
+  prod,
+  type ReduceAxisArg,
+  type ReduceOptions,
+  sum,
+  variance,
+} from './ops/reduction.js';
 export * from './ops/softmax.js';
 export { type Check, checkArg, checkArity, checkOptions, describe, is, nearestKey, type OptionSchema } from './options.js';
 export * from './primitives.js';
@@ -46,7 +60,7 @@ export {
   setSeed,
   truncatedNormal,
 } from './random/random.js';
-export type { Shape } from './shape.js';
+export type { Axis, Shape } from './shape.js';
 export { broadcastShapes, shapesEqual, sizeOf, stridesOf } from './shape.js';
 export type { Storage } from './tensor.js';
 export { Tensor } from './tensor.js';

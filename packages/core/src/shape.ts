@@ -1,4 +1,5 @@
 import { fmtShape, NablaError } from './errors.js';
+import { describe } from './options.js';
 
 export type Shape = readonly number[];
 
@@ -53,20 +54,36 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
   return out;
 }
 
-/** Normalizes a possibly negative axis against a rank, or throws naming the op. */
-export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -rank || axis >= rank) {
+/** What an axis argument may be: one axis, or a list of them. */
+export type Axis = number | readonly number[];
+
+function axisTypeError(op: string, axis: unknown, what: string): NablaError {
+  return new NablaError(`${op}: axis must be ${what}, got ${describe(axis)}`);
+}
+
+/**
+ * Normalizes a possibly negative axis against a rank, or throws naming the op. A value that is
+ * not an integer (the string '1', 1.5, a list where one axis is expected) is a type error, not
+ * an out-of-range one.
+ */
+export function normalizeAxis(op: string, axis: unknown, rank: number): number {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) throw axisTypeError(op, axis, 'an integer');
+  if (axis < -rank || axis >= rank) {
     throw new NablaError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
 }
 
-/** Axes for a reduction: undefined means all; duplicates are an error. */
-export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
+/** Axes for a reduction: undefined or null means all; duplicates are an error. */
+export function normalizeAxes(op: string, axis: unknown, rank: number): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const isInt = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
+  if (!isInt(axis) && !(Array.isArray(axis) && axis.every(isInt))) {
+    throw axisTypeError(op, axis, 'an integer or a list of integers');
+  }
+  const list = typeof axis === 'number' ? [axis] : [...(axis as number[])];
   const out = list.map((a) => {
-    if (!Number.isInteger(a) || a < -rank || a >= rank) {
+    if (a < -rank || a >= rank) {
       throw new NablaError(`${op}: axis ${a} is out of range for a tensor of rank ${rank}`);
     }
     return a < 0 ? a + rank : a;

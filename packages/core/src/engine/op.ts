@@ -1,3 +1,4 @@
+import { checkArity } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { releaseInternal } from './memory.js';
 import { engine } from './state.js';
@@ -7,16 +8,23 @@ import { engine } from './state.js';
  * dtypes) are internal: owned by the nodes that read them, invisible to memory() and tidy().
  * Only what the outermost op returns becomes a tensor the user holds, so `nb.softmax(x)`
  * outside a tidy leaves one live tensor, not six.
+ *
+ * `maxArgs` is how many positional arguments the op takes, declared once beside it:
+ * `export const sum = op(function sum(x, axis, keepDims) {...}, 3)`. A call with more is a
+ * NablaError naming the op (checkArity), never an argument silently ignored. The op's name in
+ * that error is the wrapped function's name, so pass a named function.
  */
-// biome-ignore lint/suspicious/noExplicitAny: the wrapper preserves any op signature
-export function op<F extends (...args: any[]) => any>(fn: F): F {
+export function op<F extends (...args: never[]) => unknown>(fn: F, maxArgs?: number): F {
+  const name = fn.name;
+  if (maxArgs !== undefined && !name) throw new Error('op: a function declaring maxArgs must be named');
   const wrapped = (...args: unknown[]) => {
+    if (maxArgs !== undefined) checkArity(name, args, maxArgs);
     const outermost = engine.opDepth === 0;
     if (outermost) engine.internals = [];
     engine.opDepth++;
     let result: unknown;
     try {
-      result = fn(...args);
+      result = fn(...(args as never[]));
     } finally {
       engine.opDepth--;
     }
@@ -29,8 +37,8 @@ export function op<F extends (...args: any[]) => any>(fn: F): F {
     }
     return result;
   };
-  Object.defineProperty(wrapped, 'name', { value: fn.name });
-  return wrapped as F;
+  Object.defineProperty(wrapped, 'name', { value: name });
+  return wrapped as unknown as F;
 }
 
 /** Makes internal tensors in an op's result user-held: counted, and tracked by the tidy scope. */

@@ -1,7 +1,9 @@
 import { makeStopGradient } from '../engine/node.js';
+import { op } from '../engine/op.js';
 import type { Tensor } from '../tensor.js';
+import { type TensorLike, toTensor } from './creation.js';
 
 /** The same values, with no gradient flowing back through it. */
-export function stopGradient(x: Tensor): Tensor {
-  return makeStopGradient(x);
-}
+export const stopGradient = op(function stopGradient(x: TensorLike): Tensor {
+  return makeStopGradient(toTensor('stopGradient', x));
+}, 1);

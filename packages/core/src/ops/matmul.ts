@@ -1,5 +1,6 @@
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
+import { checkArg, checkOptions, describe, is } from '../options.js';
 import { broadcastShapes } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, toTensor } from './creation.js';
@@ -11,21 +12,40 @@ export interface MatMulOptions {
   transposeB?: boolean;
 }
 
+const MATMUL_SCHEMA = { transposeA: is.boolean, transposeB: is.boolean };
+
+/** The transpose flags, positional as TensorFlow.js has them (`matmul(a, b, false, true)`) or as options. */
+function transposeFlags(transposeA: unknown, transposeB: unknown): [boolean, boolean] {
+  if (typeof transposeA === 'object' && transposeA !== null) {
+    if (transposeB !== undefined) {
+      throw new NablaError(`matmul: transposeB ${describe(transposeB)} given after an options object; put it in the options`);
+    }
+    const o = checkOptions('matmul', transposeA as MatMulOptions, MATMUL_SCHEMA);
+    return [o.transposeA ?? false, o.transposeB ?? false];
+  }
+  checkArg('matmul', 'transposeA', transposeA, is.boolean);
+  checkArg('matmul', 'transposeB', transposeB, is.boolean);
+  return [(transposeA as boolean | undefined) ?? false, (transposeB as boolean | undefined) ?? false];
+}
+
 /**
  * Matrix product with numpy semantics: 1-D operands become a row (left) or a column (right)
  * and lose that axis again; leading batch axes broadcast. The primitive is rank-3 with equal
  * batches, so the batch axes are broadcast and folded here, once, for every backend.
+ * Transposes (of the last two axes) are positional, `matmul(a, b, false, true)` as in
+ * TensorFlow.js, or options, `matmul(a, b, { transposeB: true })`.
  */
-export const matmul = op(function matmul(a: TensorLike, b: TensorLike, opts: MatMulOptions = {}): Tensor {
+export const matmul = op(function matmul(a: TensorLike, b: TensorLike, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
   const op = 'matmul';
+  const [flagA, flagB] = transposeFlags(transposeA, transposeB);
   let [ta, tb] = promoteCast(op, [toTensor(op, a), toTensor(op, b)]);
   if (ta.rank === 0 || tb.rank === 0) {
     throw new NablaError(`${op}: operands must have rank >= 1, got ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
   }
   const vecA = ta.rank === 1;
   const vecB = tb.rank === 1;
-  const tA = !vecA && !!opts.transposeA;
-  const tB = !vecB && !!opts.transposeB;
+  const tA = !vecA && flagA;
+  const tB = !vecB && flagB;
   if (vecA) ta = p.reshape(ta, [1, ta.shape[0]], op);
   if (vecB) tb = p.reshape(tb, [tb.shape[0], 1], op);
   const ka = ta.shape[ta.rank - (tA ? 2 : 1)];
@@ -50,7 +70,7 @@ export const matmul = op(function matmul(a: TensorLike, b: TensorLike, opts: Mat
   const n = out.shape[2];
   const shape = [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])];
   return p.reshape(out, shape, op);
-});
+}, 4);
 
 /** Dot product of vectors, or matmul for matrices (TensorFlow.js's dot). */
 export const dot = op(function dot(a: TensorLike, b: TensorLike): Tensor {
@@ -60,4 +80,4 @@ export const dot = op(function dot(a: TensorLike, b: TensorLike): Tensor {
     throw new NablaError(`dot: operands must be vectors or matrices, got ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
   }
   return matmul(ta, tb);
-});
+}, 2);

@@ -3,14 +3,16 @@ import type { DType, TypedArray } from '../dtype.js';
 import { disposeTensor } from '../engine/memory.js';
 import { formatTensor, type NestedArray, readData, readDataSync, toNested } from '../engine/read.js';
 import { NablaError } from '../errors.js';
+import { checkArity } from '../options.js';
 import { BINARY_OPS } from '../primitives.js';
+import type { Axis } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { TensorLike } from './creation.js';
 import * as e from './elementwise.js';
 import { stopGradient } from './gradient-control.js';
 import { dot, type MatMulOptions, matmul } from './matmul.js';
 import * as m from './movement.js';
-import { argMax, argMin, logSumExp, max, mean, min, norm, prod, type ReduceOptions, sum, variance } from './reduction.js';
+import { argMax, argMin, logSumExp, max, mean, min, type NormOrd, norm, prod, type ReduceAxisArg, sum, variance } from './reduction.js';
 import { logSoftmax, softmax } from './softmax.js';
 
 /**
@@ -76,30 +78,33 @@ declare module '../tensor.js' {
     isFinite(): Tensor;
     cast(dtype: DType): Tensor;
 
-    sum(axis?: number | number[], keepDims?: boolean): Tensor;
-    mean(axis?: number | number[], keepDims?: boolean): Tensor;
-    max(axis?: number | number[], keepDims?: boolean): Tensor;
-    min(axis?: number | number[], keepDims?: boolean): Tensor;
-    prod(axis?: number | number[], keepDims?: boolean): Tensor;
-    variance(axis?: number | number[], keepDims?: boolean): Tensor;
-    logSumExp(axis?: number | number[], keepDims?: boolean): Tensor;
-    norm(ord?: 'euclidean' | number, axis?: number | number[], keepDims?: boolean): Tensor;
+    /** `x.sum(1, true)` or `x.sum({ axis: 1, keepDims: true })`; all axes by default. */
+    sum(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    mean(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    max(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    min(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    prod(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    variance(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    logSumExp(axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    norm(ord?: NormOrd, axis?: ReduceAxisArg, keepDims?: boolean): Tensor;
+    /** Along axis 0 by default, as TensorFlow.js. */
     argMax(axis?: number): Tensor;
     argMin(axis?: number): Tensor;
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;
 
-    matmul(b: TensorLike, opts?: MatMulOptions): Tensor;
+    /** `a.matmul(b, false, true)` or `a.matmul(b, { transposeB: true })`. */
+    matmul(b: TensorLike, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor;
     dot(b: TensorLike): Tensor;
     reshape(shape: readonly number[]): Tensor;
     transpose(perm?: readonly number[]): Tensor;
     expandDims(axis?: number): Tensor;
-    squeeze(axis?: number | number[]): Tensor;
+    squeeze(axis?: Axis): Tensor;
     broadcastTo(shape: readonly number[]): Tensor;
     slice(begin: number | readonly number[], size?: number | readonly number[]): Tensor;
     pad(paddings: readonly (readonly [number, number])[], value?: number): Tensor;
     tile(reps: readonly number[]): Tensor;
-    reverse(axis?: number | number[]): Tensor;
+    reverse(axis?: Axis): Tensor;
     gather(indices: TensorLike, axis?: number): Tensor;
     split(sizes: number | readonly number[], axis?: number): Tensor[];
     flatten(): Tensor;
@@ -108,7 +113,16 @@ declare module '../tensor.js' {
 }
 
 const proto = Tensor.prototype;
-const opts = (axis?: number | number[], keepDims?: boolean): ReduceOptions => ({ axis, keepDims });
+
+/**
+ * `x.f(...args)` is `f(x, ...args)`: every argument is forwarded as given, so the function's
+ * checks (options, types, a stray extra argument) apply to the method form too.
+ */
+function forward<A extends unknown[], R>(fn: (x: Tensor, ...args: A) => R) {
+  return function (this: Tensor, ...args: A): R {
+    return fn(this, ...args);
+  };
+}
 
 proto.data = function () {
   return readData(this);
@@ -147,12 +161,7 @@ proto.toString = function () {
   return this.toString();
 };
 
-for (const name of BINARY_OPS) {
-  const fn = e[name] as (a: TensorLike, b: TensorLike) => Tensor;
-  proto[name] = function (b: TensorLike) {
-    return fn(this, b);
-  };
-}
+for (const name of BINARY_OPS) proto[name] = forward(e[name] as (a: TensorLike, b: TensorLike) => Tensor);
 const unaries = [
   'logicalNot',
   'neg',
@@ -179,107 +188,42 @@ const unaries = [
   'isNaN',
   'isFinite',
 ] as const;
-for (const name of unaries) {
-  const fn = e[name] as (x: TensorLike) => Tensor;
-  proto[name] = function () {
-    return fn(this);
-  };
-}
-proto.leakyRelu = function (alpha) {
-  return e.leakyRelu(this, alpha);
-};
-proto.elu = function (alpha) {
-  return e.elu(this, alpha);
-};
-proto.gelu = function (approximate) {
-  return e.gelu(this, approximate);
-};
-proto.clip = function (lo, hi) {
-  return e.clip(this, lo, hi);
-};
-proto.cast = function (dtype) {
-  return e.cast(this, dtype);
-};
+for (const name of unaries) proto[name] = forward(e[name] as (x: TensorLike) => Tensor);
+proto.leakyRelu = forward(e.leakyRelu);
+proto.elu = forward(e.elu);
+proto.gelu = forward(e.gelu);
+proto.clip = forward(e.clip);
+proto.cast = forward(e.cast);
 
-proto.sum = function (axis, keepDims) {
-  return sum(this, opts(axis, keepDims));
-};
-proto.mean = function (axis, keepDims) {
-  return mean(this, opts(axis, keepDims));
-};
-proto.max = function (axis, keepDims) {
-  return max(this, opts(axis, keepDims));
-};
-proto.min = function (axis, keepDims) {
-  return min(this, opts(axis, keepDims));
-};
-proto.prod = function (axis, keepDims) {
-  return prod(this, opts(axis, keepDims));
-};
-proto.variance = function (axis, keepDims) {
-  return variance(this, opts(axis, keepDims));
-};
-proto.logSumExp = function (axis, keepDims) {
-  return logSumExp(this, opts(axis, keepDims));
-};
-proto.norm = function (ord, axis, keepDims) {
-  return norm(this, ord, opts(axis, keepDims));
-};
-proto.argMax = function (axis) {
-  return argMax(this, axis);
-};
-proto.argMin = function (axis) {
-  return argMin(this, axis);
-};
-proto.softmax = function (axis) {
-  return softmax(this, axis);
-};
-proto.logSoftmax = function (axis) {
-  return logSoftmax(this, axis);
-};
+proto.sum = forward(sum);
+proto.mean = forward(mean);
+proto.max = forward(max);
+proto.min = forward(min);
+proto.prod = forward(prod);
+proto.variance = forward(variance);
+proto.logSumExp = forward(logSumExp);
+proto.norm = forward(norm);
+proto.argMax = forward(argMax);
+proto.argMin = forward(argMin);
+proto.softmax = forward(softmax);
+proto.logSoftmax = forward(logSoftmax);
 
-proto.matmul = function (b, o) {
-  return matmul(this, b, o);
-};
-proto.dot = function (b) {
-  return dot(this, b);
-};
-proto.reshape = function (shape) {
-  return m.reshape(this, shape);
-};
-proto.transpose = function (perm) {
-  return m.transpose(this, perm);
-};
-proto.expandDims = function (axis) {
-  return m.expandDims(this, axis);
-};
-proto.squeeze = function (axis) {
-  return m.squeeze(this, axis);
-};
-proto.broadcastTo = function (shape) {
-  return m.broadcastTo(this, shape);
-};
-proto.slice = function (begin, size) {
-  return m.slice(this, begin, size);
-};
-proto.pad = function (paddings, value) {
-  return m.pad(this, paddings, value);
-};
-proto.tile = function (reps) {
-  return m.tile(this, reps);
-};
-proto.reverse = function (axis) {
-  return m.reverse(this, axis);
-};
-proto.gather = function (indices, axis) {
-  return m.gather(this, indices, axis);
-};
-proto.split = function (sizes, axis) {
-  return m.split(this, sizes, axis);
-};
-proto.flatten = function () {
+proto.matmul = forward(matmul);
+proto.dot = forward(dot);
+proto.reshape = forward(m.reshape);
+proto.transpose = forward(m.transpose);
+proto.expandDims = forward(m.expandDims);
+proto.squeeze = forward(m.squeeze);
+proto.broadcastTo = forward(m.broadcastTo);
+proto.slice = forward(m.slice);
+proto.pad = forward(m.pad);
+proto.tile = forward(m.tile);
+proto.reverse = forward(m.reverse);
+proto.gather = forward(m.gather);
+proto.split = forward(m.split);
+/** One axis of all the values; takes no arguments. */
+proto.flatten = function (this: Tensor, ...extra: unknown[]) {
+  checkArity('flatten', extra, 0);
   return m.reshape(this, [this.size]);
 };
-proto.stopGradient = function () {
-  return stopGradient(this);
-};
+proto.stopGradient = forward(stopGradient);

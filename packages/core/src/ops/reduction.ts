@@ -1,6 +1,7 @@
 import { op } from '../engine/op.js';
-import { NablaError } from '../errors.js';
-import { normalizeAxes, normalizeAxis } from '../shape.js';
+import { fmtShape, NablaError } from '../errors.js';
+import { checkArg, checkOptions, describe, is } from '../options.js';
+import { type Axis, normalizeAxes, normalizeAxis } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorLike, toFloatTensor, toTensor } from './creation.js';
 import { abs, add, div, exp, isFinite, log, neg, sqrt, square, sub, where } from './elementwise.js';
@@ -8,15 +9,43 @@ import { stopGradient } from './gradient-control.js';
 import * as p from './prims.js';
 
 /**
- * Reductions. `axis` is a number, a list, or undefined for all axes; negative axes count from
- * the end. Reduced axes are dropped unless keepDims.
+ * Reductions. Each takes its axes in either of two forms, in the function and the method alike:
+ * positional as TensorFlow.js has them, `sum(x, 1, true)` (axis: a number, a list, or
+ * null/undefined for all axes; then keepDims), or an options object, `sum(x, { axis: 1,
+ * keepDims: true })`. Negative axes count from the end. Reduced axes are dropped unless keepDims.
  */
 export interface ReduceOptions {
-  axis?: number | number[];
+  axis?: Axis | null;
   keepDims?: boolean;
 }
 
-function finish(r: Tensor, x: Tensor, axes: number[], keepDims: boolean | undefined, label: string): Tensor {
+/** The axis argument of a reduction: positional axes, or the options object. */
+export type ReduceAxisArg = Axis | null | ReduceOptions;
+
+const REDUCE_SCHEMA = { axis: is.either(is.axis, (v) => (v === null ? undefined : 'null')), keepDims: is.boolean };
+
+function isOptionsObject(v: unknown): v is ReduceOptions {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Reads a reduction's axis arguments in either form. The axis itself is checked by
+ * normalizeAxes against the rank; keepDims must be a boolean; an options object with a
+ * positional keepDims after it is ambiguous, so an error.
+ */
+function reduceArgs(op: string, axisOrOptions: unknown, keepDims: unknown): { axis: unknown; keepDims: boolean } {
+  if (isOptionsObject(axisOrOptions)) {
+    if (keepDims !== undefined) {
+      throw new NablaError(`${op}: keepDims ${describe(keepDims)} given both in the options object and after it`);
+    }
+    const o = checkOptions(op, axisOrOptions, REDUCE_SCHEMA);
+    return { axis: o.axis, keepDims: o.keepDims ?? false };
+  }
+  checkArg(op, 'keepDims', keepDims, is.boolean);
+  return { axis: axisOrOptions, keepDims: (keepDims as boolean | undefined) ?? false };
+}
+
+function finish(r: Tensor, x: Tensor, axes: number[], keepDims: boolean, label: string): Tensor {
   return keepDims
     ? r
     : p.reshape(
@@ -26,77 +55,135 @@ function finish(r: Tensor, x: Tensor, axes: number[], keepDims: boolean | undefi
       );
 }
 
-function reducer(fn: 'sum' | 'max' | 'prod') {
-  return (x: TensorLike, opts: ReduceOptions = {}): Tensor => {
-    const t0 = toTensor(fn, x);
-    const t = t0.dtype === 'bool' ? p.cast(t0, 'int32', fn) : t0;
-    const axes = normalizeAxes(fn, opts.axis, t.rank);
-    if (axes.length === 0) return t;
-    return finish(p.reduce(fn, t, axes, fn), t, axes, opts.keepDims, fn);
-  };
+/** The primitive reduction, labelled with the op the user called; bools count as int32. */
+function reduceBy(fn: 'sum' | 'max' | 'prod', label: string, t0: Tensor, axes: number[], keepDims: boolean): Tensor {
+  const t = t0.dtype === 'bool' ? p.cast(t0, 'int32', label) : t0;
+  if (axes.length === 0) return t;
+  return finish(p.reduce(fn, t, axes, label), t, axes, keepDims, label);
 }
 
-export const sum = op(reducer('sum'));
-export const max = op(reducer('max'));
-export const prod = op(reducer('prod'));
+function reducer(fn: 'sum' | 'max' | 'prod') {
+  const f = (x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor => {
+    const t = toTensor(fn, x);
+    const a = reduceArgs(fn, axis, keepDims);
+    return reduceBy(fn, fn, t, normalizeAxes(fn, a.axis, t.rank), a.keepDims);
+  };
+  Object.defineProperty(f, 'name', { value: fn });
+  return op(f, 3);
+}
 
-export const min = op(function min(x: TensorLike, opts: ReduceOptions = {}): Tensor {
-  return neg(max(neg(toTensor('min', x)), opts));
-});
+export const sum = reducer('sum');
+/** The largest value; over an empty axis it is an error (there is no value to return). */
+export const max = reducer('max');
+export const prod = reducer('prod');
+
+export const min = op(function min(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
+  const t = toTensor('min', x);
+  const a = reduceArgs('min', axis, keepDims);
+  const source = t.dtype === 'bool' ? p.cast(t, 'int32', 'min') : t;
+  return reversed(reduceBy('max', 'min', reversed(source), normalizeAxes('min', a.axis, t.rank), a.keepDims));
+}, 3);
+
+/**
+ * An order-reversing map that is its own inverse: min is reversed(max(reversed(x))). For floats
+ * -x; for int32 -1 - x (bitwise not), since -x wraps at -2^31 and would put it last.
+ */
+function reversed(t: Tensor): Tensor {
+  return t.dtype === 'int32' ? sub(-1, t) : neg(t);
+}
 
 function countOf(x: Tensor, axes: number[]): number {
   return axes.reduce((n, a) => n * x.shape[a], 1);
 }
 
+function meanOf(t: Tensor, axes: number[], keepDims: boolean, label: string): Tensor {
+  return div(reduceBy('sum', label, t, axes, keepDims), countOf(t, axes));
+}
+
 /** Mean; integer tensors give float32. Over an empty axis it is NaN, as 0/0. */
-export const mean = op(function mean(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+export const mean = op(function mean(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
   const t = toFloatTensor('mean', x);
-  const axes = normalizeAxes('mean', opts.axis, t.rank);
-  return div(sum(t, opts), countOf(t, axes));
-});
+  const a = reduceArgs('mean', axis, keepDims);
+  return meanOf(t, normalizeAxes('mean', a.axis, t.rank), a.keepDims, 'mean');
+}, 3);
 
-export const variance = op(function variance(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+/** The population variance (divided by n), as TensorFlow.js's moments. */
+export const variance = op(function variance(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
   const t = toFloatTensor('variance', x);
-  const m = mean(t, { axis: opts.axis, keepDims: true });
-  return mean(square(sub(t, m)), opts);
-});
+  const a = reduceArgs('variance', axis, keepDims);
+  const axes = normalizeAxes('variance', a.axis, t.rank);
+  const m = meanOf(t, axes, true, 'variance');
+  return meanOf(square(sub(t, m)), axes, a.keepDims, 'variance');
+}, 3);
 
-/** Vector norms: 'euclidean' (2), 1, or Infinity. */
-export const norm = op(function norm(x: TensorLike, ord: 'euclidean' | 1 | 2 | number = 'euclidean', opts: ReduceOptions = {}): Tensor {
+/** The orders norm accepts. */
+export type NormOrd = 'euclidean' | 'fro' | number;
+
+/**
+ * Norms, as TensorFlow.js's norm. Over one axis, or over all values when axis is null or
+ * undefined (a vector norm of the flattened tensor): ord 'euclidean' or 2, 1, Infinity or
+ * -Infinity. Over two axes (a matrix norm): 'euclidean' or 'fro' (Frobenius), 1 (the largest
+ * sum of |x| over axis[0]), Infinity (the largest over axis[1]), -Infinity (the smallest over
+ * axis[1]). Other orders are an error, never another norm.
+ */
+export const norm = op(function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
   const t = toTensor('norm', x);
-  if (ord === 'euclidean' || ord === 2) return sqrt(sum(square(t), opts));
-  if (ord === 1) return sum(abs(t), opts);
-  if (ord === Number.POSITIVE_INFINITY) return max(abs(t), opts);
-  throw new NablaError(`norm: unsupported ord ${ord}; use 'euclidean', 1, 2 or Infinity`);
-});
+  const a = reduceArgs('norm', axis, keepDims);
+  const given = a.axis;
+  const twoAxes = Array.isArray(given) && given.length === 2;
+  if (!twoAxes) {
+    const axes = normalizeAxes('norm', given, t.rank);
+    if (ord === 'euclidean' || ord === 2) return sqrt(reduceBy('sum', 'norm', square(t), axes, a.keepDims));
+    if (ord === 1) return reduceBy('sum', 'norm', abs(t), axes, a.keepDims);
+    if (ord === Number.POSITIVE_INFINITY) return reduceBy('max', 'norm', abs(t), axes, a.keepDims);
+    if (ord === Number.NEGATIVE_INFINITY) return neg(reduceBy('max', 'norm', neg(abs(t)), axes, a.keepDims));
+    throw new NablaError(`norm: ord ${describe(ord)} is not a vector norm; use 'euclidean', 1, 2, Infinity or -Infinity`);
+  }
+  // Matrix norms: the axes in the caller's order (axis[0] is summed for ord 1).
+  const [r, c] = (given as number[]).map((v) => normalizeAxis('norm', v, t.rank));
+  if (r === c) throw new NablaError(`norm: axis [${(given as number[]).join(',')}] repeats an axis`);
+  const axes = [r, c].sort((u, v) => u - v);
+  const keep = (m: Tensor) => finish(m, t, axes, a.keepDims, 'norm');
+  if (ord === 'euclidean' || ord === 'fro') return keep(sqrt(reduceBy('sum', 'norm', square(t), axes, true)));
+  const absT = abs(t);
+  if (ord === 1) return keep(reduceBy('max', 'norm', reduceBy('sum', 'norm', absT, [r], true), [c], true));
+  if (ord === Number.POSITIVE_INFINITY) return keep(reduceBy('max', 'norm', reduceBy('sum', 'norm', absT, [c], true), [r], true));
+  if (ord === Number.NEGATIVE_INFINITY) {
+    return keep(neg(reduceBy('max', 'norm', neg(reduceBy('sum', 'norm', absT, [c], true)), [r], true)));
+  }
+  throw new NablaError(
+    `norm: ord ${describe(ord)} is not a matrix norm over axes ${fmtShape(given as number[])}; use 'euclidean', 'fro', 1, Infinity or -Infinity`,
+  );
+}, 4);
 
 /**
  * The max along axes (kept), as a constant for autodiff, and 0 where it is not finite: shifting
  * by it keeps exp() from overflowing, and an all -Infinity row stays -Infinity instead of NaN.
+ * `label` is the op the user called, named in errors (an empty axis).
  */
-export function stableShift(t: Tensor, axes: number[]): Tensor {
-  const m = stopGradient(max(t, { axis: axes, keepDims: true }));
+export function stableShift(t: Tensor, axes: number[], label: string): Tensor {
+  const m = stopGradient(reduceBy('max', label, t, axes, true));
   return where(isFinite(m), m, 0);
 }
 
-/** log(sum(exp(x))), shifted by the max so it neither overflows nor underflows. */
-export const logSumExp = op(function logSumExp(x: TensorLike, opts: ReduceOptions = {}): Tensor {
+/**
+ * log(sum(exp(x))), shifted by the max so it neither overflows nor underflows. Over an empty
+ * axis it is an error, as max is.
+ */
+export const logSumExp = op(function logSumExp(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
   const t = toFloatTensor('logSumExp', x);
-  const axes = normalizeAxes('logSumExp', opts.axis, t.rank);
-  const m = stableShift(t, axes);
-  const out = add(log(sum(exp(sub(t, m)), { axis: axes, keepDims: true })), m);
-  return finish(out, t, axes, opts.keepDims, 'logSumExp');
-});
+  const a = reduceArgs('logSumExp', axis, keepDims);
+  const axes = normalizeAxes('logSumExp', a.axis, t.rank);
+  const m = stableShift(t, axes, 'logSumExp');
+  const out = add(log(reduceBy('sum', 'logSumExp', exp(sub(t, m)), axes, true)), m);
+  return finish(out, t, axes, a.keepDims, 'logSumExp');
+}, 3);
 
-function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number | undefined): Tensor {
+function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number): Tensor {
   let t = toTensor(op, x);
   if (t.dtype === 'bool') t = p.cast(t, 'int32', op);
-  if (axis === undefined) {
-    t = p.reshape(t, [t.size], op);
-    axis = 0;
-  }
   const a = normalizeAxis(op, axis, t.rank);
-  const source = op === 'argMax' ? t : neg(t);
+  const source = op === 'argMax' ? t : reversed(t);
   return p.reshape(
     p.argMax(source, a, op),
     t.shape.filter((_, i) => i !== a),
@@ -104,10 +191,14 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number | undefi
   );
 }
 
-/** Index of the largest value along an axis (the first on ties); over all values if axis is undefined. */
-export const argMax = op(function argMax(x: TensorLike, axis?: number): Tensor {
+/**
+ * Index (int32) of the largest value along an axis, the first on ties. The axis defaults to 0,
+ * as in TensorFlow.js: `argMax(x)` of a matrix is one index per column, not a flat index.
+ */
+export const argMax = op(function argMax(x: TensorLike, axis = 0): Tensor {
   return argReduce('argMax', x, axis);
-});
-export const argMin = op(function argMin(x: TensorLike, axis?: number): Tensor {
+}, 2);
+/** Index of the smallest value along an axis (0 by default, as argMax), the first on ties. */
+export const argMin = op(function argMin(x: TensorLike, axis = 0): Tensor {
   return argReduce('argMin', x, axis);
-});
+}, 2);
