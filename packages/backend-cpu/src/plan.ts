@@ -99,14 +99,15 @@ export function compilePlan(graph: Graph, overrides: KernelOverrides = {}): Plan
 
   // Scratch slots: reuse an array of the same dtype and size once its value is dead.
   const free = new Map<string, number[]>();
-  const slotKinds: { dtype: GraphNode['dtype']; size: number }[] = [];
+  const slotKinds: { dtype: GraphNode['dtype']; size: number; label: string; shape: readonly number[] }[] = [];
   const slotOf = new Map<number, number>();
   steps.forEach((step, k) => {
     const node = graph.nodes[k];
     if (step.kernel && !outputs.has(step.out)) {
       const kind = `${node.dtype}:${sizeOf(node.shape)}`;
       const reuse = free.get(kind)?.pop();
-      const slot = reuse ?? slotKinds.push({ dtype: node.dtype, size: sizeOf(node.shape) }) - 1;
+      const slot =
+        reuse ?? slotKinds.push({ dtype: node.dtype, size: sizeOf(node.shape), label: node.label ?? node.op, shape: node.shape }) - 1;
       step.slot = slot;
       slotOf.set(step.out, slot);
     }
@@ -120,7 +121,7 @@ export function compilePlan(graph: Graph, overrides: KernelOverrides = {}): Plan
       }
     }
   });
-  return { graph, steps, scratch: slotKinds.map((s) => allocate(s.dtype, s.size)) };
+  return { graph, steps, scratch: slotKinds.map((s) => allocate(s.dtype, s.size, s.label, s.shape)) };
 }
 
 export function runPlan(plan: Plan, inputs: TypedArray[]): TypedArray[] {
@@ -135,7 +136,7 @@ export function runPlan(plan: Plan, inputs: TypedArray[]): TypedArray[] {
       values[step.out] = values[step.inputs[0]];
       continue;
     }
-    const out = step.slot >= 0 ? scratch[step.slot] : allocate(node.dtype, sizeOf(node.shape));
+    const out = step.slot >= 0 ? scratch[step.slot] : allocate(node.dtype, sizeOf(node.shape), node.label ?? node.op, node.shape);
     ins.length = step.inputs.length;
     for (let j = 0; j < ins.length; j++) ins[j] = values[step.inputs[j]];
     step.kernel(ins, out);

@@ -1,7 +1,18 @@
-import { broadcastShapes, type DType, type Graph, type GraphNode, graphValue, NablaError, shapesEqual, sizeOf } from '@nabla/core';
+import {
+  type BinaryOp,
+  broadcastShapes,
+  type DType,
+  type Graph,
+  type GraphNode,
+  graphValue,
+  NablaError,
+  shapesEqual,
+  sizeOf,
+  type UnaryOp,
+} from '@nabla/core';
 import { lowerErf64 } from './erf64.js';
 import { fold, type Known } from './fold.js';
-import type { Attr, OnnxGraphBuilder, OnnxType } from './onnx/builder.js';
+import type { Attr, OnnxGraphBuilder } from './onnx/builder.js';
 import { type InputLayout, type Origin, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
 import { sameUpToLeadingOnes } from './shapes.js';
@@ -11,16 +22,19 @@ import { sameUpToLeadingOnes } from './shapes.js';
  * a gradient: the backward pass and the optimizer update arrive as ordinary primitives, so a
  * whole training step is one ONNX model.
  */
-export const onnxType = (d: DType): OnnxType => d;
-
 const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
-const scalarOf = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type: onnxType(type), shape: [], data: [v] });
+const scalarOf = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
 const ints = (v: number[]): Attr => ({ ints: v });
 const int = (v: number): Attr => ({ int: v });
 
-const ONNX_DTYPE: Record<DType, number> = { float32: 1, int32: 6, bool: 9, float64: 11 };
+type UnaryNode = Extract<GraphNode, { op: 'unary' }>;
+/** x's lowering: an ONNX op, or a function of the builder, x, the node and x's dtype. */
+type UnaryLowering = string | ((b: OnnxGraphBuilder, x: string, node: UnaryNode, xType: DType) => string);
+/** The lowering of (a, b): an ONNX op, or a function of the builder and the operands. */
+type BinaryLowering = string | ((b: OnnxGraphBuilder, ins: string[]) => string);
 
-const UNARY: Partial<Record<string, string>> = {
+/** Every unary function's lowering: a record over all of them, so one added to core without a lowering fails to compile. */
+const UNARY: Record<UnaryOp, UnaryLowering> = {
   neg: 'Neg',
   abs: 'Abs',
   sign: 'Sign',
@@ -33,9 +47,21 @@ const UNARY: Partial<Record<string, string>> = {
   floor: 'Floor',
   logicalNot: 'Not',
   isNaN: 'IsNaN',
+  // |x| < Infinity is false for NaN and both infinities: two nodes where IsNaN, IsInf, Or and Not are four.
+  isFinite: (b, x, _node, xType) => b.op('Less', [b.op('Abs', [x]), scalarOf(b, xType, Number.POSITIVE_INFINITY)]),
+  log1p: (b, x, node) => {
+    // log(1+x) loses x's low bits when |x| is small; Kahan's correction restores them.
+    const u = b.op('Add', [x, scalarOf(b, node.dtype, 1)]);
+    const d = b.op('Sub', [u, scalarOf(b, node.dtype, 1)]);
+    const exact = b.op('Div', [b.op('Mul', [b.op('Log', [u]), x]), d]);
+    return b.op('Where', [b.op('Equal', [d, scalarOf(b, node.dtype, 0)]), x, exact]);
+  },
+  // onnxruntime has no double Erf kernel.
+  erf: (b, x, node) => (node.dtype === 'float64' ? lowerErf64(b, x) : b.op('Erf', [x])),
 };
 
-const BINARY: Partial<Record<string, string>> = {
+/** Every binary function's lowering (see UNARY). */
+const BINARY: Record<BinaryOp, BinaryLowering> = {
   add: 'Add',
   sub: 'Sub',
   mul: 'Mul',
@@ -44,6 +70,7 @@ const BINARY: Partial<Record<string, string>> = {
   maximum: 'Max',
   minimum: 'Min',
   equal: 'Equal',
+  notEqual: (b, ins) => b.op('Not', [b.op('Equal', ins)]),
   less: 'Less',
   lessEqual: 'LessOrEqual',
   greater: 'Greater',
@@ -52,6 +79,12 @@ const BINARY: Partial<Record<string, string>> = {
   logicalOr: 'Or',
 };
 
+/** The table's lowering of fn; a function it lacks (a malformed graph from JavaScript) is an error. */
+function loweringOf<T>(table: Record<string, T>, family: string, fn: string): T {
+  if (!Object.hasOwn(table, fn)) throw new NablaError(`onnx: no lowering for ${family} function '${fn}'`);
+  return table[fn];
+}
+
 const REDUCE = { sum: 'ReduceSum', max: 'ReduceMax', prod: 'ReduceProd' } as const;
 
 /** Zeros up to this many elements are an initializer rather than a ConstantOfShape node. */
@@ -59,7 +92,7 @@ const FOLD_ZEROS = 4096;
 
 /** Zeros of a shape: also how a tensor with a zero-size axis is made. */
 function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
-  return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: onnxType(dtype), shape: [1], data: [0] } } });
+  return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: dtype, shape: [1], data: [0] } } });
 }
 
 /**
@@ -76,36 +109,18 @@ export function lowerNode(
 ): string {
   switch (node.op) {
     case 'unary': {
-      const fn = node.attrs.fn;
-      const direct = UNARY[fn];
-      if (direct) return b.op(direct, ins);
-      const [x] = ins;
-      // |x| < Infinity is false for NaN and both infinities: two nodes where IsNaN, IsInf, Or and Not are four.
-      if (fn === 'isFinite') return b.op('Less', [b.op('Abs', [x]), scalarOf(b, dtypeOf(node.inputs[0]), Number.POSITIVE_INFINITY)]);
-      if (fn === 'log1p') {
-        // log(1+x) loses x's low bits when |x| is small; Kahan's correction restores them.
-        const u = b.op('Add', [x, scalarOf(b, node.dtype, 1)]);
-        const d = b.op('Sub', [u, scalarOf(b, node.dtype, 1)]);
-        const exact = b.op('Div', [b.op('Mul', [b.op('Log', [u]), x]), d]);
-        return b.op('Where', [b.op('Equal', [d, scalarOf(b, node.dtype, 0)]), x, exact]);
-      }
-      if (fn === 'erf') {
-        if (node.dtype === 'float64') return lowerErf64(b, x); // onnxruntime has no double Erf kernel
-        return b.op('Erf', [x]);
-      }
-      throw new NablaError(`onnx: no lowering for unary '${fn}'`);
+      const lowering = loweringOf(UNARY, 'unary', node.attrs.fn);
+      return typeof lowering === 'string' ? b.op(lowering, ins) : lowering(b, ins[0], node, dtypeOf(node.inputs[0]));
     }
     case 'binary': {
       const fn = node.attrs.fn;
-      if (fn === 'notEqual') return b.op('Not', [b.op('Equal', ins)]);
-      const name = BINARY[fn];
-      if (!name) throw new NablaError(`onnx: no lowering for binary '${fn}'`);
-      return b.op(name, ins);
+      const lowering = loweringOf(BINARY, 'binary', fn);
+      return typeof lowering === 'string' ? b.op(lowering, ins) : lowering(b, ins);
     }
     case 'where':
       return b.op('Where', ins);
     case 'cast':
-      return b.op('Cast', ins, { to: int(ONNX_DTYPE[node.attrs.dtype]) });
+      return b.cast(ins[0], node.attrs.dtype);
     case 'reduce':
       return b.op(REDUCE[node.attrs.fn], [ins[0], int64(b, node.attrs.axes)], { keepdims: int(1) });
     case 'argMax':
@@ -146,12 +161,12 @@ export function lowerNode(
         // Into a vector (a gather from a flattened tensor, as the sparse cross-entropy does): the
         // operands are already what ScatterElements takes, int32 indices included.
         const start =
-          sizeOf(shape) <= FOLD_ZEROS ? b.constant({ type: onnxType(node.dtype), shape, data: new Float64Array(shape[0]) }) : zeros(shape);
+          sizeOf(shape) <= FOLD_ZEROS ? b.constant({ type: node.dtype, shape, data: new Float64Array(shape[0]) }) : zeros(shape);
         return b.op('ScatterElements', [start, ins[1], ins[0]], { axis: int(0), reduction: { string: 'add' } });
       }
       const view = [outer, k, inner];
       const updates = b.reshape(ins[0], view);
-      const index = b.op('Expand', [b.reshape(b.op('Cast', [ins[1]], { to: int(7) }), [1, k, 1]), int64(b, view)]);
+      const index = b.op('Expand', [b.reshape(b.cast(ins[1], 'int64'), [1, k, 1]), int64(b, view)]);
       const summed = b.op('ScatterElements', [zeros([outer, shape[axis], inner]), index, updates], {
         axis: int(1),
         reduction: { string: 'add' },
@@ -160,9 +175,21 @@ export function lowerNode(
     }
     case 'random':
       return lowerRandom(b, ins[0], node.attrs.shape);
+    case 'reshape':
+    case 'slice':
+    case 'concat':
+      throw new NablaError(`onnx: lowerGraph lowers '${node.op}', which depends on its operand's ONNX shape`);
     default:
-      throw new NablaError(`onnx: no lowering for primitive '${(node as GraphNode).op}'`);
+      return noLowering(node);
   }
+}
+
+/**
+ * Every primitive has a case above: `node` is `never` here, so a primitive added to core
+ * without a lowering fails to compile. A malformed graph from JavaScript still gets an error.
+ */
+function noLowering(node: never): never {
+  throw new NablaError(`onnx: no lowering for primitive '${(node as GraphNode).op}'`);
 }
 
 export interface Lowered {
@@ -284,7 +311,7 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
     values.push(
       piece?.value ??
-        (v.value ? b.constant({ type: onnxType(v.dtype), shape: v.shape, data: v.value }) : b.input(`in${i}`, onnxType(v.dtype), v.shape)),
+        (v.value ? b.constant({ type: v.dtype, shape: v.shape, data: v.value }) : b.input(`in${i}`, v.dtype, v.shape)),
     );
     onnxShapes.push(piece?.shape ?? v.shape);
   });
@@ -316,7 +343,7 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     );
     known.push(constant);
     if (constant) {
-      push(b.constant({ type: onnxType(node.dtype), shape: node.shape, data: constant.data }), node.shape);
+      push(b.constant({ type: node.dtype, shape: node.shape, data: constant.data }), node.shape);
     } else if (ELEMENTWISE.has(node.op) || isOuterProduct(node, shapeOf)) {
       // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op.
       const ins = node.inputs.map(loose);
@@ -360,7 +387,7 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     const value = exact(id);
     const name = exposed.has(value) ? `out${k}` : value;
     exposed.add(value);
-    b.output(name, value, onnxType(dtypeOf(id)), shapeOf(id));
+    b.output(name, value, dtypeOf(id), shapeOf(id));
     return { name, offset: -1 };
   });
   return { bytes: b.toBytes(), inputNames, groupNames, outputs, labels };

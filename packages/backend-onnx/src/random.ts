@@ -3,31 +3,25 @@ import type { OnnxGraphBuilder } from './onnx/builder.js';
 /**
  * The `random` primitive in ONNX: Philox4x32-10 exactly as core's reference (random/philox.ts),
  * so every backend gives the same bits. Words are held in uint64 (values below 2^32), where a
- * 32x32 product is exact: its high word is a shift, its low word a mask. An earlier version kept
- * int64 and split each product into 16-bit halves: 561 ONNX nodes for one draw, where this is
- * about 160. Initializing a Dense(128) kernel of [784,128] took 50 ms the first time (its session
- * created) and 14.9 ms later; now 23 and 2.7 (scratch script, medians).
+ * 32x32 product is exact: its high word is a shift, its low word a mask. About 160 ONNX nodes
+ * for one draw; int64 words would need each product split into 16-bit halves, 561 nodes (see
+ * docs/architecture.md for the timings).
  */
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
-const UINT32 = 12;
-const UINT64 = 13;
-const FLOAT = 1;
-
 export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[]): string {
   const size = shape.reduce((a, c) => a * c, 1);
   const blocks = Math.max(1, Math.ceil(size / 4));
   const k = (v: number) => b.constant({ type: 'uint64', shape: [], data: [BigInt(v)] });
-  const cast = (x: string, to: number) => b.op('Cast', [x], { to: { int: to } });
   const xor = (x: string, y: string) => b.op('BitwiseXor', [x, y]);
   const low32 = (x: string) => b.op('BitwiseAnd', [x, k(0xffffffff)]);
   const shiftRight = (x: string, n: number) => b.op('BitShift', [x, k(n)], { direction: { string: 'RIGHT' } });
 
   // The counter operand is int32 [key0, key1, offset0, offset1]; as uint32 it is the words' bits.
-  const words = cast(cast(counter, UINT32), UINT64);
+  const words = b.cast(b.cast(counter, 'uint32'), 'uint64');
   const pick = (i: number) => b.reshape(b.op('Slice', [words, bound(b, i), bound(b, i + 1)]), []);
 
   /** hi and lo 32 bits of m * x, for a constant m and x below 2^32. */
@@ -57,7 +51,7 @@ export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[
   const column = (x: string) => b.op('Unsqueeze', [x, b.constant({ type: 'int64', shape: [1], data: [1n] })]);
   const interleaved = b.reshape(b.op('Concat', [c0, c1, c2, c3].map(column), { axis: { int: 1 } }), [blocks * 4]);
   const kept = b.op('Slice', [interleaved, bound(b, 0), bound(b, size)]);
-  const top24 = cast(shiftRight(kept, 8), FLOAT);
+  const top24 = b.cast(shiftRight(kept, 8), 'float32');
   const unit = b.op('Mul', [top24, b.constant({ type: 'float32', shape: [], data: [2 ** -24] })]);
   return b.reshape(unit, shape);
 }

@@ -52,7 +52,9 @@ export { type Check, checkArg, checkArity, checkOptions, describe, is, nearestKe
 export * from './primitives.js';
 export { philox4x32, philoxUniform } from './random/philox.js';
 export {
+  type RandomNormal,
   type RandomNormalOptions,
+  type RandomUniform,
   type RandomUniformOptions,
   randomNormal,
   randomUniform,

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import * as ortWeb from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
-import { type Attr, type ConstTensor, OnnxGraphBuilder, type OnnxType } from './builder.js';
+import { type Attr, type ConstTensor, DATA_TYPE, OnnxGraphBuilder, type OnnxType } from './builder.js';
 import { ProtoWriter } from './proto.js';
 
 // One WASM thread: the test machine may have few cores, and results must not depend on threading.
@@ -182,12 +182,12 @@ describe('OnnxGraphBuilder on onnxruntime-node', () => {
     expect(values(out.y)).toEqual([-1, -0.25, 0, 3]);
   });
 
-  it('Cast with a `to` attribute', async () => {
+  it('Cast to a type named as nabla names it', async () => {
     const b = new OnnxGraphBuilder();
     const x = b.input('x', 'float32', [4]);
-    b.output('i', b.op('Cast', [x], { to: { int: 6 } }), 'int32', [4]);
-    b.output('d', b.op('Cast', [x], { to: { int: 11 } }), 'float64', [4]);
-    b.output('p', b.op('Cast', [x], { to: { int: 9 } }), 'bool', [4]);
+    b.output('i', b.cast(x, 'int32'), 'int32', [4]);
+    b.output('d', b.cast(x, 'float64'), 'float64', [4]);
+    b.output('p', b.cast(x, 'bool'), 'bool', [4]);
     const out = await run(b, { x: f32([-2.5, 0, 1.75, 3], [4]) });
     expect(out.i.type).toBe('int32');
     expect(values(out.i)).toEqual([-2, 0, 1, 3]);
@@ -418,7 +418,6 @@ describe('OnnxGraphBuilder on onnxruntime-node', () => {
 type IntType = 'uint8' | 'uint32' | 'uint64' | 'int32' | 'int64';
 const INT_TYPES: IntType[] = ['uint8', 'uint32', 'uint64', 'int32', 'int64'];
 const BITS: Record<IntType, number> = { uint8: 8, uint32: 32, uint64: 64, int32: 32, int64: 64 };
-const CODE: Record<IntType, number> = { uint8: 2, uint32: 12, uint64: 13, int32: 6, int64: 7 };
 const signed = (t: IntType) => t.startsWith('int');
 const wrap = (t: IntType, v: bigint) => (signed(t) ? BigInt.asIntN(BITS[t], v) : BigInt.asUintN(BITS[t], v));
 
@@ -462,11 +461,11 @@ function intCases(): IntCase[] {
     bin('BitShift', (x, s) => x << s, shift, { direction: { string: 'LEFT' } });
     bin('BitShift', (x, s) => x >> s, shift, { direction: { string: 'RIGHT' } });
     for (const to of INT_TYPES) {
-      cases.push({ op: 'Cast', type: t, attrs: { to: { int: CODE[to] } }, a, outType: to, expected: a.map((x) => wrap(to, x)) });
+      cases.push({ op: 'Cast', type: t, attrs: { to: { int: DATA_TYPE[to] } }, a, outType: to, expected: a.map((x) => wrap(to, x)) });
     }
     if (BITS[t] <= 32) {
       // Exactly representable in a double, so Math.fround rounds once, as static_cast<float> does.
-      cases.push({ op: 'Cast', type: t, attrs: { to: { int: 1 } }, a, outType: 'float32', expected: a.map((x) => Math.fround(Number(x))) });
+      cases.push({ op: 'Cast', type: t, attrs: { to: { int: DATA_TYPE.float32 } }, a, outType: 'float32', expected: a.map((x) => Math.fround(Number(x))) });
     }
   }
   return cases;
@@ -514,16 +513,10 @@ describe.each(['node', 'web'] as const)('integer ops on onnxruntime-%s', (runtim
     const xs = [0, 1, 0xffffffff, 0x12345678, 0x9e3779b9, 0xdeadbeef];
     const b = new OnnxGraphBuilder();
     const x = b.input('x', 'uint32', ['n']);
-    const x64 = b.op('Cast', [x], { to: { int: CODE.uint64 } });
+    const x64 = b.cast(x, 'uint64');
     const prod = b.op('Mul', [x64, b.constant({ type: 'uint64', shape: [], data: [M] })]);
-    const hi = b.op(
-      'Cast',
-      [b.op('BitShift', [prod, b.constant({ type: 'uint64', shape: [], data: [32] })], { direction: { string: 'RIGHT' } })],
-      {
-        to: { int: CODE.uint32 },
-      },
-    );
-    const lo = b.op('Cast', [prod], { to: { int: CODE.uint32 } }); // Cast to a narrower unsigned type truncates
+    const hi = b.cast(b.op('BitShift', [prod, b.constant({ type: 'uint64', shape: [], data: [32] })], { direction: { string: 'RIGHT' } }), 'uint32');
+    const lo = b.cast(prod, 'uint32'); // Cast to a narrower unsigned type truncates
     const loDirect = b.op('Mul', [x, b.constant({ type: 'uint32', shape: [], data: [M] })]); // uint32 Mul wraps
     b.output('hi', hi, 'uint32', ['n']);
     b.output('lo', lo, 'uint32', ['n']);

@@ -28,7 +28,8 @@ export interface ConstTensor {
   data: ArrayLike<number> | ArrayLike<bigint>;
 }
 
-const DATA_TYPE: Record<OnnxType, DataType> = {
+/** The ONNX element type code of each type: the one table of them (Cast's `to`, tensor protos). */
+export const DATA_TYPE: Record<OnnxType, DataType> = {
   float32: DataType.FLOAT,
   float64: DataType.DOUBLE,
   int32: DataType.INT32,
@@ -256,6 +257,11 @@ export class OnnxGraphBuilder {
   /** Shorthand for a single-output node. */
   op(opType: string, inputs: string[], attrs?: Record<string, Attr>): string {
     return this.node(opType, inputs, attrs, 1)[0];
+  }
+
+  /** Cast to an element type, by name rather than by ONNX's numeric code. */
+  cast(x: string, to: OnnxType): string {
+    return this.op('Cast', [x], { to: { int: DATA_TYPE[to] } });
   }
 
   /** Reshape with allowzero: a 0 in the target shape means size 0, not "copy this dim" (ONNX's default). */
