@@ -42,10 +42,10 @@ describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
     nb.dispose(r);
   });
 
-  test('an onnxruntime error names the nabla op that failed', async () => {
+  test('an index that onnxruntime rejects is reported as on every backend (index-checks.test.ts has the rest)', async () => {
     nb.setBackend(name);
     const y = nb.gather(nb.tensor([1, 2, 3]), nb.tensor([5], [1], 'int32'));
-    await expect(y.data()).rejects.toThrow(/onnx: running the graph failed in nabla op 'gather'/);
+    await expect(y.data()).rejects.toThrow('gather: index 5 at position [0] is out of range for axis 0 of size 3');
   });
 });
 

@@ -1,4 +1,5 @@
 import { type Backend, DTYPES, type DType, type Graph, graphValue, NablaError, type TypedArray } from '@nabla/core';
+import { diagnose, indicesGraph, outOfRange } from './index-checks.js';
 import { type Lowered, lowerGraph } from './lower.js';
 import { OnnxGraphBuilder } from './onnx/builder.js';
 import { InputGrouper, type InputLayout, PackedView, UNGROUPED } from './packing.js';
@@ -37,6 +38,8 @@ export interface OnnxBackendOptions {
 /** One session per input layout (see packing.ts) of a graph, compiled on first use. */
 interface Executable {
   graph: Graph;
+  /** Whether its gathers and scatterAdds check their indices (all but the diagnostic graphs do). */
+  checkIndices: boolean;
   /** onnxruntime's session options, the same for every layout. */
   sessionOptions: Record<string, unknown>;
   grouper: InputGrouper;
@@ -141,6 +144,10 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   sessionsCreated = 0;
 
   compile(graph: Graph): Executable {
+    return this.executable(graph, true);
+  }
+
+  private executable(graph: Graph, checkIndices: boolean): Executable {
     const small = matmulFlops(graph) < PARALLEL_FLOPS;
     const threads = this.options.intraOpNumThreads ?? (small ? 1 : 0);
     // onnxruntime's graph optimizations pay off on large ops; on small graphs they only make
@@ -150,6 +157,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     // and the seed example's fit was 1-2 us a step faster (timed round-robin).
     return {
       graph,
+      checkIndices,
       sessionOptions: {
         graphOptimizationLevel: small ? 'disabled' : 'all',
         enableCpuMemArena: !small,
@@ -174,7 +182,8 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   }
 
   private async createSession(exe: Executable, layout: InputLayout): Promise<Session> {
-    const lowered = lowerGraph(exe.graph, () => new OnnxGraphBuilder({ name: 'nabla' }), layout);
+    const lowered = lowerGraph(exe.graph, () => new OnnxGraphBuilder({ name: 'nabla' }), layout, { checkIndices: exe.checkIndices });
+    if (lowered.indexChecks.error) throw lowered.indexChecks.error; // constant indices out of range
     try {
       const session = await this.ort.InferenceSession.create(lowered.bytes, exe.sessionOptions);
       this.sessionsCreated++;
@@ -190,6 +199,25 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     }
     exe.sessions.clear();
     exe.ready.clear();
+  }
+
+  /**
+   * The error for the first out-of-range index of the graph's gathers and scatterAdds, found by
+   * computing their index operands again (without checks) and reading them; undefined if every
+   * index is in range. Runs only when a check or onnxruntime has failed.
+   */
+  private async indexErrorOf(exe: Executable, inputs: Buffer[]): Promise<NablaError | undefined> {
+    const graph = exe.checkIndices ? indicesGraph(exe.graph) : undefined;
+    if (!graph) return undefined;
+    const diagnostic = this.executable(graph, false);
+    try {
+      const buffers = await this.run(diagnostic, inputs);
+      return diagnose(exe.graph, await Promise.all(buffers.map((b) => this.read(b))));
+    } catch {
+      return undefined; // the indices cannot be computed: the original failure is the one to report
+    } finally {
+      this.release(diagnostic);
+    }
   }
 
   async run(exe: Executable, inputs: Buffer[]): Promise<Buffer[]> {
@@ -211,7 +239,17 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     try {
       out = await session.run(feeds);
     } catch (e) {
-      throw explain('running the graph', e, lowered);
+      // onnxruntime rejects some out-of-range indices itself (beyond -n): name them as every backend does.
+      throw (await this.indexErrorOf(exe, inputs)) ?? explain('running the graph', e, lowered);
+    }
+    const { checks } = lowered.indexChecks;
+    if (checks.length > 0) {
+      const places = lowered.checkOutputs;
+      const extreme = (i: number) => (out[places[i].name].data as TypedArray)[places[i].offset];
+      if (outOfRange(checks, extreme)) {
+        const error = await this.indexErrorOf(exe, inputs);
+        if (error) throw error;
+      }
     }
     return lowered.outputs.map(({ name, offset }, k) => {
       if (offset < 0) return out[name];

@@ -12,6 +12,7 @@ import {
 } from '@nabla/core';
 import { lowerErf64 } from './erf64.js';
 import { fold, type Known } from './fold.js';
+import { IndexCheckBuilder, type IndexChecks } from './index-checks.js';
 import type { Attr, OnnxGraphBuilder } from './onnx/builder.js';
 import { type InputLayout, type Origin, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
@@ -202,6 +203,9 @@ export interface Lowered {
   outputs: OutputPlace[];
   /** For each nabla node, the first ONNX node index it lowered to, and its op label, in order. */
   labels: { firstNode: number; label: string }[];
+  /** The index checks of its gathers and scatterAdds (index-checks.ts), and where each extreme comes back. */
+  indexChecks: IndexChecks;
+  checkOutputs: OutputPlace[];
 }
 
 /**
@@ -291,7 +295,12 @@ const ELEMENTWISE = new Set<GraphNode['op']>(['unary', 'binary', 'where', 'cast'
  * shape. onnxruntime pays about as much for a Reshape as for any small op, and small training
  * steps are full of them.
  */
-export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, layout: InputLayout = UNGROUPED): Lowered {
+export function lowerGraph(
+  graph: Graph,
+  makeBuilder: () => OnnxGraphBuilder,
+  layout: InputLayout = UNGROUPED,
+  { checkIndices = true } = {},
+): Lowered {
   const b = makeBuilder();
   const nIn = graph.inputs.length;
   const dtypeOf = (id: number) => graphValue(graph, id).dtype;
@@ -334,8 +343,13 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     onnxShapes.push(shape);
   };
   const labels: Lowered['labels'] = [];
+  const checks = new IndexCheckBuilder(b, graph);
   for (const node of graph.nodes) {
     labels.push({ firstNode: b.nodeCount, label: node.label ?? node.op });
+    if (checkIndices && (node.op === 'gather' || node.op === 'scatterAdd')) {
+      const i = node.inputs[1];
+      checks.add(node, values[i], onnxShapes[i], known[i]);
+    }
     const [first] = node.inputs;
     const constant = fold(
       node,
@@ -373,9 +387,10 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
       push(lowerNode(b, node, node.inputs.map(exact), shapeOf, dtypeOf), node.shape);
     }
   }
+  const indexChecks = checks.finish();
   const packed = packOutputs(
     b,
-    graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: onnxShapes[id] })),
+    [...graph.outputs.map((id) => ({ value: values[id], dtype: dtypeOf(id), shape: onnxShapes[id] })), ...indexChecks.values],
     origins,
   );
   // A node's value is exposed under its own name; graph inputs, constants (captured or folded)
@@ -390,5 +405,12 @@ export function lowerGraph(graph: Graph, makeBuilder: () => OnnxGraphBuilder, la
     b.output(name, value, dtypeOf(id), shapeOf(id));
     return { name, offset: -1 };
   });
-  return { bytes: b.toBytes(), inputNames, groupNames, outputs, labels };
+  // The extremes of the index checks: packed with the outputs of their dtype (there are always two).
+  const checkOutputs = indexChecks.values.map(({ value, dtype, shape }, i): OutputPlace => {
+    const place = packed.get(graph.outputs.length + i);
+    if (place) return place;
+    b.output(`check${i}`, value, dtype, shape);
+    return { name: `check${i}`, offset: 0 };
+  });
+  return { bytes: b.toBytes(), inputNames, groupNames, outputs, labels, indexChecks, checkOutputs };
 }
