@@ -1,4 +1,4 @@
-import { type Backend, DTYPES, type DType, type Graph, graphValue, NablaError, type TypedArray } from '@nabla/core';
+import { type Backend, DTYPES, type DType, type Graph, graphValue, matmulDims, NablaError, type TypedArray } from '@nabla/core';
 import { diagnose, indicesGraph, outOfRange } from './index-checks.js';
 import { type Lowered, lowerGraph } from './lower.js';
 import { OnnxGraphBuilder } from './onnx/builder.js';
@@ -66,9 +66,7 @@ function matmulFlops(graph: Graph): number {
   let flops = 0;
   for (const node of graph.nodes) {
     if (node.op !== 'matmul') continue;
-    const [batch, m, n] = node.shape.length === 3 ? node.shape : [1, ...node.shape];
-    const a = graphValue(graph, node.inputs[0]).shape;
-    const k = node.attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
+    const { batch, m, n, k } = matmulDims(graph, node);
     flops += 2 * batch * m * n * k;
   }
   return flops;

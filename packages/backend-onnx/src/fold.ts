@@ -1,4 +1,4 @@
-import { type DType, type GraphNode, sizeOf } from '@nabla/core';
+import { type BinaryOp, broadcastStrides, type DType, type GraphNode, isFloat, sizeOf, stridedOffsets, type UnaryOp } from '@nabla/core';
 
 /**
  * Constant folding while lowering: a node whose operands are all known constants becomes a
@@ -21,15 +21,17 @@ export interface Known {
 /** Folding stops at this many elements: a broadcast must not become a large initializer. */
 const FOLD_LIMIT = 4096;
 
-const BINARY: Partial<Record<string, (a: number, b: number) => number>> = {
+/** The foldable functions: the others are left to onnxruntime. */
+const BINARY: Partial<Record<BinaryOp, (a: number, b: number) => number>> = {
   add: (a, b) => a + b,
   sub: (a, b) => a - b,
   mul: (a, b) => a * b,
   div: (a, b) => a / b,
 };
-const UNARY: Partial<Record<string, (a: number) => number>> = { neg: (a) => -a, sqrt: Math.sqrt };
+const UNARY: Partial<Record<UnaryOp, (a: number) => number>> = { neg: (a) => -a, sqrt: Math.sqrt };
 
-const isFloat = (d: DType) => d === 'float32' || d === 'float64';
+/** The table's function for fn, if it has one of its own (not an Object property such as 'constructor'). */
+const entry = <T>(table: Partial<Record<string, T>>, fn: string): T | undefined => (Object.hasOwn(table, fn) ? table[fn] : undefined);
 
 /** The node's value, if it is a foldable op of known operands; undefined otherwise. */
 export function fold(node: GraphNode, operands: (Known | undefined)[]): Known | undefined {
@@ -37,19 +39,20 @@ export function fold(node: GraphNode, operands: (Known | undefined)[]): Known | 
   const ins = operands as Known[];
   const round = node.dtype === 'float32' ? Math.fround : (v: number) => v;
   const make = (f: (at: (k: number, i: number) => number, i: number) => number): Known => {
-    const readers = ins.map((o) => broadcastReader(o.shape, node.shape));
+    // Per operand, the element each output element reads.
+    const offsets = ins.map((o) => stridedOffsets(node.shape, broadcastStrides(o.shape, node.shape)));
     const data = new Float64Array(sizeOf(node.shape));
-    for (let i = 0; i < data.length; i++) data[i] = round(f((k, j) => ins[k].data[readers[k](j)], i));
+    for (let i = 0; i < data.length; i++) data[i] = round(f((k, j) => ins[k].data[offsets[k][j]], i));
     return { dtype: node.dtype, shape: node.shape, data };
   };
   switch (node.op) {
     case 'binary': {
-      const f = BINARY[node.attrs.fn];
+      const f = entry(BINARY, node.attrs.fn);
       if (!f || !ins.every((o) => o.dtype === node.dtype)) return undefined;
       return make((at, i) => f(at(0, i), at(1, i)));
     }
     case 'unary': {
-      const f = UNARY[node.attrs.fn];
+      const f = entry(UNARY, node.attrs.fn);
       return f && ins[0].dtype === node.dtype ? make((at, i) => f(at(0, i))) : undefined;
     }
     case 'cast':
@@ -61,26 +64,4 @@ export function fold(node: GraphNode, operands: (Known | undefined)[]): Known | 
     default:
       return undefined;
   }
-}
-
-/** Maps a flat index of `out` to the flat index of the operand of `shape` that broadcasts to it. */
-function broadcastReader(shape: readonly number[], out: readonly number[]): (i: number) => number {
-  if (sizeOf(shape) === sizeOf(out)) return (i) => i;
-  if (sizeOf(shape) === 1) return () => 0;
-  const rank = out.length;
-  const padded = [...Array<number>(rank - shape.length).fill(1), ...shape];
-  const strides = new Array<number>(rank);
-  let stride = 1;
-  for (let d = rank - 1; d >= 0; d--) {
-    strides[d] = padded[d] === 1 ? 0 : stride;
-    stride *= padded[d];
-  }
-  return (i) => {
-    let at = 0;
-    for (let d = rank - 1; d >= 0; d--) {
-      at += (i % out[d]) * strides[d];
-      i = Math.floor(i / out[d]);
-    }
-    return at;
-  };
 }
