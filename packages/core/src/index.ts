@@ -18,7 +18,7 @@ export {
   registerBackend,
   setBackend,
 } from './backend.js';
-export { allocate, bytesPerElement, DTYPES, type DType, type TypedArray } from './dtype.js';
+export { allocate, bytesPerElement, DTYPES, type DType, isFloat, type TypedArray } from './dtype.js';
 export { type JitTree, type Jitted, jit } from './engine/jit.js';
 export { dispose, keep, type MemoryInfo, memory, type TensorContainer, tidy } from './engine/memory.js';
 export type { NestedArray } from './engine/read.js';

@@ -57,6 +57,8 @@ export function unaryExpr(fn: UnaryOp): string {
 export function binaryExpr(fn: BinaryOp, dtype: DType): string {
   // Doubles lose int32 products past 2^53; imul wraps exactly like int32 arithmetic.
   if (fn === 'mul' && dtype === 'int32') return 'Math.imul(x0, x1)';
+  // Math.pow is inexact past 2^53: int32 powers are exact products, wrapping as mul does.
+  if (fn === 'pow' && dtype === 'int32') return 'ipow(x0, x1)';
   return exprOf(BINARY, 'binary', fn);
 }
 
@@ -65,9 +67,28 @@ export const COPY_EXPR = 'x0';
 
 export function castExpr(from: DType, to: DType): string {
   if (to === 'bool') return '(x0 !== 0 ? 1 : 0)';
-  // Float to int truncates toward zero (TensorFlow's cast); NaN becomes 0 in the Int32Array store.
-  if (to === 'int32' && (from === 'float32' || from === 'float64')) return 'Math.trunc(x0)';
+  // Float to int32 truncates toward zero and saturates: out-of-range values (infinities
+  // included) become -2^31 or 2^31-1, NaN becomes 0 (x | 0 maps NaN to 0 and truncates in range).
+  if (to === 'int32' && (from === 'float32' || from === 'float64')) {
+    return '(x0 >= 2147483647 ? 2147483647 : x0 <= -2147483648 ? -2147483648 : x0 | 0)';
+  }
   return 'x0';
+}
+
+/**
+ * x ** y in int32 arithmetic: square-and-multiply with Math.imul, so a result past 2^31 wraps
+ * modulo 2^32 as NumPy's and TensorFlow's integer power do. A negative exponent gives the
+ * truncated real result: 1 for x = 1, +-1 for x = -1, 0 otherwise (0 ** -1 included).
+ */
+export function ipow(x: number, y: number): number {
+  if (y < 0) return x === 1 || (x === -1 && (y & 1) === 0) ? 1 : x === -1 ? -1 : 0;
+  let r = 1;
+  let base = x;
+  for (let e = y; e > 0; e >>>= 1) {
+    if (e & 1) r = Math.imul(r, base);
+    base = Math.imul(base, base);
+  }
+  return r;
 }
 
 type Loop = (ins: TypedArray[], out: TypedArray, walk: WalkArgs) => void;
@@ -96,7 +117,7 @@ function generate(expr: string, arity: number): Loop {
         out[p++] = ${expr};
       }
     }`;
-  loop = new Function('erf', `return function elementwise(ins, out, w) {${src}}`)(erf) as Loop;
+  loop = new Function('erf', 'ipow', `return function elementwise(ins, out, w) {${src}}`)(erf, ipow) as Loop;
   loops.set(key, loop);
   return loop;
 }

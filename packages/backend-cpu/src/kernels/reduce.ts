@@ -40,13 +40,21 @@ export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: reado
   const contiguous = members.every((v, j) => v === j);
   return (ins: TypedArray[], out: TypedArray) => {
     const x = ins[0];
+    // int32 sums and products wrap modulo 2^32, as int32 add and mul do, whatever the length:
+    // a double accumulator would lose their low bits past 2^53.
+    const int = out instanceof Int32Array;
+    const intSum = fn === 'sum' && int;
+    const intProd = fn === 'prod' && int;
     for (let o = 0; o < starts.length; o++) {
       const base = starts[o];
       let acc = init;
-      if (fn === 'sum' && contiguous) for (let j = base; j < base + m; j++) acc += x[j];
+      if (intSum) for (let j = 0; j < m; j++) acc = (acc + x[base + members[j]]) | 0;
+      else if (fn === 'sum' && contiguous) for (let j = base; j < base + m; j++) acc += x[j];
       else if (fn === 'sum') for (let j = 0; j < m; j++) acc += x[base + members[j]];
+      else if (intProd) for (let j = 0; j < m; j++) acc = Math.imul(acc, x[base + members[j]]);
       else if (fn === 'prod') for (let j = 0; j < m; j++) acc *= x[base + members[j]];
       else if (fn === 'max') {
+        // A NaN anywhere makes the max NaN (NumPy's np.max); the first one ends the loop.
         for (let j = 0; j < m; j++) {
           const v = x[base + members[j]];
           if (v > acc || v !== v) {

@@ -9,9 +9,10 @@ import {
   exp,
   greater,
   greaterEqual,
-  less,
+  isNaN,
   lessEqual,
   log,
+  logicalOr,
   mul,
   neg,
   sign,
@@ -95,10 +96,11 @@ export const BINARY_RULES: Record<BinaryOp, BinaryDerivative | typeof boolResult
     const safeLog = log(where(positive, a, 1));
     return [ga, mul(g, where(positive, mul(safeLog, y), zeroOf(y)))];
   },
-  // Ties go to the first operand, as in TensorFlow. A select, as TensorFlow, PyTorch and JAX
-  // do (TensorFlow.js multiplies by a 0/1 mask: the same for a finite g, and one op more).
-  maximum: (g, a, b) => [where(greaterEqual(a, b), g, zeroOf(g)), where(less(a, b), g, zeroOf(g))],
-  minimum: (g, a, b) => [where(lessEqual(a, b), g, zeroOf(g)), where(greater(a, b), g, zeroOf(g))],
+  // g goes to the operand the result came from: ties to the first, as in TensorFlow, and a NaN
+  // result to the operand that is NaN (the first if both are). A select, as TensorFlow, PyTorch
+  // and JAX do (TensorFlow.js multiplies by a 0/1 mask: the same for a finite g, one op more).
+  maximum: (g, a, b) => selectGradient(g, logicalOr(greaterEqual(a, b), isNaN(a))),
+  minimum: (g, a, b) => selectGradient(g, logicalOr(lessEqual(a, b), isNaN(a))),
   equal: boolResult,
   notEqual: boolResult,
   less: boolResult,
@@ -108,6 +110,11 @@ export const BINARY_RULES: Record<BinaryOp, BinaryDerivative | typeof boolResult
   logicalAnd: boolResult,
   logicalOr: boolResult,
 };
+
+/** g to the first operand where `first` holds, to the second elsewhere. */
+function selectGradient(g: Tensor, first: Tensor): [Tensor, Tensor] {
+  return [where(first, g, zeroOf(g)), where(first, zeroOf(g), g)];
+}
 
 /** The table's entry for fn; a function the table lacks (a malformed node) is an error, never zero. */
 function ruleOf<T>(table: Record<string, T>, family: 'unary' | 'binary' | 'reduce', fn: string): T {
@@ -146,9 +153,10 @@ type ReduceDerivative = (g: Tensor, x: Tensor, y: Tensor, axes: number[]) => Ten
 export const REDUCE_RULES: Record<ReduceOp, ReduceDerivative> = {
   sum: (g, x) => p.expand(g, [...x.shape], 'grad'),
   max: (g, x, y, axes) => {
-    // Split evenly between tied maxima, so the gradient sums to g.
+    // Split evenly between tied maxima, so the gradient sums to g; a NaN max between the NaNs
+    // (PyTorch's rule: the gradient goes where the result came from).
     const full = [...x.shape];
-    const hit = mask(equal(x, p.expand(y, full, 'grad')), g);
+    const hit = mask(logicalOr(equal(x, p.expand(y, full, 'grad')), isNaN(x)), g);
     const count = p.reduce('sum', hit, axes, 'grad');
     return mul(p.expand(div(g, count), full, 'grad'), hit);
   },

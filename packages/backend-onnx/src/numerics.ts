@@ -1,0 +1,130 @@
+import { type DType, isFloat, NablaError, type ReduceOp, sizeOf } from '@nabla/core';
+import type { OnnxGraphBuilder } from './onnx/builder.js';
+
+/**
+ * Lowerings that give onnxruntime nabla's NaN and int32 semantics (docs/architecture.md,
+ * "NaN and integer semantics"), where its own kernels answer otherwise:
+ *
+ * - ReduceMax sees a NaN only when it comes first, and ArgMax ignores NaNs or not depending on the
+ *   layout; nabla's max is NaN when any element is, and argMax is the index of the first NaN.
+ * - ReduceSum and ReduceProd of int32 (and of int64) saturate; nabla's int32 sums and products
+ *   wrap modulo 2^32, as int32 Add and Mul do in onnxruntime.
+ * - Cast of an out-of-range float or NaN to int32 gives -2^31 on onnxruntime-node and saturates on
+ *   onnxruntime-web; nabla truncates toward zero, saturates, and maps NaN to 0.
+ * - Pow of int32 goes through a double and saturates; nabla's is exact and wraps.
+ */
+
+const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
+const scalar = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
+const TO_INT32 = { to: { int: 6 } };
+const TO_INT64 = { to: { int: 7 } };
+const TO_FLOAT64 = { to: { int: 11 } };
+
+export interface ReduceOperand {
+  value: string;
+  dtype: DType;
+  /** The operand's shape; with `axes` undefined any shape of the same elements will do. */
+  shape: readonly number[];
+  /** The axes reduced, or undefined for all of them. */
+  axes?: readonly number[];
+  /** The result's shape (the operand's with reduced axes kept as 1). */
+  outShape: readonly number[];
+}
+
+/** A sum, max or product with kept dimensions, in nabla's semantics. */
+export function lowerReduction(b: OnnxGraphBuilder, fn: ReduceOp, x: ReduceOperand): string {
+  const keep = { keepdims: { int: 1 } };
+  const reduce = (op: string, v: string) => b.op(op, x.axes ? [v, int64(b, [...x.axes])] : [v], keep);
+  switch (fn) {
+    case 'max': {
+      const m = reduce('ReduceMax', x.value);
+      if (!isFloat(x.dtype)) return m;
+      // NaN wherever a NaN was reduced: three nodes (onnxruntime's ReduceMax takes bools).
+      const anyNaN = reduce('ReduceMax', b.op('IsNaN', [x.value]));
+      return b.op('Where', [anyNaN, scalar(b, x.dtype, Number.NaN), m]);
+    }
+    case 'sum':
+      if (x.dtype !== 'int32') return reduce('ReduceSum', x.value);
+      // int64 sums of int32 values are exact; Cast to int32 keeps the low 32 bits (wraps).
+      return b.op('Cast', [reduce('ReduceSum', b.op('Cast', [x.value], TO_INT64))], TO_INT32);
+    case 'prod':
+      return x.dtype === 'int32' ? intProduct(b, x) : reduce('ReduceProd', x.value);
+    default:
+      return unknownReduction(fn);
+  }
+}
+
+/** Every reduction has a case above (fn is `never` here): one added to core without a lowering fails to compile. */
+function unknownReduction(fn: never): never {
+  throw new NablaError(`onnx: no lowering for reduction '${fn as string}'`);
+}
+
+/**
+ * An int32 product as a tree of Mul (which wraps): the reduced axes are moved last and flattened,
+ * then halved until one element is left, an odd length padded with a 1.
+ */
+function intProduct(b: OnnxGraphBuilder, x: ReduceOperand): string {
+  const axes = x.axes ?? x.shape.map((_, i) => i);
+  const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const n = sizeOf(axes.map((a) => x.shape[a]));
+  if (n === 0) {
+    return b.op('ConstantOfShape', [int64(b, [...x.outShape])], { value: { tensor: { type: 'int32', shape: [1], data: [1] } } });
+  }
+  const perm = [...kept, ...axes];
+  let v = x.axes && perm.some((p, i) => p !== i) ? b.op('Transpose', [x.value], { perm: { ints: perm } }) : x.value;
+  const keptShape = kept.map((i) => x.shape[i]);
+  v = b.reshape(v, [...keptShape, n]);
+  const one = scalar(b, 'int32', 1);
+  const last = (values: number[]) => int64(b, values);
+  for (let len = n; len > 1; ) {
+    if (len % 2 === 1) {
+      const pads = [...Array<number>(keptShape.length + 1).fill(0), ...Array<number>(keptShape.length).fill(0), 1];
+      v = b.op('Pad', [v, int64(b, pads), one], { mode: { string: 'constant' } });
+      len += 1;
+    }
+    const half = len / 2;
+    const lo = b.op('Slice', [v, last([0]), last([half]), last([-1])]);
+    const hi = b.op('Slice', [v, last([half]), last([len]), last([-1])]);
+    v = b.op('Mul', [lo, hi]);
+    len = half;
+  }
+  return b.reshape(v, [...x.outShape]);
+}
+
+/** The index (int32, axis kept) of the first largest value, or of the first NaN if there is one. */
+export function lowerArgMax(b: OnnxGraphBuilder, x: string, dtype: DType, axis: number): string {
+  const attrs = { axis: { int: axis }, keepdims: { int: 1 } };
+  const at = b.op('ArgMax', [x], attrs);
+  if (!isFloat(dtype)) return b.op('Cast', [at], TO_INT32);
+  const nan = b.op('IsNaN', [x]);
+  const firstNaN = b.op('ArgMax', [b.op('Cast', [nan], TO_INT32)], attrs);
+  const anyNaN = b.op('ReduceMax', [nan, int64(b, [axis])], { keepdims: { int: 1 } });
+  return b.op('Cast', [b.op('Where', [anyNaN, firstNaN, at])], TO_INT32);
+}
+
+/** Float to int32: truncated toward zero, saturated to [-2^31, 2^31-1], NaN to 0. */
+export function lowerCastToInt32(b: OnnxGraphBuilder, x: string, from: DType): string {
+  // In float64 both bounds are exact, so Clip then Cast truncates and saturates.
+  const wide = from === 'float64' ? x : b.op('Cast', [x], TO_FLOAT64);
+  const clipped = b.op('Clip', [wide, scalar(b, 'float64', -(2 ** 31)), scalar(b, 'float64', 2 ** 31 - 1)]);
+  return b.op('Where', [b.op('IsNaN', [x]), scalar(b, 'int32', 0), b.op('Cast', [clipped], TO_INT32)]);
+}
+
+/**
+ * int32 x ** y, exact and wrapping modulo 2^32 (as the CPU backend's, NumPy's and TensorFlow's):
+ * square-and-multiply over the exponent's 31 low bits. A negative exponent gives the truncated
+ * real result: the same bits give +-1 for x = +-1 (their parity is the exponent's), and 0 is
+ * taken for every other x.
+ */
+export function lowerIntPow(b: OnnxGraphBuilder, x: string, y: string): string {
+  const zero = scalar(b, 'int32', 0);
+  let result = scalar(b, 'int32', 1);
+  let base = x;
+  for (let k = 0; k < 31; k++) {
+    const bit = b.op('Cast', [b.op('BitwiseAnd', [y, scalar(b, 'int32', 2 ** k)])], { to: { int: 9 } });
+    result = b.op('Where', [bit, b.op('Mul', [result, base]), result]);
+    if (k < 30) base = b.op('Mul', [base, base]);
+  }
+  const unit = b.op('Equal', [b.op('Abs', [x]), scalar(b, 'int32', 1)]);
+  return b.op('Where', [b.op('Less', [y, zero]), b.op('Where', [unit, result, zero]), result]);
+}
