@@ -15,15 +15,28 @@ export function shapesEqual(a: Shape, b: Shape): boolean {
   return true;
 }
 
-/** Rejects non-integer, negative or non-finite dimensions, naming the op. */
-export function checkShape(op: string, shape: readonly unknown[]): number[] {
-  if (!Array.isArray(shape)) throw new NablaError(`${op}: shape must be an array of numbers, got ${String(shape)}`);
+/**
+ * Checks a shape argument and returns a copy: an array of non-negative integers whose product
+ * (the element count) is a safe integer. With `allowScalar`, a bare non-negative integer `n`
+ * means the 1-D shape `[n]`, as in NumPy's `np.ones(3)`. Errors name the op and the value.
+ */
+export function checkShape(op: string, shape: unknown, allowScalar = false): number[] {
+  if (allowScalar && typeof shape === 'number' && Number.isInteger(shape) && shape >= 0) return checkShape(op, [shape]);
+  if (!Array.isArray(shape)) {
+    const expected = `an array of non-negative integers${allowScalar ? ' (or one non-negative integer, for a 1-D shape)' : ''}`;
+    throw new NablaError(`${op}: shape must be ${expected}, got ${describe(shape)}`);
+  }
   for (const d of shape) {
     if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new NablaError(`${op}: dimensions must be non-negative integers, got [${shape.join(',')}]`);
+      const dims = shape.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(',');
+      throw new NablaError(`${op}: dimensions must be non-negative integers, got [${dims}]`);
     }
   }
-  return shape as number[];
+  const size = sizeOf(shape);
+  if (!Number.isSafeInteger(size)) {
+    throw new NablaError(`${op}: shape ${fmtShape(shape)} has ${size} elements, more than any tensor can hold (2^53-1)`);
+  }
+  return [...shape];
 }
 
 /** Row-major strides. */

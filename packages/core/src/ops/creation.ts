@@ -1,20 +1,54 @@
-import { allocate, arrayConstructor, assertDType, type DType, isFloat, type TypedArray } from '../dtype.js';
+import { allocate, arrayConstructor, assertDType, type DType, INT32_MAX, INT32_MIN, isFloat, type TypedArray } from '../dtype.js';
 import { fromHost } from '../engine/node.js';
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
+import { type Check, checkArg, checkArity, describe, is } from '../options.js';
 import { checkShape, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { cast, expand, reshape } from './prims.js';
 
+/**
+ * The typed arrays `tensor()` reads. Integer arrays are integers, never booleans: a Uint8Array
+ * of pixels (or a Node Buffer) becomes an int32 tensor, as in TensorFlow.js.
+ */
+export type HostArray =
+  | Float32Array
+  | Float64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Uint16Array
+  | Uint32Array;
 /** Nested arrays of numbers or booleans, a typed array, or a single value. */
-export type TensorData = number | boolean | TypedArray | readonly TensorData[];
+export type TensorData = number | boolean | HostArray | readonly TensorData[];
 /** What ops accept where a tensor is expected: a number adopts the other operand's dtype. */
 export type TensorLike = Tensor | TensorData;
+/** A shape argument: a list of dimensions, or one non-negative integer for a 1-D shape (`ones(3)`). */
+export type ShapeLike = readonly number[] | number;
+
+const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
+
+/** The dtype a typed array's values become; a typed array nabla cannot hold is an error. */
+function dtypeOfHostArray(op: string, data: ArrayBufferView): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (INTEGER_ARRAYS.some((C) => data instanceof C)) return 'int32';
+  throw new NablaError(
+    `${op}: ${describe(data)} is not supported; pass numbers, booleans, nested arrays of them, ` +
+      'or a Float32Array, Float64Array or integer typed array (Int8 to Int32, Uint8 to Uint32)',
+  );
+}
+
+function isHostArray(v: unknown): v is HostArray {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
 
 function inferShape(data: TensorData): number[] {
   const shape: number[] = [];
   let level: TensorData = data;
-  while (Array.isArray(level) || ArrayBuffer.isView(level)) {
+  while (Array.isArray(level) || isHostArray(level)) {
     const arr = level as ArrayLike<TensorData>;
     shape.push(arr.length);
     if (arr.length === 0) break;
@@ -25,13 +59,16 @@ function inferShape(data: TensorData): number[] {
 
 function flatten(op: string, data: TensorData, shape: number[], out: (number | boolean)[], depth = 0): void {
   if (depth === shape.length) {
-    if (typeof data !== 'number' && typeof data !== 'boolean') {
+    if (Array.isArray(data) || ArrayBuffer.isView(data)) {
       throw new NablaError(`${op}: ragged nested array: expected a value at depth ${depth} for shape ${fmtShape(shape)}`);
+    }
+    if (typeof data !== 'number' && typeof data !== 'boolean') {
+      throw new NablaError(`${op}: value ${describe(data)} at flat index ${out.length} is not a number or a boolean`);
     }
     out.push(data);
     return;
   }
-  if (!Array.isArray(data) && !ArrayBuffer.isView(data)) {
+  if (!Array.isArray(data) && !isHostArray(data)) {
     throw new NablaError(`${op}: ragged nested array: expected an array at depth ${depth} for shape ${fmtShape(shape)}`);
   }
   const arr = data as ArrayLike<TensorData>;
@@ -41,143 +78,229 @@ function flatten(op: string, data: TensorData, shape: number[], out: (number | b
   for (let i = 0; i < arr.length; i++) flatten(op, arr[i], shape, out, depth + 1);
 }
 
-function dtypeOfData(data: TensorData): DType {
-  if (data instanceof Float64Array) return 'float64';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Uint8Array) return 'bool';
+/** float32 for numbers, bool for booleans; a typed array (also nested) decides by its type. */
+function dtypeOfData(op: string, data: TensorData): DType {
   let v: TensorData = data;
   while (Array.isArray(v) && v.length > 0) v = v[0];
+  if (ArrayBuffer.isView(v)) return dtypeOfHostArray(op, v);
   return typeof v === 'boolean' ? 'bool' : 'float32';
 }
 
 /**
- * Creates a tensor from values: `tensor([[1, 2], [3, 4]])`, `tensor(new Float32Array(6), [2, 3])`.
- * The dtype defaults to float32 for numbers and bool for booleans.
+ * The value an element of an int32 tensor gets. It must already be an int32: a fraction, NaN,
+ * Infinity or a value outside [-2^31, 2^31-1] is an error naming the op, the value and its flat
+ * index, never a silent truncation. `cast` is the conversion with defined rounding.
  */
-export function tensor(values: TensorData, shape?: readonly number[], dtype?: DType): Tensor {
+function int32Value(op: string, v: number | boolean, index: number): number {
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+    throw new NablaError(
+      `${op}: value ${v} at flat index ${index} is not an int32 (an integer in [${INT32_MIN}, ${INT32_MAX}]); ` +
+        `to convert floats, make a float tensor and cast it: cast(x, 'int32') (defined rounding and range rules)`,
+    );
+  }
+  return v;
+}
+
+/**
+ * Creates a tensor from values: `tensor([[1, 2], [3, 4]])`, `tensor(new Float32Array(6), [2, 3])`.
+ *
+ * The dtype, unless given, comes from the data: float32 for numbers, bool for booleans, and for
+ * a typed array its own type: Float32Array float32, Float64Array float64, and every integer array
+ * (Int8, Uint8 and a Node Buffer, Uint8Clamped, Int16, Uint16, Int32, Uint32) int32, as in
+ * TensorFlow.js. Bytes are numbers, not booleans: bool comes from boolean values, or from an
+ * explicit `'bool'` (then every non-zero value is true).
+ *
+ * Values put into an int32 tensor must be integers in int32 range: 1.7, NaN, Infinity or 3e10
+ * is an error (naming the value and its flat index), not a silent truncation; `cast` converts.
+ */
+export function tensor(values: TensorData, shape?: ShapeLike, dtype?: DType, ...extra: never[]): Tensor {
+  checkArity('tensor', [values, shape, dtype, ...extra], 3);
   return fromData('tensor', values, shape, dtype, false);
 }
 
-function fromData(
-  op: string,
-  values: TensorData,
-  shape: readonly number[] | undefined,
-  dtype: DType | undefined,
-  internal: boolean,
-): Tensor {
+function fromData(op: string, values: TensorData, shape: ShapeLike | undefined, dtype: DType | undefined, internal: boolean): Tensor {
+  if (values === undefined) throw new NablaError(`${op}: argument 'values' is required`);
   if (dtype !== undefined) assertDType(op, dtype);
-  const dt = dtype ?? dtypeOfData(values);
-  const inferred = inferShape(values);
+  const dt = dtype ?? dtypeOfData(op, values);
+  const target = shape === undefined ? undefined : checkShape(op, shape, true);
   let flat: ArrayLike<number | boolean>;
-  if (ArrayBuffer.isView(values)) flat = values as TypedArray;
-  else {
+  if (isHostArray(values)) {
+    dtypeOfHostArray(op, values);
+    flat = values as HostArray;
+  } else {
+    if (ArrayBuffer.isView(values)) dtypeOfHostArray(op, values);
     const out: (number | boolean)[] = [];
-    flatten(op, values, inferred, out);
+    flatten(op, values, inferShape(values), out);
     flat = out;
   }
-  const target = shape === undefined ? inferred : checkShape(op, [...shape]);
-  if (flat.length !== sizeOf(target)) {
-    throw new NablaError(`${op}: ${flat.length} values do not fill shape ${fmtShape(target)}`);
+  const dims = target ?? inferShape(values);
+  if (flat.length !== sizeOf(dims)) {
+    throw new NablaError(`${op}: ${flat.length} values do not fill shape ${fmtShape(dims)}`);
   }
   // An array of the dtype's own type goes straight to the backend, which copies it anyway
   // (bool excepted: its bytes must be normalized to 0 and 1).
-  if (dt !== 'bool' && flat instanceof arrayConstructor(dt)) return fromHost(op, flat as TypedArray, target, dt, internal);
-  const data = allocate(dt, flat.length);
+  if (dt !== 'bool' && flat instanceof arrayConstructor(dt)) return fromHost(op, flat as TypedArray, dims, dt, internal);
+  const data = allocate(dt, flat.length, op, dims);
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (typeof v !== 'number' && typeof v !== 'boolean')
-      throw new NablaError(`${op}: value ${String(v)} at flat index ${i} is not a number`);
-    data[i] = dt === 'bool' ? (v ? 1 : 0) : (v as number);
+    if (dt === 'bool') data[i] = v ? 1 : 0;
+    else if (dt === 'int32') data[i] = int32Value(op, v, i);
+    else data[i] = v as number;
   }
-  return fromHost(op, data, target, dt, internal);
+  return fromHost(op, data, dims, dt, internal);
 }
 
-export function scalar(value: number | boolean, dtype?: DType): Tensor {
-  return tensor(value, [], dtype);
+const numberOrBoolean: Check = (v) => (typeof v === 'number' || typeof v === 'boolean' ? undefined : 'a number or a boolean');
+
+/** A rank-0 tensor: `scalar(3)`, `scalar(true)`, `scalar(2, 'int32')`. */
+export function scalar(value: number | boolean, dtype?: DType, ...extra: never[]): Tensor {
+  checkArity('scalar', [value, dtype, ...extra], 2);
+  checkArg('scalar', 'value', value, numberOrBoolean, false);
+  return fromData('scalar', value, [], dtype, false);
 }
 
 /**
  * A constant that ops make for their own use (`x.mul(2)`'s 2, a gradient rule's 0): it belongs
  * to the nodes that read it and is freed with the last of them, so it never shows up as a live
- * tensor the user must dispose.
+ * tensor the user must dispose. `label` is the op named in errors.
  */
-export function constant(values: TensorData, dtype?: DType): Tensor {
-  return fromData('constant', values, undefined, dtype, true);
+export function constant(values: TensorData, dtype?: DType, label = 'constant'): Tensor {
+  return fromData(label, values, undefined, dtype, true);
 }
 
-/** A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. */
-export const fill = op(function fill(
-  shape: readonly number[],
-  value: number | boolean,
-  dtype: DType = typeof value === 'boolean' ? 'bool' : 'float32',
-  label = 'fill',
-): Tensor {
-  const s = checkShape(label, [...shape]);
-  if (s.length === 0) return scalar(value, dtype);
+/** fill's body, with the public op (fill, zeros, ones) named in errors. */
+function filled(label: string, shape: ShapeLike, value: number | boolean, dtype: DType | undefined): Tensor {
+  const s = checkShape(label, shape, true);
+  checkArg(label, 'value', value, numberOrBoolean, false);
+  const dt = dtype === undefined ? (typeof value === 'boolean' ? 'bool' : 'float32') : assertDType(label, dtype);
+  const c = constant(value, dt, label);
+  if (s.length === 0) return c;
   return expand(
     reshape(
-      constant(value, dtype),
+      c,
       s.map(() => 1),
       label,
     ),
     s,
     label,
   );
-});
+}
 
-export const zeros = op(function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, dtype === 'bool' ? false : 0, dtype, 'zeros');
-});
+/**
+ * A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. The dtype
+ * defaults to bool for a boolean value, else float32; int32 takes only an int32 value.
+ */
+export const fill = op(function fill(shape: ShapeLike, value: number | boolean, dtype?: DType): Tensor {
+  return filled('fill', shape, value, dtype);
+}, 3);
 
-export const ones = op(function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, dtype === 'bool' ? true : 1, dtype, 'ones');
-});
+/** Zeros of `shape` (`zeros([2, 3])`, or `zeros(3)` for 1-D). */
+export const zeros = op(function zeros(shape: ShapeLike, dtype: DType = 'float32'): Tensor {
+  return filled('zeros', shape, dtype === 'bool' ? false : 0, dtype);
+}, 2);
 
-export const zerosLike = op(function zerosLike(x: Tensor): Tensor {
-  return zeros(x.shape, x.dtype);
-});
+/** Ones of `shape` (`ones([2, 3])`, or `ones(3)` for 1-D). */
+export const ones = op(function ones(shape: ShapeLike, dtype: DType = 'float32'): Tensor {
+  return filled('ones', shape, dtype === 'bool' ? true : 1, dtype);
+}, 2);
 
-export const onesLike = op(function onesLike(x: Tensor): Tensor {
-  return ones(x.shape, x.dtype);
-});
+/** Zeros of x's shape and dtype. */
+export const zerosLike = op(function zerosLike(x: TensorLike): Tensor {
+  const t = toTensor('zerosLike', x);
+  return filled('zerosLike', t.shape, t.dtype === 'bool' ? false : 0, t.dtype);
+}, 1);
 
-/** Values from start (inclusive) to stop (exclusive) by step; `arange(5)` is 0..4. */
-export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32'): Tensor {
+/** Ones of x's shape and dtype. */
+export const onesLike = op(function onesLike(x: TensorLike): Tensor {
+  const t = toTensor('onesLike', x);
+  return filled('onesLike', t.shape, t.dtype === 'bool' ? true : 1, t.dtype);
+}, 1);
+
+/** Writes `value(i)` for i < n into a new host array of `dtype`; int32 values are checked (int32Value). */
+function generate(op: string, dtype: DType, n: number, value: (i: number) => number): TypedArray {
+  const data = allocate(dtype, n, op, [n]);
+  if (dtype === 'int32') for (let i = 0; i < n; i++) data[i] = int32Value(op, value(i), i);
+  else if (dtype === 'bool') for (let i = 0; i < n; i++) data[i] = value(i) ? 1 : 0;
+  else for (let i = 0; i < n; i++) data[i] = value(i);
+  return data;
+}
+
+/**
+ * Values from start (inclusive) to stop (exclusive) by step; `arange(5)` is 0..4 (NumPy's
+ * arange, TensorFlow.js's range). An int32 arange must produce integers: `arange(0, 1, 0.5,
+ * 'int32')` is an error, not [0, 0].
+ */
+export function arange(start: number, stop?: number, step = 1, dtype: DType = 'float32', ...extra: never[]): Tensor {
+  const op = 'arange';
+  checkArity(op, [start, stop, step, dtype, ...extra], 4);
+  checkArg(op, 'start', start, is.finite, false);
+  checkArg(op, 'stop', stop, is.finite);
+  checkArg(op, 'step', step, is.finite);
+  assertDType(op, dtype);
   if (stop === undefined) {
     stop = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new NablaError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (step === 0) throw new NablaError(`${op}: step must be a non-zero finite number, got ${step}`);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const data = allocate(dtype, n);
-  for (let i = 0; i < n; i++) data[i] = start + i * step;
-  return fromHost('arange', data, [n], dtype);
+  const first = start;
+  return fromHost(
+    op,
+    generate(op, dtype, n, (i) => first + i * step),
+    [n],
+    dtype,
+  );
 }
 
-/** `num` evenly spaced values from start to stop, both included. */
-export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32'): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new NablaError(`linspace: num must be a non-negative integer, got ${num}`);
-  const data = allocate(dtype, num);
+/** `num` evenly spaced values from start to stop, both included. int32 takes only integer values. */
+export function linspace(start: number, stop: number, num: number, dtype: DType = 'float32', ...extra: never[]): Tensor {
+  const op = 'linspace';
+  checkArity(op, [start, stop, num, dtype, ...extra], 4);
+  checkArg(op, 'start', start, is.finite, false);
+  checkArg(op, 'stop', stop, is.finite, false);
+  checkArg(op, 'num', num, is.nonNegativeInteger, false);
+  assertDType(op, dtype);
   const step = num > 1 ? (stop - start) / (num - 1) : 0;
-  for (let i = 0; i < num; i++) data[i] = i === num - 1 && num > 1 ? stop : start + i * step;
-  return fromHost('linspace', data, [num], dtype);
+  return fromHost(
+    op,
+    generate(op, dtype, num, (i) => (i === num - 1 && num > 1 ? stop : start + i * step)),
+    [num],
+    dtype,
+  );
 }
 
 /** An n x m identity matrix (m defaults to n). */
-export function eye(n: number, m: number = n, dtype: DType = 'float32'): Tensor {
-  checkShape('eye', [n, m]);
-  const data = allocate(dtype, n * m);
-  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
-  return fromHost('eye', data, [n, m], dtype);
+export function eye(n: number, m?: number, dtype?: DType): Tensor;
+/** TensorFlow.js's form: a batch of identity matrices, shape [...batchShape, n, m]. */
+export function eye(n: number, m: number | undefined, batchShape: ShapeLike | undefined, dtype?: DType): Tensor;
+export function eye(n: number, m?: number, third?: DType | ShapeLike, fourth?: DType, ...extra: never[]): Tensor {
+  const op = 'eye';
+  checkArity(op, [n, m, third, fourth, ...extra], 4);
+  checkArg(op, 'n', n, is.nonNegativeInteger, false);
+  checkArg(op, 'm', m, is.nonNegativeInteger);
+  if (typeof third === 'string' && fourth !== undefined) {
+    throw new NablaError(
+      `${op}: the third argument is the dtype ('${third}') or, as in TensorFlow.js, a batch shape; got a fourth, ${describe(fourth)}`,
+    );
+  }
+  const batch = third === undefined || typeof third === 'string' ? [] : checkShape(op, third, true);
+  const dtype = assertDType(op, typeof third === 'string' ? third : (fourth ?? 'float32'));
+  const cols = m ?? n;
+  const shape = checkShape(op, [...batch, n, cols]);
+  const data = allocate(dtype, sizeOf(shape), op, shape);
+  const count = sizeOf(batch);
+  for (let b = 0; b < count; b++) for (let i = 0; i < Math.min(n, cols); i++) data[b * n * cols + i * cols + i] = 1;
+  return fromHost(op, data, shape, dtype);
 }
 
 /** Converts a TensorLike; a bare number takes `like`'s dtype (so `x.mul(2)` stays float64 on float64). */
 export function toTensor(op: string, x: TensorLike, like?: DType): Tensor {
   if (x instanceof Tensor) return x;
-  if (typeof x === 'number') return constant(x, like === undefined || like === 'bool' ? 'float32' : like);
-  if (typeof x === 'boolean') return constant(x, 'bool');
-  if (Array.isArray(x) || ArrayBuffer.isView(x)) return constant(x, like);
-  throw new NablaError(`${op}: expected a tensor, a number or an array, got ${x === null ? 'null' : typeof x}`);
+  if (typeof x === 'number') return constant(x, like === undefined || like === 'bool' ? 'float32' : like, op);
+  if (typeof x === 'boolean') return constant(x, 'bool', op);
+  if (Array.isArray(x) || ArrayBuffer.isView(x)) return constant(x, like, op);
+  throw new NablaError(`${op}: expected a tensor, a number or an array, got ${describe(x)}`);
 }
 
 /** toTensor, then float32 for int and bool inputs: what transcendental ops and means compute in. */

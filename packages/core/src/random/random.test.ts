@@ -77,3 +77,92 @@ describe('random tensors', () => {
     expect(Math.max(...iv)).toBe(9);
   });
 });
+
+describe("TensorFlow.js's positional forms and checked options", () => {
+  const n = 20_000;
+  const stats = async (t: nb.Tensor) => {
+    const v = Array.from(await t.data());
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
+    return { mean, variance, min: Math.min(...v), max: Math.max(...v), values: v };
+  };
+
+  test('randomUniform(shape, minval, maxval, dtype, seed) honours the range and equals the options form', async () => {
+    const t = nb.randomUniform([n], -1, 1, 'float32', 5);
+    const s = await stats(t);
+    expect(s.min).toBeGreaterThanOrEqual(-1);
+    expect(s.min).toBeLessThan(-0.99);
+    expect(s.max).toBeLessThan(1);
+    expect(s.max).toBeGreaterThan(0.99);
+    expect(Math.abs(s.mean)).toBeLessThan(0.03);
+    expect(s.values).toEqual(Array.from(await nb.randomUniform([n], { minval: -1, maxval: 1, seed: 5 }).data()));
+    // Without a seed (the call): the range is honoured too.
+    const unseeded = await stats(nb.randomUniform([n], -1, 1));
+    expect(unseeded.min).toBeLessThan(0);
+    expect(unseeded.min).toBeGreaterThanOrEqual(-1);
+  });
+
+  test('randomNormal(shape, mean, stdDev, dtype, seed) honours mean and deviation', async () => {
+    const s = await stats(nb.randomNormal([n], 5, 2, 'float32', 6));
+    expect(Math.abs(s.mean - 5)).toBeLessThan(0.06);
+    expect(Math.abs(s.variance - 4)).toBeLessThan(0.2);
+    expect(s.values).toEqual(Array.from(await nb.randomNormal([n], { mean: 5, stddev: 2, seed: 6 }).data()));
+    const f64 = nb.randomNormal([3], 5, 2, 'float64', 6);
+    expect(f64.dtype).toBe('float64');
+  });
+
+  test('truncatedNormal(shape, mean, stdDev, dtype, seed) stays within two deviations of the mean', async () => {
+    const s = await stats(nb.truncatedNormal([n], 5, 2, 'float32', 7));
+    expect(s.min).toBeGreaterThanOrEqual(1);
+    expect(s.max).toBeLessThanOrEqual(9);
+    expect(Math.abs(s.mean - 5)).toBeLessThan(0.06);
+    expect(Math.abs(s.variance - 4 * 0.774)).toBeLessThan(0.15); // 4 x the variance of N(0,1) truncated at +-2
+    expect(s.values).toEqual(Array.from(await nb.truncatedNormal([n], { mean: 5, stddev: 2, seed: 7 }).data()));
+  });
+
+  test('int32 randomUniform draws every integer of [minval, maxval), as TensorFlow.js does', async () => {
+    const t = nb.randomUniform([2000], -5, 5, 'int32', 8);
+    expect(t.dtype).toBe('int32');
+    const v = Array.from(await t.data());
+    expect(v.every(Number.isInteger)).toBe(true);
+    expect([...new Set(v)].sort((a, b) => a - b)).toEqual([-5, -4, -3, -2, -1, 0, 1, 2, 3, 4]);
+  });
+
+  test('int32 draws that cannot be exact are errors, never silent floats', () => {
+    expect(() => nb.randomUniform([3], 0.5, 3, 'int32')).toThrow('randomUniform: an int32 draw takes int32 bounds, got minval 0.5 and maxval 3');
+    expect(() => nb.randomUniform([3], 0, 2 ** 25, 'int32')).toThrow(
+      'randomUniform: an int32 draw spans at most 2^24 (16777216) values, got [0, 33554432)',
+    );
+    expect(() => nb.randomNormal([3], 5, 2, 'int32')).toThrow(
+      'randomNormal: dtype must be float32 or float64, got int32 (draw floats, then round or cast them for integers)',
+    );
+    expect(() => nb.truncatedNormal([3], { dtype: 'bool' })).toThrow('truncatedNormal: dtype must be float32 or float64, got bool');
+  });
+
+  test('options are checked: unknown keys (with a suggestion), wrong types, both forms at once', () => {
+    expect(() => nb.randomNormal([2], { stdDev: 2 } as nb.RandomNormalOptions)).toThrow(
+      "randomNormal: unknown option 'stdDev'; did you mean 'stddev'? (valid options: mean, stddev, dtype, seed)",
+    );
+    expect(() => nb.randomUniform([2], { min: 0 } as nb.RandomUniformOptions)).toThrow("randomUniform: unknown option 'min'");
+    expect(() => nb.randomUniform([2], { maxval: '2' } as unknown as nb.RandomUniformOptions)).toThrow(
+      "randomUniform: option 'maxval' must be a finite number, got '2' (string)",
+    );
+    expect(() => nb.randomUniform([2], { dtype: 'float16' } as unknown as nb.RandomUniformOptions)).toThrow(
+      "randomUniform: option 'dtype' must be one of 'float32', 'float64', 'int32', 'bool', got 'float16' (string)",
+    );
+    expect(() => (nb.randomUniform as (...a: unknown[]) => nb.Tensor)([2], { minval: 0 }, 2)).toThrow(
+      'randomUniform: takes an options object or positional (minval, maxval, dtype, seed) arguments, not both',
+    );
+    expect(() => nb.randomUniform([2], [0, 1] as unknown as number)).toThrow('randomUniform: options must be a plain object, got [0, 1] (array)');
+  });
+
+  test('positional arguments are checked', () => {
+    expect(() => nb.randomUniform([2], '0' as unknown as number)).toThrow("randomUniform: argument 'minval' must be a finite number, got '0' (string)");
+    expect(() => nb.randomNormal([2], 0, Number.NaN)).toThrow("randomNormal: argument 'stddev' must be a finite number, got NaN (number)");
+    expect(() => nb.randomUniform([2], 0, 1, 'float16' as nb.DType)).toThrow("randomUniform: argument 'dtype' must be one of");
+    expect(() => nb.randomUniform([2], 0, 1, 'float32', 'abc' as unknown as number)).toThrow(
+      "randomUniform: argument 'seed' must be an integer or an int32 scalar tensor, got 'abc' (string)",
+    );
+    expect(() => nb.randomUniform([2], 1, 1)).toThrow('randomUniform: maxval (1) must be greater than minval (1)');
+  });
+});

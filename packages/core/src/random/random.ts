@@ -1,10 +1,11 @@
-import { type DType, isFloat } from '../dtype.js';
+import { assertDType, DTYPES, type DType, INT32_MAX, INT32_MIN, isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { NablaError } from '../errors.js';
-import { constant } from '../ops/creation.js';
+import { constant, type ShapeLike } from '../ops/creation.js';
 import { abs, add, clip, cos, lessEqual, log, mul, sqrt, sub, where } from '../ops/elementwise.js';
 import { concat, reshape } from '../ops/movement.js';
 import * as p from '../ops/prims.js';
+import { checkArg, checkArity, checkOptions, describe, is } from '../options.js';
 import { checkShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -18,7 +19,10 @@ import { Tensor } from '../tensor.js';
 let globalKey: [number, number] = [0x2545f491, 0x9e3779b9];
 let globalCounter = 0;
 
-export function setSeed(seed: number): void {
+/** Restarts the global stream that draws without a `seed` take. */
+export function setSeed(seed: number, ...extra: never[]): void {
+  checkArity('setSeed', [seed, ...extra], 1);
+  checkArg('setSeed', 'seed', seed, is.integer, false);
   globalKey = seedToKey('setSeed', seed);
   globalCounter = 0;
 }
@@ -49,9 +53,50 @@ function uniform01(op: string, shape: number[], seed: Seed | undefined): Tensor 
   return p.random(shape, constant(counter), op);
 }
 
-function checkFloat(op: string, dtype: DType): void {
-  if (!isFloat(dtype)) throw new NablaError(`${op}: dtype must be float32 or float64, got ${dtype}`);
+/** A draw's dtype: float32 or float64 (and int32 where the distribution allows it). */
+function drawDType(op: string, dtype: unknown, allowInt: boolean): DType {
+  const dt = assertDType(op, dtype);
+  if (isFloat(dt) || (allowInt && dt === 'int32')) return dt;
+  throw new NablaError(
+    `${op}: dtype must be float32${allowInt ? ', float64 or int32' : ' or float64'}, got ${dt}` +
+      (dt === 'int32' ? ' (draw floats, then round or cast them for integers)' : ''),
+  );
 }
+
+const seedCheck = is.either(is.integer, is.instance(Tensor, 'an int32 scalar tensor'));
+const dtypeCheck = is.oneOf(...DTYPES);
+
+/**
+ * Reads the two forms every random op takes: TensorFlow.js's positional one (`randomUniform(shape,
+ * minval, maxval, dtype, seed)`) and the options object (`randomUniform(shape, { minval, seed })`).
+ * Both are checked: an unknown option, a wrong type or both forms at once is an error.
+ */
+function drawArgs<T extends { dtype?: DType; seed?: Seed }>(
+  op: string,
+  names: readonly [string, string],
+  second: unknown,
+  rest: readonly unknown[],
+): T {
+  if (typeof second === 'object' && second !== null && !(second instanceof Tensor)) {
+    const given = rest.findIndex((v) => v !== undefined);
+    if (given >= 0) {
+      throw new NablaError(
+        `${op}: takes an options object or positional (${names.join(', ')}, dtype, seed) arguments, not both; ` +
+          `got an options object and then ${describe(rest[given])}`,
+      );
+    }
+    return checkOptions(op, second as T, { [names[0]]: is.finite, [names[1]]: is.finite, dtype: dtypeCheck, seed: seedCheck });
+  }
+  const [b, dtype, seed] = rest;
+  checkArg(op, names[0], second, is.finite);
+  checkArg(op, names[1], b, is.finite);
+  checkArg(op, 'dtype', dtype, dtypeCheck);
+  checkArg(op, 'seed', seed, seedCheck);
+  return { [names[0]]: second, [names[1]]: b, dtype, seed } as unknown as T;
+}
+
+/** The largest int32 range a float32 uniform covers evenly: it has 24 random bits. */
+const MAX_INT_RANGE = 2 ** 24;
 
 export interface RandomUniformOptions {
   minval?: number;
@@ -60,23 +105,57 @@ export interface RandomUniformOptions {
   seed?: Seed;
 }
 
-/** Uniform in [minval, maxval); int32 draws integers in [minval, maxval). */
-export const randomUniform = op(function randomUniform(shape: readonly number[], opts: RandomUniformOptions = {}): Tensor {
+/** The signatures of randomUniform: TensorFlow.js's positional form, or an options object. */
+export interface RandomUniform {
+  (shape: ShapeLike, options?: RandomUniformOptions): Tensor;
+  (shape: ShapeLike, minval?: number, maxval?: number, dtype?: DType, seed?: Seed): Tensor;
+}
+
+/**
+ * Uniform in [minval, maxval) (default [0, 1)): `randomUniform([n], -1, 1)` as in TensorFlow.js,
+ * or `randomUniform([n], { minval: -1, maxval: 1, seed: 3 })`. int32 draws integers in
+ * [minval, maxval), which must then be integers at most 2^24 apart.
+ */
+export const randomUniform: RandomUniform = op(function randomUniform(
+  shape: ShapeLike,
+  second?: number | RandomUniformOptions,
+  ...rest: [maxval?: number, dtype?: DType, seed?: Seed]
+): Tensor {
   const op = 'randomUniform';
-  const s = checkShape(op, [...shape]);
-  const { minval = 0, maxval = 1, dtype = 'float32' } = opts;
+  const s = checkShape(op, shape, true);
+  const opts = drawArgs<RandomUniformOptions>(op, ['minval', 'maxval'], second, rest);
+  const { minval = 0, maxval = 1 } = opts;
+  const dtype = drawDType(op, opts.dtype ?? 'float32', true);
   if (!(maxval > minval)) throw new NablaError(`${op}: maxval (${maxval}) must be greater than minval (${minval})`);
   const u = uniform01(op, s, opts.seed);
-  if (dtype === 'int32') return p.cast(p.unary('floor', add(mul(u, maxval - minval), minval), op), 'int32', op);
-  checkFloat(op, dtype);
+  if (dtype === 'int32') {
+    if (!Number.isInteger(minval) || !Number.isInteger(maxval) || minval < INT32_MIN || maxval > INT32_MAX + 1) {
+      throw new NablaError(`${op}: an int32 draw takes int32 bounds, got minval ${minval} and maxval ${maxval}`);
+    }
+    if (maxval - minval > MAX_INT_RANGE) {
+      throw new NablaError(
+        `${op}: an int32 draw spans at most 2^24 (${MAX_INT_RANGE}) values, got [${minval}, ${maxval}); ` +
+          'draw from sub-ranges and combine them',
+      );
+    }
+    // floor(u * range) is an exact integer in [0, range) for range <= 2^24; the offset is added in int32.
+    const k = p.cast(p.unary('floor', mul(u, maxval - minval), op), 'int32', op);
+    return add(k, constant(minval, 'int32', op));
+  }
   return add(mul(p.cast(u, dtype, op), maxval - minval), minval);
-});
+}, 5);
 
 export interface RandomNormalOptions {
   mean?: number;
   stddev?: number;
   dtype?: DType;
   seed?: Seed;
+}
+
+/** The signatures of randomNormal and truncatedNormal: TensorFlow.js's positional form, or an options object. */
+export interface RandomNormal {
+  (shape: ShapeLike, options?: RandomNormalOptions): Tensor;
+  (shape: ShapeLike, mean?: number, stdDev?: number, dtype?: DType, seed?: Seed): Tensor;
 }
 
 /** Standard normals by Box-Muller from two uniforms: sqrt(-2 ln(1-u1)) cos(2 pi u2). */
@@ -91,26 +170,37 @@ function standardNormal(op: string, shape: number[], dtype: DType, seed: Seed | 
   return out;
 }
 
-export const randomNormal = op(function randomNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
+/** Normal with mean and standard deviation (default 0 and 1): `randomNormal([n], 5, 2)` or `randomNormal([n], { mean: 5, stddev: 2 })`. */
+export const randomNormal: RandomNormal = op(function randomNormal(
+  shape: ShapeLike,
+  second?: number | RandomNormalOptions,
+  ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
+): Tensor {
   const op = 'randomNormal';
-  const s = checkShape(op, [...shape]);
-  const { mean = 0, stddev = 1, dtype = 'float32' } = opts;
-  checkFloat(op, dtype);
+  const s = checkShape(op, shape, true);
+  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], second, rest);
+  const { mean = 0, stddev = 1 } = opts;
+  const dtype = drawDType(op, opts.dtype ?? 'float32', false);
   return add(mul(standardNormal(op, s, dtype, opts.seed)[0], stddev), mean);
-});
+}, 5);
 
 /**
- * Normals redrawn until within two standard deviations, as TensorFlow.js does. Deterministic:
- * eight candidates per element, the first inside wins (all eight outside has probability 1e-11;
- * then the last is clamped).
+ * Normals redrawn until within two standard deviations, as TensorFlow.js does; the same two
+ * forms as randomNormal. Deterministic: eight candidates per element, the first inside wins
+ * (all eight outside has probability 1e-11; then the last is clamped).
  */
-export const truncatedNormal = op(function truncatedNormal(shape: readonly number[], opts: RandomNormalOptions = {}): Tensor {
+export const truncatedNormal: RandomNormal = op(function truncatedNormal(
+  shape: ShapeLike,
+  second?: number | RandomNormalOptions,
+  ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
+): Tensor {
   const op = 'truncatedNormal';
-  const s = checkShape(op, [...shape]);
-  const { mean = 0, stddev = 1, dtype = 'float32' } = opts;
-  checkFloat(op, dtype);
+  const s = checkShape(op, shape, true);
+  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], second, rest);
+  const { mean = 0, stddev = 1 } = opts;
+  const dtype = drawDType(op, opts.dtype ?? 'float32', false);
   const candidates = standardNormal(op, s, dtype, opts.seed, 8);
   let z = clip(candidates[7], -2, 2);
   for (let i = 6; i >= 0; i--) z = where(lessEqual(abs(candidates[i]), 2), candidates[i], z);
   return add(mul(z, stddev), mean);
-});
+}, 5);
