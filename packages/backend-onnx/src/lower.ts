@@ -5,6 +5,7 @@ import {
   type Graph,
   type GraphNode,
   graphValue,
+  isFloat,
   NablaError,
   shapesEqual,
   sizeOf,
@@ -13,6 +14,7 @@ import {
 import { lowerErf64 } from './erf64.js';
 import { fold, type Known } from './fold.js';
 import { IndexCheckBuilder, type IndexChecks } from './index-checks.js';
+import { lowerArgMax, lowerCastToInt32, lowerIntPow, lowerReduction } from './numerics.js';
 import type { Attr, OnnxGraphBuilder } from './onnx/builder.js';
 import { type InputLayout, type Origin, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
@@ -86,8 +88,6 @@ function loweringOf<T>(table: Record<string, T>, family: string, fn: string): T 
   return table[fn];
 }
 
-const REDUCE = { sum: 'ReduceSum', max: 'ReduceMax', prod: 'ReduceProd' } as const;
-
 /** Zeros up to this many elements are an initializer rather than a ConstantOfShape node. */
 const FOLD_ZEROS = 4096;
 
@@ -115,17 +115,25 @@ export function lowerNode(
     }
     case 'binary': {
       const fn = node.attrs.fn;
+      if (fn === 'pow' && node.dtype === 'int32') return lowerIntPow(b, ins[0], ins[1]);
       const lowering = loweringOf(BINARY, 'binary', fn);
       return typeof lowering === 'string' ? b.op(lowering, ins) : lowering(b, ins);
     }
     case 'where':
       return b.op('Where', ins);
     case 'cast':
+      if (node.attrs.dtype === 'int32' && isFloat(dtypeOf(node.inputs[0]))) return lowerCastToInt32(b, ins[0], dtypeOf(node.inputs[0]));
       return b.cast(ins[0], node.attrs.dtype);
     case 'reduce':
-      return b.op(REDUCE[node.attrs.fn], [ins[0], int64(b, node.attrs.axes)], { keepdims: int(1) });
+      return lowerReduction(b, node.attrs.fn, {
+        value: ins[0],
+        dtype: node.dtype,
+        shape: shapeOf(node.inputs[0]),
+        axes: node.attrs.axes,
+        outShape: node.shape,
+      });
     case 'argMax':
-      return b.op('Cast', [b.op('ArgMax', ins, { axis: int(node.attrs.axis), keepdims: int(1) })], { to: int(6) });
+      return lowerArgMax(b, ins[0], dtypeOf(node.inputs[0]), node.attrs.axis);
     case 'matmul': {
       const { transposeA, transposeB } = node.attrs;
       // Gemm transposes its operands itself: one node instead of a Transpose and a MatMul.
@@ -368,7 +376,12 @@ export function lowerGraph(
     } else if (node.op === 'reduce' && sizeOf(node.shape) === 1) {
       // To one element: no axes reduces them all, whatever the operand's ONNX shape.
       push(
-        b.op(REDUCE[node.attrs.fn], [values[first]], { keepdims: int(1) }),
+        lowerReduction(b, node.attrs.fn, {
+          value: values[first],
+          dtype: node.dtype,
+          shape: onnxShapes[first],
+          outShape: onnxShapes[first].map(() => 1),
+        }),
         onnxShapes[first].map(() => 1),
       );
     } else if (node.op === 'slice') {
