@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import type { Capabilities, Case, CaseResult } from './case.js';
 import { finiteDifferenceCase } from './cases/finite-differences.js';
+import { indexCases } from './cases/indices.js';
 import { forwardCase, gradientCase } from './cases/ops.js';
 import { rngCases } from './cases/rng.js';
 import { trainingCase } from './cases/training.js';
@@ -14,6 +15,7 @@ export function buildCases(fixtures: Fixtures): Case[] {
     ...ops.map(gradientCase).filter((c): c is Case => c !== null),
     ...ops.map(finiteDifferenceCase).filter((c): c is Case => c !== null),
     ...rngCases(),
+    ...indexCases(),
     ...fixtures.training.map(trainingCase),
   ];
 }
