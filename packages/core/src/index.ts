@@ -18,6 +18,7 @@ export {
   registerBackend,
   setBackend,
 } from './backend.js';
+export { broadcastStrides, type MatmulDims, matmulDims, stridedOffsets } from './backend-shapes.js';
 export { allocate, bytesPerElement, DTYPES, type DType, isFloat, type TypedArray } from './dtype.js';
 export { type JitTree, type Jitted, jit } from './engine/jit.js';
 export { dispose, keep, type MemoryInfo, memory, type TensorContainer, tidy } from './engine/memory.js';
