@@ -1,6 +1,7 @@
 import type { DType, TypedArray } from './dtype.js';
 import { NablaError } from './errors.js';
 import type { Graph } from './graph.js';
+import { checkArity } from './options.js';
 
 /**
  * An execution backend. It implements the primitive op set (primitives.ts) and nothing
@@ -57,7 +58,8 @@ export function listBackends(): string[] {
   return [...registry.keys()];
 }
 
-export function setBackend(name: string): void {
+export function setBackend(name: string, ...extra: never[]): void {
+  checkArity('setBackend', [name, ...extra], 1);
   getBackendInstance(name);
   current = name;
 }

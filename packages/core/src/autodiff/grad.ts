@@ -5,6 +5,7 @@ import { engine } from '../engine/state.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { ones, zerosLike } from '../ops/creation.js';
 import { add } from '../ops/elementwise.js';
+import { checkArity } from '../options.js';
 import type { PrimitiveOp } from '../primitives.js';
 import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -125,7 +126,8 @@ function scalarOutput(op: string, y: unknown): Tensor {
  * where x is a tensor, an array or a named map of tensors (nested as you like); the gradient
  * has the same structure. The remaining arguments are passed through untouched.
  */
-export function valueAndGrad<T extends TensorTree, A extends unknown[]>(f: (x: T, ...rest: A) => Tensor) {
+export function valueAndGrad<T extends TensorTree, A extends unknown[]>(f: (x: T, ...rest: A) => Tensor, ...extra: never[]) {
+  checkArity('valueAndGrad', [f, ...extra], 1);
   return (x: T, ...rest: A): { value: Tensor; grads: T } =>
     traced(() => {
       const wrt = collectTensors(x);
@@ -138,7 +140,8 @@ export function valueAndGrad<T extends TensorTree, A extends unknown[]>(f: (x: T
 }
 
 /** `grad(f)(x, ...rest)`: the gradient of a scalar function, shaped like x. */
-export function grad<T extends TensorTree, A extends unknown[]>(f: (x: T, ...rest: A) => Tensor) {
+export function grad<T extends TensorTree, A extends unknown[]>(f: (x: T, ...rest: A) => Tensor, ...extra: never[]) {
+  checkArity('grad', [f, ...extra], 1);
   const vg = valueAndGrad(f);
   return (x: T, ...rest: A): T => vg(x, ...rest).grads;
 }
@@ -147,7 +150,8 @@ export function grad<T extends TensorTree, A extends unknown[]>(f: (x: T, ...res
  * The vector-Jacobian product: f's value at x and cotangent^T J, shaped like x. The cotangent
  * has f's output shape (ones if omitted, which makes it the gradient of sum(f)).
  */
-export function vjp<T extends TensorTree>(f: (x: T) => Tensor, x: T, cotangent?: Tensor): { value: Tensor; grads: T } {
+export function vjp<T extends TensorTree>(f: (x: T) => Tensor, x: T, cotangent?: Tensor, ...extra: never[]): { value: Tensor; grads: T } {
+  checkArity('vjp', [f, x, cotangent, ...extra], 3);
   return traced(() => {
     const wrt = collectTensors(x);
     checkWrt('vjp', wrt);

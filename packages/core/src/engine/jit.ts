@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { NablaError } from '../errors.js';
+import { checkArity } from '../options.js';
 import { Tensor } from '../tensor.js';
 import { collectTensors, pin, releaseInternal, unpin } from './memory.js';
 import { fromBuffer } from './node.js';
@@ -156,7 +157,8 @@ export interface Jitted<A, R> {
  * Compiles `fn` (a function of one tree of tensors returning a tree of tensors). The result is
  * async and returns realized tensors in the same structure as fn's result.
  */
-export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R): Jitted<A, R> {
+export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R, ...extra: never[]): Jitted<A, R> {
+  checkArity('jit', [fn, ...extra], 1);
   // Most recently used last; a training loop alternates between one or two.
   const traces: Compiled[] = [];
   const jitted = async (args: A): Promise<R> => {

@@ -1,5 +1,6 @@
 import { getBackendInstance } from '../backend.js';
 import { NablaError } from '../errors.js';
+import { checkArity } from '../options.js';
 import { type Storage, Tensor, type TensorState } from '../tensor.js';
 import { engine } from './state.js';
 
@@ -177,7 +178,8 @@ export function keep<T extends TensorContainer>(value: T): T {
  * plain objects, nested) and those kept.
  * fn must be synchronous: a scope cannot follow an await.
  */
-export function tidy<T>(fn: () => T): T {
+export function tidy<T>(fn: () => T, ...extra: never[]): T {
+  checkArity('tidy', [fn, ...extra], 1);
   const scope: Tensor[] = [];
   engine.scopes.push(scope);
   let result: T;
