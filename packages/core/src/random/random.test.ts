@@ -129,7 +129,9 @@ describe("TensorFlow.js's positional forms and checked options", () => {
   });
 
   test('int32 draws that cannot be exact are errors, never silent floats', () => {
-    expect(() => nb.randomUniform([3], 0.5, 3, 'int32')).toThrow('randomUniform: an int32 draw takes int32 bounds, got minval 0.5 and maxval 3');
+    expect(() => nb.randomUniform([3], 0.5, 3, 'int32')).toThrow(
+      'randomUniform: an int32 draw takes int32 bounds, got minval 0.5 and maxval 3',
+    );
     expect(() => nb.randomUniform([3], 0, 2 ** 25, 'int32')).toThrow(
       'randomUniform: an int32 draw spans at most 2^24 (16777216) values, got [0, 33554432)',
     );
@@ -153,11 +155,15 @@ describe("TensorFlow.js's positional forms and checked options", () => {
     expect(() => (nb.randomUniform as (...a: unknown[]) => nb.Tensor)([2], { minval: 0 }, 2)).toThrow(
       'randomUniform: takes an options object or positional (minval, maxval, dtype, seed) arguments, not both',
     );
-    expect(() => nb.randomUniform([2], [0, 1] as unknown as number)).toThrow('randomUniform: options must be a plain object, got [0, 1] (array)');
+    expect(() => nb.randomUniform([2], [0, 1] as unknown as number)).toThrow(
+      'randomUniform: options must be a plain object, got [0, 1] (array)',
+    );
   });
 
   test('positional arguments are checked', () => {
-    expect(() => nb.randomUniform([2], '0' as unknown as number)).toThrow("randomUniform: argument 'minval' must be a finite number, got '0' (string)");
+    expect(() => nb.randomUniform([2], '0' as unknown as number)).toThrow(
+      "randomUniform: argument 'minval' must be a finite number, got '0' (string)",
+    );
     expect(() => nb.randomNormal([2], 0, Number.NaN)).toThrow("randomNormal: argument 'stddev' must be a finite number, got NaN (number)");
     expect(() => nb.randomUniform([2], 0, 1, 'float16' as nb.DType)).toThrow("randomUniform: argument 'dtype' must be one of");
     expect(() => nb.randomUniform([2], 0, 1, 'float32', 'abc' as unknown as number)).toThrow(
