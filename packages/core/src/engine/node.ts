@@ -1,5 +1,5 @@
 import { getBackend, getBackendInstance } from '../backend.js';
-import { bytesPerElement, type DType, type TypedArray } from '../dtype.js';
+import { bytesPerElement, type DType, describeSize, type TypedArray } from '../dtype.js';
 import { fmtShape, NablaError } from '../errors.js';
 import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
 import { sizeOf } from '../shape.js';
@@ -62,7 +62,18 @@ export function fromHost(label: string, data: TypedArray, shape: readonly number
     const bad = data.findIndex((v: number) => !Number.isFinite(v));
     if (bad >= 0) throw new NablaError(`debug: ${label} was given ${data[bad]} at flat index ${bad}`);
   }
-  const buffer = getBackendInstance(backendName).upload(data, dtype, shape);
+  let buffer: unknown;
+  try {
+    buffer = getBackendInstance(backendName).upload(data, dtype, shape);
+  } catch (e) {
+    // A backend's copy of the data can exceed what the host (or device) can hold.
+    if (e instanceof RangeError) {
+      throw new NablaError(
+        `${label}: cannot allocate a tensor of shape ${fmtShape(shape)}: ${describeSize(dtype, data.length)}: ${e.message}`,
+      );
+    }
+    throw e;
+  }
   return fromBuffer(backendName, buffer, shape, dtype, label, internal || engine.opDepth > 0);
 }
 

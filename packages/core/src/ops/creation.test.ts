@@ -252,3 +252,28 @@ describe('other TF.js and NumPy forms', () => {
     expect([f.dtype, values(f)]).toEqual(['bool', [1, 1]]);
   });
 });
+
+describe('a backend that cannot hold the data', () => {
+  test('its RangeError on upload becomes a NablaError naming the op, shape, elements and bytes', () => {
+    const cpu = nb.getBackendInstance('cpu');
+    nb.registerBackend('cpu-no-memory', () =>
+      Object.assign(Object.create(Object.getPrototypeOf(cpu)), cpu, {
+        name: 'cpu-no-memory',
+        upload: () => {
+          throw new RangeError('Array buffer allocation failed');
+        },
+      }),
+    );
+    nb.setBackend('cpu-no-memory');
+    try {
+      expect(() => nb.tensor([1, 2, 3, 4], [2, 2])).toThrow(
+        'tensor: cannot allocate a tensor of shape [2,2]: 4 float32 elements, 16 bytes: Array buffer allocation failed',
+      );
+      expect(() => nb.eye(30, 40, 'float64')).toThrow(
+        'eye: cannot allocate a tensor of shape [30,40]: 1200 float64 elements, 9600 bytes (9.60 KB): Array buffer allocation failed',
+      );
+    } finally {
+      nb.setBackend('cpu');
+    }
+  });
+});
