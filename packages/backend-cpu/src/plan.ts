@@ -1,4 +1,14 @@
-import { allocate, type Graph, type GraphNode, graphValue, NablaError, philoxUniform, sizeOf, type TypedArray } from '@nabla/core';
+import {
+  allocate,
+  type Graph,
+  type GraphNode,
+  graphValue,
+  matmulDims,
+  NablaError,
+  philoxUniform,
+  sizeOf,
+  type TypedArray,
+} from '@nabla/core';
 
 import { binaryExpr, COPY_EXPR, castExpr, elementwiseKernel, unaryExpr, WHERE_EXPR } from './kernels/elementwise.js';
 import { matmulKernel } from './kernels/matmul.js';
@@ -51,9 +61,7 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
     case 'argMax':
       return argMaxKernel(inShapes[0], node.attrs.axis);
     case 'matmul': {
-      const [batch, m, n] = node.shape.length === 3 ? node.shape : [1, ...node.shape];
-      const a = inShapes[0];
-      const k = node.attrs.transposeA ? a[a.length - 2] : a[a.length - 1];
+      const { batch, m, n, k } = matmulDims(graph, node);
       const { transposeA, transposeB } = node.attrs;
       return (ins, out) =>
         matmulKernel(ins[0] as Float32Array, ins[1] as Float32Array, out as Float32Array, batch, m, n, k, transposeA, transposeB);
@@ -75,8 +83,16 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
       return (ins, out) => out.set(philoxUniform(size, [ins[0][0], ins[0][1]], [ins[0][2], ins[0][3]]));
     }
     default:
-      throw new NablaError(`cpu: no kernel for primitive '${(node as GraphNode).op}'`);
+      return noKernel(node);
   }
+}
+
+/**
+ * Every primitive has a case above: `node` is `never` here, so a primitive added to core
+ * without a kernel fails to compile. A malformed graph from JavaScript still gets an error.
+ */
+function noKernel(node: never): never {
+  throw new NablaError(`cpu: no kernel for primitive '${(node as GraphNode).op}'`);
 }
 
 export function compilePlan(graph: Graph, overrides: KernelOverrides = {}): Plan {

@@ -327,8 +327,7 @@ export function lowerGraph(
     const piece = grouped.get(i);
     // Inputs with a known value (a jit's captured constants) become initializers: not fed per run.
     values.push(
-      piece?.value ??
-        (v.value ? b.constant({ type: v.dtype, shape: v.shape, data: v.value }) : b.input(`in${i}`, v.dtype, v.shape)),
+      piece?.value ?? (v.value ? b.constant({ type: v.dtype, shape: v.shape, data: v.value }) : b.input(`in${i}`, v.dtype, v.shape)),
     );
     onnxShapes.push(piece?.shape ?? v.shape);
   });

@@ -465,7 +465,14 @@ function intCases(): IntCase[] {
     }
     if (BITS[t] <= 32) {
       // Exactly representable in a double, so Math.fround rounds once, as static_cast<float> does.
-      cases.push({ op: 'Cast', type: t, attrs: { to: { int: DATA_TYPE.float32 } }, a, outType: 'float32', expected: a.map((x) => Math.fround(Number(x))) });
+      cases.push({
+        op: 'Cast',
+        type: t,
+        attrs: { to: { int: DATA_TYPE.float32 } },
+        a,
+        outType: 'float32',
+        expected: a.map((x) => Math.fround(Number(x))),
+      });
     }
   }
   return cases;
@@ -515,7 +522,10 @@ describe.each(['node', 'web'] as const)('integer ops on onnxruntime-%s', (runtim
     const x = b.input('x', 'uint32', ['n']);
     const x64 = b.cast(x, 'uint64');
     const prod = b.op('Mul', [x64, b.constant({ type: 'uint64', shape: [], data: [M] })]);
-    const hi = b.cast(b.op('BitShift', [prod, b.constant({ type: 'uint64', shape: [], data: [32] })], { direction: { string: 'RIGHT' } }), 'uint32');
+    const hi = b.cast(
+      b.op('BitShift', [prod, b.constant({ type: 'uint64', shape: [], data: [32] })], { direction: { string: 'RIGHT' } }),
+      'uint32',
+    );
     const lo = b.cast(prod, 'uint32'); // Cast to a narrower unsigned type truncates
     const loDirect = b.op('Mul', [x, b.constant({ type: 'uint32', shape: [], data: [M] })]); // uint32 Mul wraps
     b.output('hi', hi, 'uint32', ['n']);
