@@ -78,8 +78,9 @@ export const OPS: Record<string, OpFn> = {
   logSumExp: reduce(nb.logSumExp),
   variance: reduce(nb.variance),
   norm: ([x], p) => nb.norm(x, 'euclidean', axisOpts(p)),
-  argMax: ([x], p) => nb.argMax(x, (p.axis ?? undefined) as number | undefined),
-  argMin: ([x], p) => nb.argMin(x, (p.axis ?? undefined) as number | undefined),
+  // axis null: over all values (the fixtures flatten on the TF.js side too); argMax's own default is axis 0.
+  argMax: ([x], p) => (p.axis == null ? nb.argMax(nb.reshape(x, [-1])) : nb.argMax(x, p.axis as number)),
+  argMin: ([x], p) => (p.axis == null ? nb.argMin(nb.reshape(x, [-1])) : nb.argMin(x, p.axis as number)),
   matmul: ([a, b], p) => nb.matmul(a, b, { transposeA: p.transposeA === true, transposeB: p.transposeB === true }),
   dot: binary(nb.dot),
   reshape: ([x], p) => nb.reshape(x, p.shape as number[]),

@@ -29,9 +29,9 @@ export const reshape = op(function reshape(x: TensorLike, shape: readonly number
 }, 2);
 
 /** Permutes axes; reverses them by default. */
-export const transpose = op(function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+export const transpose = op(function transpose(x: TensorLike, perm?: readonly number[] | null): Tensor {
   const t = toTensor('transpose', x);
-  checkArg('transpose', 'perm', perm, is.integers);
+  checkArg('transpose', 'perm', perm ?? undefined, is.integers);
   const pm = perm ? perm.map((a) => normalizeAxis('transpose', a, t.rank)) : t.shape.map((_, i) => t.rank - 1 - i);
   if (pm.length !== t.rank || new Set(pm).size !== t.rank) {
     throw new NablaError(`transpose: perm [${perm?.join(',')}] is not a permutation of the ${t.rank} axes of ${fmtShape(t.shape)}`);
@@ -48,9 +48,9 @@ export const expandDims = op(function expandDims(x: TensorLike, axis = 0): Tenso
 }, 2);
 
 /** Removes size-1 axes: the given ones (an error if not size 1), or all. */
-export const squeeze = op(function squeeze(x: TensorLike, axis?: Axis): Tensor {
+export const squeeze = op(function squeeze(x: TensorLike, axis?: Axis | null): Tensor {
   const t = toTensor('squeeze', x);
-  const axes = axis === undefined ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axis, t.rank);
+  const axes = axis == null ? t.shape.flatMap((d, i) => (d === 1 ? [i] : [])) : normalizeAxes('squeeze', axis, t.rank);
   for (const a of axes) {
     if (t.shape[a] !== 1) throw new NablaError(`squeeze: axis ${a} of ${fmtShape(t.shape)} has size ${t.shape[a]}, not 1`);
   }
@@ -75,12 +75,12 @@ export const broadcastTo = op(function broadcastTo(x: TensorLike, shape: readonl
  * A block of `size` starting at `begin`, per axis. Missing trailing axes are taken whole;
  * a size of -1 runs to the end; a negative begin counts from the end.
  */
-export const slice = op(function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[]): Tensor {
+export const slice = op(function slice(x: TensorLike, begin: number | readonly number[], size?: number | readonly number[] | null): Tensor {
   const t = toTensor('slice', x);
   checkArg('slice', 'begin', begin, is.axis, false);
-  checkArg('slice', 'size', size, is.axis);
+  checkArg('slice', 'size', size ?? undefined, is.axis);
   const b0 = typeof begin === 'number' ? [begin] : [...begin];
-  const s0 = size === undefined ? [] : typeof size === 'number' ? [size] : [...size];
+  const s0 = size == null ? [] : typeof size === 'number' ? [size] : [...size];
   if (b0.length > t.rank || s0.length > t.rank) {
     throw new NablaError(`slice: begin [${b0.join(',')}] or size [${s0.join(',')}] has more axes than ${fmtShape(t.shape)}`);
   }
@@ -205,7 +205,7 @@ export const tile = op(function tile(x: TensorLike, reps: readonly number[]): Te
 }, 2);
 
 /** Reverses the order of elements along the given axes (all by default). */
-export const reverse = op(function reverse(x: TensorLike, axis?: Axis): Tensor {
+export const reverse = op(function reverse(x: TensorLike, axis?: Axis | null): Tensor {
   let t = toTensor('reverse', x);
   const axes = normalizeAxes('reverse', axis, t.rank);
   for (const a of axes) {
