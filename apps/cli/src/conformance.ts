@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareBackends, loadFixtures, type Report, runConformance, toMarkdown, toText } from '@nabla/conformance';
+import { allSpecCases, compareBackends, loadFixtures, type Report, runConformance, toMarkdown, toText } from '@nabla/conformance';
 import * as nb from '@nabla/core';
 
 function writeAtomic(path: string, text: string): void {
@@ -23,9 +23,11 @@ export async function conformance(backends: string[], outDir: string | undefined
     reports.push(report);
     console.log(`${b}: ${report.results.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
+  // Recorded op cases and the hand-written ones of defined semantics (NaN, integers, empty tensors).
+  const crossCases = [...fixtures.ops, ...allSpecCases()];
   for (let i = 0; i < backends.length; i++) {
     for (let j = i + 1; j < backends.length; j++) {
-      const results = await compareBackends(backends[i], backends[j], fixtures.ops);
+      const results = await compareBackends(backends[i], backends[j], crossCases);
       const count = (s: string) => results.filter((r) => r.status === s).length;
       reports.push({
         backend: `${backends[i]} vs ${backends[j]}`,

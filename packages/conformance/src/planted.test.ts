@@ -39,6 +39,33 @@ nb.registerBackend(
     }),
 );
 nb.registerBackend('cpu-copy', () => new CpuBackend('cpu-copy'));
+// A max that skips NaNs (as onnxruntime's ReduceMax did, unless the NaN came first).
+nb.registerBackend(
+  'cpu-max-skips-nan',
+  () =>
+    new CpuBackend('cpu-max-skips-nan', {
+      reduce: (node, _graph, original) => {
+        const kernel = original();
+        if (node.op !== 'reduce' || node.attrs.fn !== 'max') return kernel;
+        return (ins, out) => kernel([ins[0].map((v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v))], out);
+      },
+    }),
+);
+// A float-to-int32 cast that wraps out-of-range values (as the CPU backend's did) instead of saturating.
+nb.registerBackend(
+  'cpu-cast-wraps',
+  () =>
+    new CpuBackend('cpu-cast-wraps', {
+      cast: (node, _graph, original) => {
+        const kernel = original();
+        if (node.op !== 'cast' || node.dtype !== 'int32') return kernel;
+        return (ins, out) => {
+          kernel(ins, out);
+          for (let i = 0; i < out.length; i++) if (Number.isFinite(ins[0][i])) out[i] = Math.trunc(ins[0][i]);
+        };
+      },
+    }),
+);
 
 describe('the suite reports planted defects', async () => {
   const fixtures = await loadFixtures();
@@ -61,6 +88,24 @@ describe('the suite reports planted defects', async () => {
     for (const id of nonEmptyCos) expect(report.results.find((r) => r.id === id)?.status).toBe('fail');
     expect(status('gradient sin').some((s) => s === 'fail')).toBe(true);
     expect(status('float64 gradient vs central differences sin').some((s) => s === 'fail')).toBe(true);
+  });
+
+  test('a max that skips NaNs fails the NaN cases of max and min, and only those', async () => {
+    const report = await runConformance('cpu-max-skips-nan', fixtures, { filter: (id) => id.startsWith('nan ') });
+    const failed = report.results.filter((r) => r.status === 'fail').map((r) => r.id);
+    expect(failed).toContain('nan max [5] with NaN last');
+    expect(failed).toContain('nan min [5,2] axis 0 with NaN middle in column 0');
+    for (const id of failed) expect(id).toMatch(/^nan (gradient )?(max|min|logSumExp) .*NaN/);
+    expect(report.summary.pass).toBeGreaterThan(100);
+  });
+
+  test('a cast that wraps out-of-range floats fails the cast cases, not the arithmetic', async () => {
+    const report = await runConformance('cpu-cast-wraps', fixtures, { filter: (id) => id.startsWith('integers ') });
+    const failed = report.results.filter((r) => r.status === 'fail').map((r) => r.id);
+    expect(failed.sort()).toEqual([
+      'integers cast float32 to int32 truncates and saturates, NaN to 0',
+      'integers cast float64 to int32 truncates and saturates, NaN to 0',
+    ]);
   });
 
   test('cross-backend: equal backends agree on every case; the broken one is caught', async () => {

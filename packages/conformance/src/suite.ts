@@ -4,19 +4,23 @@ import { finiteDifferenceCase } from './cases/finite-differences.js';
 import { indexCases } from './cases/indices.js';
 import { forwardCase, gradientCase } from './cases/ops.js';
 import { rngCases } from './cases/rng.js';
+import { specCases } from './cases/spec.js';
+import { allSpecCases, specErrorCases } from './cases/spec-cases.js';
 import { trainingCase } from './cases/training.js';
 import type { Fixtures } from './fixtures.js';
 
-/** Every case, in report order: forward, gradient, float64 differences, RNG, training. */
+/** Every case, in report order: forward, gradient, float64 differences, RNG, training, then the defined semantics (NaN, integers, empty tensors). */
 export function buildCases(fixtures: Fixtures): Case[] {
   const ops = fixtures.ops;
   return [
-    ...ops.map(forwardCase),
+    ...ops.map((c) => forwardCase(c)),
     ...ops.map(gradientCase).filter((c): c is Case => c !== null),
     ...ops.map(finiteDifferenceCase).filter((c): c is Case => c !== null),
     ...rngCases(),
     ...indexCases(),
     ...fixtures.training.map(trainingCase),
+    ...allSpecCases().flatMap(specCases),
+    ...specErrorCases(),
   ];
 }
 

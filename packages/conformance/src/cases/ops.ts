@@ -23,8 +23,7 @@ export async function check(actual: nb.Tensor, expected: FixtureTensor, tol: Tol
   return { status: c.pass ? 'pass' : 'fail', maxError: c.maxError, detail: c.pass ? undefined : `${what} ${c.detail}` };
 }
 
-export function forwardCase(fx: OpCase): Case {
-  const tolerance = TOLERANCES[forwardKind(fx.op)];
+export function forwardCase(fx: OpCase, tolerance: Tolerance = TOLERANCES[forwardKind(fx.op)]): Case {
   return {
     id: `forward ${fx.id}`,
     group: 'forward',

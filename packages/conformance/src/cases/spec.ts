@@ -1,0 +1,89 @@
+import * as nb from '@nabla/core';
+import type { Capabilities, Case } from '../case.js';
+import type { Encoded, FixtureTensor, OpCase } from '../fixtures.js';
+import { forwardKind } from '../op-table.js';
+import { TOLERANCES, type Tolerance } from '../tolerance.js';
+import { forwardCase, gradientCase, toTensor } from './ops.js';
+
+/**
+ * Cases whose expected values are nabla's defined semantics (docs/architecture.md, "NaN and
+ * integer semantics" and "Empty tensors"), written by hand rather than recorded from TensorFlow.js:
+ * edge cases where reference libraries disagree with each other, or where a backend's runtime
+ * answered differently from the others. Each is an OpCase of the fixture format, so it runs on
+ * every backend and across every pair of backends like a recorded one.
+ */
+export interface SpecCase extends OpCase {
+  /** The report group: 'nan', 'integers', 'empty'. */
+  group: string;
+}
+
+/** A tensor in the fixture format. */
+export function t(data: readonly number[], shape: readonly number[] = [data.length], dtype: nb.DType = 'float32'): FixtureTensor {
+  return { shape: [...shape], dtype, data: data.map(encode) };
+}
+
+const encode = (v: number): Encoded =>
+  Number.isNaN(v) ? 'NaN' : v === Number.POSITIVE_INFINITY ? 'Infinity' : v === Number.NEGATIVE_INFINITY ? '-Infinity' : v;
+
+export function spec(
+  group: string,
+  id: string,
+  op: string,
+  params: Record<string, unknown>,
+  inputs: FixtureTensor[],
+  output: FixtureTensor,
+  gradient?: { cotangent: FixtureTensor; grads: (FixtureTensor | null)[] },
+): SpecCase {
+  return { group, id, op, params, inputs, output, cotangent: gradient?.cotangent ?? null, grads: gradient?.grads ?? null };
+}
+
+const INTEGER = new Set<string | undefined>(['int32', 'bool']);
+
+/** Integer and boolean results are exact whatever the op; float ones use the op's tolerance. */
+export function specTolerance(c: OpCase): Tolerance {
+  return INTEGER.has(c.output.dtype) ? TOLERANCES.exact : TOLERANCES[forwardKind(c.op)];
+}
+
+/** A reason to skip: a dtype the backend does not have. */
+function missingDtype(c: OpCase, caps: Capabilities): string | undefined {
+  const dtypes = [...c.inputs, c.output].map((x) => x.dtype ?? 'float32');
+  const missing = dtypes.find((d) => !caps.dtypes.includes(d));
+  return missing ? `no ${missing} on this backend` : undefined;
+}
+
+/** The forward case, and the gradient case where the spec gives gradients. */
+export function specCases(c: SpecCase): Case[] {
+  const skip = (caps: Capabilities) => missingDtype(c, caps);
+  const cases: Case[] = [{ ...forwardCase(c, specTolerance(c)), id: `${c.group} ${c.id}`, group: c.group, skip }];
+  const gradient = gradientCase(c);
+  if (gradient) cases.push({ ...gradient, id: `${c.group} gradient ${c.id}`, group: c.group, skip });
+  return cases;
+}
+
+/**
+ * A call that must be an error on every backend, a NablaError whose message starts with the name
+ * of the op the user called (`max: ...`), never a value.
+ */
+export function errorCase(group: string, id: string, opName: string, input: FixtureTensor, f: (x: nb.Tensor) => nb.Tensor): Case {
+  return {
+    id: `${group} ${id} is an error`,
+    group,
+    tolerance: TOLERANCES.exact,
+    run: async () => {
+      const x = toTensor(input);
+      try {
+        const value = nb.tidy(() => f(x));
+        const data = await value.data();
+        value.dispose();
+        return { status: 'fail', detail: `returned [${Array.from(data).join(', ')}] instead of an error` };
+      } catch (e) {
+        if (!(e instanceof nb.NablaError))
+          return { status: 'fail', detail: `threw ${e instanceof Error ? e.name : typeof e}, not a NablaError` };
+        if (!e.message.startsWith(`${opName}:`)) return { status: 'fail', detail: `the error does not name ${opName}: ${e.message}` };
+        return { status: 'pass' };
+      } finally {
+        x.dispose();
+      }
+    },
+  };
+}
