@@ -103,6 +103,23 @@ describe('memory', () => {
     expect(nb.memory().numBuffers).toBe(start.numBuffers);
   });
 
+  test('a tidy whose function throws frees what it made, and an op that throws leaves no buffer', () => {
+    const x = nb.tensor([], [0, 3]);
+    const start = nb.memory();
+    expect(() =>
+      nb.tidy(() => {
+        nb.neg(nb.ones([2]));
+        throw new Error('stop');
+      }),
+    ).toThrow('stop');
+    expect(nb.memory().numTensors).toBe(start.numTensors);
+    // min negates x, then finds the axis empty: the negation it made must not keep x's buffer.
+    expect(() => nb.min(x, 0)).toThrow(/^min: /);
+    x.dispose();
+    expect(nb.memory().numTensors).toBe(start.numTensors - 1);
+    expect(nb.memory().numBuffers).toBe(start.numBuffers - 1);
+  });
+
   test('tidy rejects an async function', () => {
     expect(() => nb.tidy((async () => nb.ones([1])) as never)).toThrow('tidy: the function returned a Promise');
   });

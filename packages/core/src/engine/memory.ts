@@ -185,6 +185,10 @@ export function tidy<T>(fn: () => T, ...extra: never[]): T {
   let result: T;
   try {
     result = fn();
+  } catch (e) {
+    // What fn made before it threw can no longer be reached: freed, as TensorFlow.js's tidy does.
+    for (const t of scope) if (!t.state.kept) disposeTensor(t);
+    throw e;
   } finally {
     engine.scopes.pop();
   }

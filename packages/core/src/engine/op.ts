@@ -25,20 +25,30 @@ export function op<F extends (...args: never[]) => unknown>(fn: F, maxArgs?: num
     let result: unknown;
     try {
       result = fn(...(args as never[]));
+    } catch (e) {
+      // What the op made before it threw is unread: let its operands go (they hold buffers).
+      if (outermost) releaseUnread();
+      throw e;
     } finally {
       engine.opDepth--;
     }
     if (outermost) {
       adopt(result);
-      // Nodes nothing reads (a gradient rule's cotangent for an operand that needs none, a
-      // constant that went unused) are garbage now: let their operands go.
-      for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
-      engine.internals = [];
+      releaseUnread();
     }
     return result;
   };
   Object.defineProperty(wrapped, 'name', { value: name });
   return wrapped as unknown as F;
+}
+
+/**
+ * Nodes nothing reads (a gradient rule's cotangent for an operand that needs none, a constant
+ * that went unused, what an op made before it threw) are garbage: let their operands go.
+ */
+function releaseUnread(): void {
+  for (const t of engine.internals) if (t.state.internal && t.state.consumers === 0) releaseInternal(t);
+  engine.internals = [];
 }
 
 /** Makes internal tensors in an op's result user-held: counted, and tracked by the tidy scope. */
