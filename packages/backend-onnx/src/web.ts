@@ -1,9 +1,14 @@
 /**
- * @nabla/backend-onnx/web (browsers): registers 'onnx-wasm', onnxruntime-web's WebAssembly
- * build. Serve its .wasm files with your app (onnxruntime-web's env.wasm.wasmPaths says where).
+ * @nabla/backend-onnx in browsers (the `browser` export condition; also '@nabla/backend-onnx/web'):
+ * registers 'onnx-wasm'. It imports onnxruntime-web's WebAssembly-only build ('onnxruntime-web/wasm'),
+ * the only execution provider nabla uses: its JavaScript is a third of the default build's, and
+ * the one .wasm file it loads, ort-wasm-simd-threaded.wasm (14 MB), is half of the default's
+ * (ort-wasm-simd-threaded.jsep.wasm, which adds WebGPU). Bundlers that understand
+ * `new URL(file, import.meta.url)` (Vite, webpack 5) emit that file with the app; otherwise serve
+ * it and set `env.wasm.wasmPaths` from 'onnxruntime-web/wasm' (the README says how).
  */
 import { registerBackend } from '@nabla/core';
-import * as ortWeb from 'onnxruntime-web';
+import * as ortWeb from 'onnxruntime-web/wasm';
 import { OnnxBackend, type OrtModule } from './backend.js';
 
 registerBackend('onnx-wasm', () => new OnnxBackend('onnx-wasm', ortWeb as unknown as OrtModule, { executionProviders: ['wasm'] }));
