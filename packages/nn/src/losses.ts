@@ -1,5 +1,7 @@
 import * as nb from '@nabla/core';
 import { logitsOf } from './activations.js';
+import { unknownName } from './options.js';
+import { withPerSample } from './per-sample.js';
 
 /**
  * Losses with Keras semantics: each takes (yTrue, yPred) and returns a float scalar, the mean
@@ -42,9 +44,17 @@ function needsClassAxis(loss: string, yPred: nb.Tensor): void {
   if (yPred.rank === 0) throw new nb.NablaError(`${loss}: yPred must have a class axis, got a scalar`);
 }
 
-/** Mean over the last axis per sample, then over the samples (a scalar stays as it is). */
-function meanLastThenBatch(x: nb.Tensor): nb.Tensor {
-  return x.rank === 0 ? x : nb.mean(nb.mean(x, { axis: -1 }));
+/**
+ * Per-sample values from elementwise ones: the mean over the last axis of [batch, ..., k];
+ * values of rank 1 are one per sample already, and a scalar stays as it is.
+ */
+function perSampleMean(x: nb.Tensor): nb.Tensor {
+  return x.rank <= 1 ? x : nb.mean(x, { axis: -1 });
+}
+
+/** The batch mean of per-sample values (a scalar stays as it is). */
+function batchMean(values: nb.Tensor): nb.Tensor {
+  return values.rank === 0 ? values : nb.mean(values);
 }
 
 function named(name: string, fn: LossFn): LossFn {
@@ -52,25 +62,30 @@ function named(name: string, fn: LossFn): LossFn {
   return fn;
 }
 
-export function meanSquaredError(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+/** A loss is called with (yTrue, yPred): a third argument is an error, not ignored. */
+function twoArgs(op: string, extra: unknown[]): void {
+  if (extra.length > 0) nb.checkArity(op, [undefined, undefined, ...extra], 2);
+}
+
+function squaredErrors(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
   checkSameShape('meanSquaredError', yTrue, yPred);
   return nb.tidy(() => {
     const [t, p] = aligned(yTrue, yPred);
-    return meanLastThenBatch(nb.square(nb.sub(p, t)));
+    return perSampleMean(nb.square(nb.sub(p, t)));
   });
 }
 
-export function meanAbsoluteError(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+function absoluteErrors(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
   checkSameShape('meanAbsoluteError', yTrue, yPred);
   return nb.tidy(() => {
     const [t, p] = aligned(yTrue, yPred);
-    return meanLastThenBatch(nb.abs(nb.sub(p, t)));
+    return perSampleMean(nb.abs(nb.sub(p, t)));
   });
 }
 
-/** Quadratic (0.5 e^2) for |e| <= delta, linear (delta |e| - 0.5 delta^2) beyond: Keras's huber. */
-export function huberLoss(yTrue: nb.Tensor, yPred: nb.Tensor, delta = 1): nb.Tensor {
-  if (!(Number.isFinite(delta) && delta > 0)) throw new nb.NablaError(`huber: delta must be a positive number, got ${delta}`);
+function huberValues(yTrue: nb.Tensor, yPred: nb.Tensor, delta: number): nb.Tensor {
+  if (!(typeof delta === 'number' && Number.isFinite(delta) && delta > 0))
+    throw new nb.NablaError(`huber: delta must be a positive number, got ${String(delta)}`);
   checkSameShape('huber', yTrue, yPred);
   return nb.tidy(() => {
     const [t, p] = aligned(yTrue, yPred);
@@ -79,14 +94,44 @@ export function huberLoss(yTrue: nb.Tensor, yPred: nb.Tensor, delta = 1): nb.Ten
     // Both branches are finite everywhere, so the one not taken adds nothing to the gradient.
     const quadratic = nb.mul(nb.square(e), 0.5);
     const linear = nb.sub(nb.mul(a, delta), 0.5 * delta * delta);
-    return meanLastThenBatch(nb.where(nb.lessEqual(a, delta), quadratic, linear));
+    return perSampleMean(nb.where(nb.lessEqual(a, delta), quadratic, linear));
   });
 }
 
-/** huberLoss with delta = 1 (the Keras default). */
-export function huber(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
-  return huberLoss(yTrue, yPred, 1);
+/** Mean over the batch of the per-sample mean over the last axis of (yPred - yTrue)^2. */
+export const meanSquaredError = withPerSample(function meanSquaredError(
+  yTrue: nb.Tensor,
+  yPred: nb.Tensor,
+  ...extra: unknown[]
+): nb.Tensor {
+  twoArgs('meanSquaredError', extra);
+  return nb.tidy(() => batchMean(squaredErrors(yTrue, yPred)));
+}, squaredErrors);
+
+/** Mean over the batch of the per-sample mean over the last axis of |yPred - yTrue|. */
+export const meanAbsoluteError = withPerSample(function meanAbsoluteError(
+  yTrue: nb.Tensor,
+  yPred: nb.Tensor,
+  ...extra: unknown[]
+): nb.Tensor {
+  twoArgs('meanAbsoluteError', extra);
+  return nb.tidy(() => batchMean(absoluteErrors(yTrue, yPred)));
+}, absoluteErrors);
+
+/** Quadratic (0.5 e^2) for |e| <= delta, linear (delta |e| - 0.5 delta^2) beyond: Keras's huber. */
+export function huberLoss(yTrue: nb.Tensor, yPred: nb.Tensor, delta = 1, ...extra: unknown[]): nb.Tensor {
+  if (extra.length > 0) nb.checkArity('huberLoss', [yTrue, yPred, delta, ...extra], 3);
+  return nb.tidy(() => batchMean(huberValues(yTrue, yPred, delta)));
 }
+
+/** huberLoss with delta = 1 (the Keras default). */
+export const huber = withPerSample(
+  function huber(yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]): nb.Tensor {
+    twoArgs('huber', extra);
+    return huberLoss(yTrue, yPred, 1);
+  },
+  (t: nb.Tensor, p: nb.Tensor) => huberValues(t, p, 1),
+);
 
 /**
  * max(x, 0) - x z + log1p(exp(-|x|)): never overflows. Both |x| and max(x, 0) take the x >= 0
@@ -100,18 +145,35 @@ function sigmoidCrossentropyWithLogits(z: nb.Tensor, x: nb.Tensor): nb.Tensor {
 }
 
 /** -(z log p + (1 - z) log(1 - p)) with p clipped to [EPSILON, 1 - EPSILON], mean over the last axis. */
-export function binaryCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
-  const fromLogits = opts.fromLogits ?? false;
-  return named('binaryCrossentropy', (yTrue, yPred) => {
+export function binaryCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
+  const fromLogits = crossentropyOptions('binaryCrossentropyLoss', opts, extra);
+  return reduced('binaryCrossentropy', (yTrue, yPred) => {
     checkSameShape('binaryCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const [z, p] = aligned(yTrue, yPred);
-      if (fromLogits) return meanLastThenBatch(sigmoidCrossentropyWithLogits(z, p));
+      if (fromLogits) return perSampleMean(sigmoidCrossentropyWithLogits(z, p));
       const q = nb.clip(p, EPSILON, 1 - EPSILON);
       const ll = nb.add(nb.mul(z, nb.log(q)), nb.mul(nb.sub(1, z), nb.log(nb.sub(1, q))));
-      return meanLastThenBatch(nb.neg(ll));
+      return perSampleMean(nb.neg(ll));
     });
   });
+}
+
+/** The options of the cross-entropy factories, checked: Keras's from_logits or label_smoothing is an error. */
+function crossentropyOptions(op: string, opts: CrossentropyOptions, extra: unknown[]): boolean {
+  nb.checkArity(op, [opts, ...extra], 1);
+  return nb.checkOptions(op, opts, { fromLogits: nb.is.boolean }).fromLogits ?? false;
+}
+
+/** The loss that averages per-sample `values` over the batch, named, with `values` as its per-sample form. */
+function reduced(name: string, values: LossFn): LossFn {
+  return withPerSample(
+    named(name, (yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]) => {
+      twoArgs(name, extra);
+      return nb.tidy(() => batchMean(values(yTrue, yPred)));
+    }),
+    values,
+  );
 }
 
 /**
@@ -128,14 +190,14 @@ function logProbabilities(yPred: nb.Tensor, fromLogits: boolean): nb.Tensor {
 }
 
 /** -sum(yTrue log p) over the classes (last axis), mean over the batch; yTrue one-hot or soft. */
-export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
-  const fromLogits = opts.fromLogits ?? false;
-  return named('categoricalCrossentropy', (yTrue, yPred) => {
+export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
+  const fromLogits = crossentropyOptions('categoricalCrossentropyLoss', opts, extra);
+  return reduced('categoricalCrossentropy', (yTrue, yPred) => {
     needsClassAxis('categoricalCrossentropy', yPred);
     checkSameShape('categoricalCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const [t, p] = aligned(yTrue, yPred);
-      return nb.mean(nb.neg(nb.sum(nb.mul(t, logProbabilities(p, fromLogits)), { axis: -1 })));
+      return nb.neg(nb.sum(nb.mul(t, logProbabilities(p, fromLogits)), { axis: -1 }));
     });
   });
 }
@@ -147,16 +209,16 @@ export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}): Los
  * and its position in yTrue (`sparseCategoricalCrossentropy: label 5 at position [3] is out of
  * range for 3 classes`), never a loss computed from another entry.
  */
-export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}): LossFn {
-  const fromLogits = opts.fromLogits ?? false;
-  return named('sparseCategoricalCrossentropy', (yTrue, yPred) => {
+export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
+  const fromLogits = crossentropyOptions('sparseCategoricalCrossentropyLoss', opts, extra);
+  return reduced('sparseCategoricalCrossentropy', (yTrue, yPred) => {
     checkSparseLabels('sparseCategoricalCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];
       const logp = logProbabilities(floatOf(yPred), fromLogits);
       const labels = nb.reshape(nb.cast(yTrue, 'int32'), yPred.shape.slice(0, -1));
       const names = { op: 'sparseCategoricalCrossentropy', what: 'label', range: `${c} classes`, shape: yTrue.shape };
-      return nb.mean(nb.neg(nb.takeAlongLastAxis(logp, labels, names)));
+      return nb.neg(nb.takeAlongLastAxis(logp, labels, names));
     });
   });
 }
@@ -201,15 +263,12 @@ const LOSSES: Record<string, LossFn> = {
  * Resolves a Keras / TensorFlow.js loss name (camelCase, snake_case or the short 'mse'/'mae') or
  * passes a function through. The name is the canonical camelCase one, or a function's own name.
  */
-export function getLoss(identifier: string | LossFn): { name: string; fn: LossFn } {
+export function getLoss(identifier: string | LossFn, ...extra: unknown[]): { name: string; fn: LossFn } {
+  nb.checkArity('getLoss', [identifier, ...extra], 1);
   if (typeof identifier === 'function') return { name: identifier.name || 'loss', fn: identifier };
   if (typeof identifier === 'string' && Object.hasOwn(LOSSES, identifier)) {
     const fn = LOSSES[identifier];
     return { name: fn.name, fn };
   }
-  throw new nb.NablaError(`getLoss: unknown loss ${quote(identifier)}; known: ${Object.keys(LOSSES).join(', ')}`);
-}
-
-function quote(x: unknown): string {
-  return typeof x === 'string' ? `'${x}'` : String(x);
+  throw unknownName('getLoss', 'loss', identifier, Object.keys(LOSSES));
 }

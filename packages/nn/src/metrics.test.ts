@@ -1,8 +1,9 @@
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
-import { binaryCrossentropyLoss, meanAbsoluteError as maeLoss, meanSquaredError as mseLoss } from './losses.js';
+import { meanAbsoluteError as maeLoss, meanSquaredError as mseLoss } from './losses.js';
 import {
+  accuracyFor,
   binaryAccuracy,
   categoricalAccuracy,
   getMetric,
@@ -146,23 +147,43 @@ describe('errors', () => {
 });
 
 describe('getMetric', () => {
-  test("'accuracy' and 'acc' resolve from the loss name, keeping the name given", () => {
-    const cases: [string | undefined, MetricFn][] = [
-      ['binaryCrossentropy', binaryAccuracy],
-      ['binary_crossentropy', binaryAccuracy],
-      ['sparseCategoricalCrossentropy', sparseCategoricalAccuracy],
-      ['sparse_categorical_crossentropy', sparseCategoricalAccuracy],
-      ['categoricalCrossentropy', categoricalAccuracy],
-      ['categorical_crossentropy', categoricalAccuracy],
-      ['meanSquaredError', categoricalAccuracy],
-      [undefined, categoricalAccuracy],
+  test("'accuracy' and 'acc' resolve from the shapes, as Keras 3, keeping the name given", () => {
+    const t = (shape: number[]) => nb.zeros(shape);
+    const cases: [nb.Tensor, nb.Tensor, MetricFn][] = [
+      [t([4, 1]), t([4, 1]), binaryAccuracy], // one sigmoid unit
+      [t([4]), t([4, 3]), sparseCategoricalAccuracy], // class indices
+      [t([4, 1]), t([4, 3]), sparseCategoricalAccuracy], // class indices as a column
+      [t([4, 3]), t([4, 3]), categoricalAccuracy], // one-hot
     ];
-    for (const [loss, fn] of cases) {
-      expect(getMetric('accuracy', loss), String(loss)).toEqual({ name: 'accuracy', fn });
-      expect(getMetric('acc', loss), String(loss)).toEqual({ name: 'acc', fn });
+    for (const id of ['accuracy', 'acc']) {
+      const m = getMetric(id);
+      expect(m.name).toBe(id);
+      for (const [yTrue, yPred, fn] of cases) expect(accuracyFor(yTrue, yPred), `${yTrue.shape} ${yPred.shape}`).toBe(fn);
     }
-    // a factory-made loss carries its name, so its own name resolves too
-    expect(getMetric('accuracy', binaryCrossentropyLoss({ fromLogits: true }).name).fn).toBe(binaryAccuracy);
+  });
+
+  test("'accuracy' of one sigmoid unit is binary accuracy: 0.5, not 1 (issue 10, item 6)", async () => {
+    // Keras 3 reports 0.5 here; argMax over a last axis of 1 would always be 0 and match every label.
+    const yTrue = nb.tensor([[0], [1], [1], [0]]);
+    const yPred = nb.tensor([[0.9], [0.8], [0.2], [0.1]]);
+    expect(await item(getMetric('accuracy').fn(yTrue, yPred))).toBe(0.5);
+    // sparse labels against three classes, and one-hot labels
+    const probs = nb.tensor([
+      [0.1, 0.8, 0.1],
+      [0.7, 0.2, 0.1],
+    ]);
+    expect(await item(getMetric('acc').fn(nb.tensor([1, 2]), probs))).toBe(0.5);
+    expect(
+      await item(
+        getMetric('acc').fn(
+          nb.tensor([
+            [0, 1, 0],
+            [1, 0, 0],
+          ]),
+          probs,
+        ),
+      ),
+    ).toBe(1);
   });
 
   test('named metrics', () => {
@@ -175,7 +196,7 @@ describe('getMetric', () => {
       ['meanAbsoluteError', meanAbsoluteError],
       ['mae', meanAbsoluteError],
     ];
-    for (const [id, fn] of cases) expect(getMetric(id, 'binaryCrossentropy'), id).toEqual({ name: id, fn });
+    for (const [id, fn] of cases) expect(getMetric(id), id).toEqual({ name: id, fn });
   });
 
   test('functions pass through with their name, or "metric"', () => {
@@ -189,6 +210,8 @@ describe('getMetric', () => {
     expect(() => getMetric('f1')).toThrow(nb.NablaError);
     expect(() => getMetric('f1')).toThrow("getMetric: unknown metric 'f1'; known: accuracy, acc, binaryAccuracy");
     expect(() => getMetric('constructor')).toThrow("unknown metric 'constructor'");
+    expect(() => getMetric('accuarcy')).toThrow("getMetric: unknown metric 'accuarcy'; did you mean 'accuracy'?");
+    expect(() => getMetric('mse', 'binaryCrossentropy')).toThrow('getMetric: takes at most 1 argument, got 2');
   });
 });
 

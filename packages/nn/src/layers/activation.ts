@@ -1,15 +1,25 @@
-import type * as nb from '@nabla/core';
+import * as nb from '@nabla/core';
 import { type ActivationFn, getActivation } from '../activations.js';
-import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { primaryAndArgs } from './primary.js';
+
+export interface ActivationArgs extends LayerArgs {
+  /** The activation, when the options are the only argument (TensorFlow.js's form). */
+  activation?: string | ActivationFn;
+}
 
 /** Applies an activation function (by name or as a function). */
 export class Activation extends Layer {
+  static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, activation: nb.is.either(nb.is.string, nb.is.function) };
   readonly className = 'Activation';
   readonly activation: { name: string; fn: ActivationFn };
 
-  constructor(activation: string | ActivationFn, args: LayerArgs = {}) {
-    super(args);
-    this.activation = getActivation(activation);
+  /** `new Activation('relu', options)` as Keras, or `new Activation({ activation: 'relu' })` as TensorFlow.js. */
+  constructor(activation: string | ActivationFn | ActivationArgs, args?: LayerArgs, ...extra: unknown[]) {
+    const [fn, a] = primaryAndArgs<ActivationArgs>('Activation', 'activation', activation, args, extra);
+    super(a);
+    if (fn === undefined) throw new nb.NablaError(`${this.name}: needs an activation, a name such as 'relu' or a function`);
+    this.activation = getActivation(fn as string | ActivationFn);
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {

@@ -1,7 +1,10 @@
 import * as nb from '@nabla/core';
-import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { primaryAndArgs } from './primary.js';
 
 export interface DropoutArgs extends LayerArgs {
+  /** The fraction dropped, when the options are the only argument (TensorFlow.js's form). */
+  rate?: number;
   /** Mixed into the training step's seed (which already differs per layer position). */
   seed?: number;
 }
@@ -12,15 +15,18 @@ export interface DropoutArgs extends LayerArgs {
  * training step's seed tensor: reproducible for a given fit seed, fresh every step.
  */
 export class Dropout extends Layer {
+  static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, rate: nb.is.any, seed: nb.is.integer };
   readonly className = 'Dropout';
   readonly rate: number;
   readonly seed: number;
 
-  constructor(rate: number, args: DropoutArgs = {}) {
-    super(args);
-    if (!(rate >= 0 && rate < 1)) throw new nb.NablaError(`${this.name}: rate must be in [0, 1), got ${rate}`);
-    this.rate = rate;
-    this.seed = args.seed ?? 0;
+  /** `new Dropout(0.5, options)` as Keras, or `new Dropout({ rate: 0.5 })` as TensorFlow.js. */
+  constructor(rate: number | DropoutArgs, args?: DropoutArgs, ...extra: unknown[]) {
+    const [r, a] = primaryAndArgs<DropoutArgs>('Dropout', 'rate', rate, args, extra);
+    super(a);
+    if (!(typeof r === 'number' && r >= 0 && r < 1)) throw new nb.NablaError(`${this.name}: rate must be in [0, 1), got ${nb.describe(r)}`);
+    this.rate = r;
+    this.seed = a.seed ?? 0;
   }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {

@@ -1,9 +1,14 @@
 import * as nb from '@nabla/core';
-import { type CallContext, Layer, type LayerShape } from './layer.js';
+import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
 
 /** Flattens each sample to one axis: [batch, a, b, c] -> [batch, a*b*c]. */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
+
+  constructor(args: LayerArgs = {}, ...extra: unknown[]) {
+    nb.checkArity('Flatten', [args, ...extra], 1);
+    super(args);
+  }
 
   computeOutputShape(inputShape: LayerShape): LayerShape {
     return [inputShape.some((d) => d === null) ? null : inputShape.reduce((a: number, b) => a * (b as number), 1)];

@@ -1,6 +1,8 @@
 import * as nb from '@nabla/core';
-import { getInitializer, type Initializer } from '../initializers.js';
-import type { Regularizer } from '../regularizers.js';
+import type { Constraint } from '../constraints.js';
+import { getInitializer, type Initializer, type SerializedInitializer } from '../initializers.js';
+import { checkConfig, shapeCheck } from '../options.js';
+import { getRegularizer, type Regularizer, type SerializedRegularizer, serializeRegularizer } from '../regularizers.js';
 import { Weight } from '../weight.js';
 
 /** A shape without the batch axis; null where a dimension is not known yet. */
@@ -12,14 +14,35 @@ export interface LayerArgs {
   inputShape?: number[];
   /** Shorthand for inputShape [inputDim]. */
   inputDim?: number;
+  /**
+   * Whether fit updates the layer's weights (default true). Changing it later takes effect at
+   * the next fit (see Layer.trainable).
+   */
   trainable?: boolean;
+  /**
+   * A penalty on the layer's output, added to the loss while training (Keras's
+   * activity_regularizer): the regularizer applied to the whole batch's output, not divided by
+   * the batch size, as Keras 3 does.
+   */
+  activityRegularizer?: string | Regularizer | SerializedRegularizer;
 }
+
+/** The options every layer takes; each layer class adds its own (its static OPTIONS). */
+export const LAYER_OPTIONS: nb.OptionSchema = {
+  name: nb.is.string,
+  inputShape: shapeCheck,
+  inputDim: nb.is.positiveInteger,
+  trainable: nb.is.boolean,
+  activityRegularizer: nb.is.either(nb.is.string, nb.is.object),
+};
 
 /** Passed to call(): whether the model is training, and the step's seed for randomness. */
 export interface CallContext {
   training: boolean;
   /** int32 scalar: fresh per training step, so dropout masks change without recompiling. */
   seed?: nb.Tensor;
+  /** Where layers put the penalties of their activity regularizers, when training collects them. */
+  losses?: nb.Tensor[];
 }
 
 const counters = new Map<string, number>();
@@ -34,9 +57,12 @@ function uniqueName(prefix: string): string {
  * known, call() is a pure function of the input and the weights' current values.
  */
 export abstract class Layer {
+  /** The options the constructor takes; a layer class with options of its own replaces it. */
+  static readonly OPTIONS: nb.OptionSchema = LAYER_OPTIONS;
   abstract readonly className: string;
   readonly name: string;
-  trainable: boolean;
+  readonly activityRegularizer?: Regularizer;
+  private isTrainable: boolean;
   /** The input shape given by the user (first layer), without the batch axis. */
   readonly batchInputShape?: LayerShape;
   built = false;
@@ -44,8 +70,10 @@ export abstract class Layer {
   readonly weights: Weight[] = [];
 
   constructor(args: LayerArgs = {}) {
+    checkConfig(new.target.name, args, (new.target as unknown as { OPTIONS: nb.OptionSchema }).OPTIONS);
     this.name = args.name ?? uniqueName(this.defaultPrefix());
-    this.trainable = args.trainable ?? true;
+    this.isTrainable = args.trainable ?? true;
+    if (args.activityRegularizer !== undefined) this.activityRegularizer = getRegularizer(args.activityRegularizer);
     if (args.inputShape !== undefined && args.inputDim !== undefined) {
       throw new nb.NablaError(`${this.name}: give inputShape or inputDim, not both`);
     }
@@ -56,6 +84,29 @@ export abstract class Layer {
       }
       this.batchInputShape = [...shape];
     }
+  }
+
+  /**
+   * Whether fit updates the layer's weights. Setting it applies at once to `trainableWeights`
+   * and from the next fit on (which re-creates the optimizer state when the set of trainable
+   * weights changed); Keras asks for a new compile() instead, and a compile is not needed here.
+   */
+  get trainable(): boolean {
+    return this.isTrainable;
+  }
+  set trainable(v: boolean) {
+    nb.checkArg(`${this.name}.trainable`, 'trainable', v, nb.is.boolean, false);
+    this.isTrainable = v;
+  }
+
+  /** The weights fit updates (none while the layer is frozen). */
+  get trainableWeights(): Weight[] {
+    return this.weights.filter((w) => w.trainable);
+  }
+
+  /** The weights fit leaves alone. */
+  get nonTrainableWeights(): Weight[] {
+    return this.weights.filter((w) => !w.trainable);
   }
 
   /** Default name prefix: the class name in snake_case (Dense -> dense). */
@@ -84,17 +135,19 @@ export abstract class Layer {
         `${this.name}: expected input shape [null,${expected.map((d) => d ?? 'null').join(',')}], got [${x.shape.join(',')}]`,
       );
     }
-    return this.call(x, ctx);
+    const y = this.call(x, ctx);
+    if (this.activityRegularizer && ctx.losses) ctx.losses.push(this.activityRegularizer.apply(y));
+    return y;
   }
 
   protected addWeight(
     name: string,
     shape: number[],
     initializer: Initializer,
-    opts: { trainable?: boolean; regularizer?: Regularizer } = {},
+    opts: { trainable?: boolean; regularizer?: Regularizer; constraint?: Constraint } = {},
   ): Weight {
     const value = nb.keep(initializer.apply(shape, 'float32'));
-    const w = new Weight(`${this.name}/${name}`, value, opts.trainable ?? this.trainable, opts.regularizer);
+    const w = new Weight(`${this.name}/${name}`, value, { ...opts, owner: this });
     this.weights.push(w);
     return w;
   }
@@ -107,6 +160,7 @@ export abstract class Layer {
   getConfig(): Record<string, unknown> {
     const config: Record<string, unknown> = { name: this.name, trainable: this.trainable };
     if (this.batchInputShape) config.inputShape = this.batchInputShape;
+    if (this.activityRegularizer) config.activityRegularizer = serializeRegularizer(this.activityRegularizer);
     return config;
   }
 
@@ -115,6 +169,6 @@ export abstract class Layer {
   }
 }
 
-export function resolveInitializer(value: string | Initializer | undefined, fallback: string): Initializer {
+export function resolveInitializer(value: string | Initializer | SerializedInitializer | undefined, fallback: string): Initializer {
   return getInitializer(value ?? fallback);
 }

@@ -1,13 +1,23 @@
 import * as nb from '@nabla/core';
-import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from './layer.js';
+import { primaryAndArgs } from './primary.js';
+
+export interface ReshapeArgs extends LayerArgs {
+  /** The target shape, when the options are the only argument (TensorFlow.js's form). */
+  targetShape?: number[];
+}
 
 /** Reshapes each sample to targetShape (one entry may be -1). */
 export class Reshape extends Layer {
+  static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, targetShape: nb.is.any };
   readonly className = 'Reshape';
   readonly targetShape: number[];
 
-  constructor(targetShape: number[], args: LayerArgs = {}) {
-    super(args);
+  /** `new Reshape([2, 3], options)` as Keras, or `new Reshape({ targetShape: [2, 3] })` as TensorFlow.js. */
+  constructor(targetShape: number[] | ReshapeArgs, args?: LayerArgs, ...extra: unknown[]) {
+    const [shape, a] = primaryAndArgs<ReshapeArgs>('Reshape', 'targetShape', targetShape, args, extra);
+    super(a);
+    targetShape = shape as number[];
     if (!Array.isArray(targetShape) || targetShape.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1))) {
       throw new nb.NablaError(`${this.name}: targetShape must be positive integers or one -1, got [${targetShape}]`);
     }

@@ -102,7 +102,7 @@ describe('Sequential', () => {
       for (let j = 0; j < w.length; j++) expect(w[j]).toBeCloseTo(one.weights[i][j], 5);
     });
     expect(() => new Sequential([new Dense(1, { inputDim: 1 })]).compile({ optimizer: 'sgd', loss: 'mse', stepsPerExecution: 0 })).toThrow(
-      'compile: stepsPerExecution must be a positive integer, got 0',
+      "compile: option 'stepsPerExecution' must be a positive integer, got 0 (number)",
     );
   });
 
@@ -179,7 +179,9 @@ describe('Sequential', () => {
     );
     await expect(model.fit(nb.ones([10, 3]), nb.ones([10, 1]))).rejects.toThrow('fit: expected x of shape [null,2], got [10,3]');
     expect(() => model.predict(nb.ones([4, 5]))).toThrow('predict: expected x of shape [null,2], got [4,5]');
-    await expect(model.fit(x, nb.ones([10, 1]), { epochs: 0 })).rejects.toThrow('fit: epochs must be a positive integer, got 0');
+    await expect(model.fit(x, nb.ones([10, 1]), { epochs: 0 })).rejects.toThrow(
+      "fit: option 'epochs' must be a positive integer, got 0 (number)",
+    );
     await expect(model.fit(x, nb.ones([10, 2]), { verbose: 0 })).rejects.toThrow(/shape \[10,2\]/);
     expect(() => new Sequential([new Dense(1, { inputDim: 1 }), new Dense(1, { inputDim: 1 })])).toThrow(
       /only the first layer takes inputShape/,

@@ -1,14 +1,17 @@
 import * as nb from '@nabla/core';
 import type { TrainingModel } from '../callbacks/callback.js';
 import type { History } from '../callbacks/history.js';
-import { saveModel } from '../io/files.js';
-import type { Layer, LayerShape } from '../layers/layer.js';
+import type { Constraint } from '../constraints.js';
+import { type SaveOptions, saveModel } from '../io/save.js';
+import { Layer, type LayerShape } from '../layers/layer.js';
 import { getLoss, type LossFn } from '../losses.js';
 import { getMetric, type MetricFn } from '../metrics.js';
 import { getOptimizer } from '../optimizers/index.js';
-import type { Optimizer, Slots } from '../optimizers/optimizer.js';
+import { Optimizer, type Slots } from '../optimizers/optimizer.js';
+import { checkConfig, listOf } from '../options.js';
+import { type ClassWeight, resolveSampleWeight } from '../training/class-weight.js';
 import { asTensor, checkSamples } from '../training/data.js';
-import { evaluate, type FitArgs, fit } from '../training/fit.js';
+import { EVALUATE_OPTIONS, type EvaluateArgs, evaluate, type FitArgs, fit } from '../training/fit.js';
 import type { Params } from '../training/steps.js';
 import type { Weight } from '../weight.js';
 import { formatSummary } from './summary.js';
@@ -16,7 +19,13 @@ import { formatSummary } from './summary.js';
 export interface CompileArgs {
   optimizer: string | Optimizer;
   loss: string | LossFn;
+  /** Metrics of the predictions, unweighted (Keras 3: sample weights apply to weightedMetrics only). */
   metrics?: (string | MetricFn)[];
+  /**
+   * Metrics weighted by fit's and evaluate's sampleWeight (or classWeight): weighted means, as
+   * Keras's weighted_metrics. A name also in `metrics` is logged as `weighted_<name>`.
+   */
+  weightedMetrics?: (string | MetricFn)[];
   /**
    * Optimizer steps per compiled execution (Keras's steps_per_execution, default 1). Batch
    * callbacks then run after each execution, once per batch, in order.
@@ -29,6 +38,7 @@ export interface Compiled {
   optimizer: Optimizer;
   loss: { name: string; fn: LossFn };
   metrics: { name: string; fn: MetricFn }[];
+  weightedMetrics: { name: string; fn: MetricFn }[];
   /** Optimizer slots per slot group of the trainable weights (Optimizer.slotGroups), created on the first step. */
   slots: Slots | null;
   /** Optimizer steps taken so far. */
@@ -38,9 +48,34 @@ export interface Compiled {
   cache: Map<string, { dispose(): void }>;
 }
 
-function checkStepsPerExecution(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new nb.NablaError(`compile: stepsPerExecution must be a positive integer, got ${n}`);
-  return n;
+const metricList = listOf('metric names or functions', nb.is.either(nb.is.string, nb.is.function));
+
+/** compile's options: Keras's loss_weights, run_eagerly, jit_compile and the like are errors naming the valid ones. */
+const COMPILE_OPTIONS: nb.OptionSchema = {
+  optimizer: nb.is.either(nb.is.string, nb.is.instance(Optimizer, 'an Optimizer')),
+  loss: nb.is.either(nb.is.string, nb.is.function),
+  metrics: metricList,
+  weightedMetrics: metricList,
+  stepsPerExecution: nb.is.positiveInteger,
+};
+
+const PREDICT_OPTIONS: nb.OptionSchema = { batchSize: nb.is.positiveInteger };
+
+/** Options of trainOnBatch: Keras's sample_weight and class_weight. */
+export interface TrainOnBatchArgs {
+  sampleWeight?: nb.TensorLike;
+  classWeight?: ClassWeight;
+}
+
+/** Keras's rule for a weighted metric whose name a plain metric already has: `weighted_<name>`. */
+function weightedNames(plain: { name: string }[], weighted: { name: string; fn: MetricFn }[]): { name: string; fn: MetricFn }[] {
+  const taken = new Set(plain.map((m) => m.name));
+  return weighted.map((m) => {
+    let name = taken.has(m.name) ? `weighted_${m.name}` : m.name;
+    for (let i = 1; taken.has(name); i++) name = `weighted_${m.name}_${i}`;
+    taken.add(name);
+    return { ...m, name };
+  });
 }
 
 /**
@@ -53,13 +88,31 @@ export class Sequential implements TrainingModel {
   readonly layers: Layer[] = [];
   stopTraining = false;
   compiled: Compiled | null = null;
+  private isTrainable = true;
 
-  constructor(layers: Layer[] = [], opts: { name?: string } = {}) {
-    this.name = opts.name ?? 'sequential';
-    for (const l of layers) this.add(l);
+  /**
+   * `new Sequential([layers], { name })` as Keras, or `new Sequential({ layers, name })` as
+   * TensorFlow.js's `tf.sequential`.
+   */
+  constructor(layers: Layer[] | { layers?: Layer[]; name?: string } = [], opts?: { name?: string }, ...extra: unknown[]) {
+    nb.checkArity('Sequential', [layers, opts, ...extra], 2);
+    let list: unknown = layers;
+    let options: { name?: string } | undefined = opts;
+    if (!Array.isArray(layers)) {
+      if (opts !== undefined)
+        throw new nb.NablaError('Sequential: give the options once: new Sequential({ layers, name }) or new Sequential(layers, { name })');
+      const config = checkConfig('Sequential', layers, { layers: nb.is.any, name: nb.is.string });
+      list = config.layers ?? [];
+      options = { name: config.name };
+    }
+    this.name = checkConfig('Sequential', options, { name: nb.is.string }).name ?? 'sequential';
+    if (!Array.isArray(list)) throw new nb.NablaError(`Sequential: layers must be a list of layers, got ${nb.describe(list)}`);
+    for (const l of list) this.add(l);
   }
 
-  add(layer: Layer): void {
+  add(layer: Layer, ...extra: unknown[]): void {
+    nb.checkArity('Sequential.add', [layer, ...extra], 1);
+    if (!(layer instanceof Layer)) throw new nb.NablaError(`Sequential.add: expected a layer, got ${nb.describe(layer)}`);
     if (this.layers.some((l) => l.name === layer.name)) {
       throw new nb.NablaError(`Sequential.add: a layer named '${layer.name}' is already in the model`);
     }
@@ -78,7 +131,8 @@ export class Sequential implements TrainingModel {
   }
 
   /** Creates every layer's weights for samples of this shape. */
-  build(inputShape: LayerShape): void {
+  build(inputShape: LayerShape, ...extra: unknown[]): void {
+    nb.checkArity('build', [inputShape, ...extra], 1);
     let shape = inputShape;
     for (const layer of this.layers) {
       if (!layer.built) layer.build(shape);
@@ -96,8 +150,27 @@ export class Sequential implements TrainingModel {
     return this.layers.flatMap((l) => l.weights);
   }
 
+  /** The weights fit updates: those of trainable layers, as the flags are now. */
   get trainableWeights(): Weight[] {
     return this.weights.filter((w) => w.trainable);
+  }
+
+  /** The weights fit leaves alone (frozen layers' and weights'). */
+  get nonTrainableWeights(): Weight[] {
+    return this.weights.filter((w) => !w.trainable);
+  }
+
+  /**
+   * Setting it sets every layer's `trainable`, as Keras's `model.trainable = False`. It takes
+   * effect at the next fit; no new compile() is needed (see Layer.trainable).
+   */
+  get trainable(): boolean {
+    return this.isTrainable;
+  }
+  set trainable(v: boolean) {
+    nb.checkArg('Sequential.trainable', 'trainable', v, nb.is.boolean, false);
+    this.isTrainable = v;
+    for (const l of this.layers) l.trainable = v;
   }
 
   countParams(): number {
@@ -105,7 +178,9 @@ export class Sequential implements TrainingModel {
   }
 
   /** Prints (or returns, with a print function) the Keras-style table of layers, shapes and parameter counts. */
-  summary(print: (line: string) => void = console.log): void {
+  summary(print: (line: string) => void = console.log, ...extra: unknown[]): void {
+    nb.checkArity('summary', [print, ...extra], 1);
+    nb.checkArg('summary', 'print', print, nb.is.function);
     this.requireBuilt('summary');
     for (const line of formatSummary(this)) print(line);
   }
@@ -133,8 +208,11 @@ export class Sequential implements TrainingModel {
     }
   }
 
-  /** The forward pass; with `params`, those values stand in for the weights of the same names. */
-  forward(x: nb.Tensor, training: boolean, params?: Params, seed?: nb.Tensor): nb.Tensor {
+  /**
+   * The forward pass; with `params`, those values stand in for the weights of the same names.
+   * Layers with an activity regularizer push its penalty onto `losses` when it is given.
+   */
+  forward(x: nb.Tensor, training: boolean, params?: Params, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor {
     const saved = params ? this.weights.map((w) => w.value) : [];
     if (params) for (const w of this.weights) w.value = params[w.name] ?? w.value;
     try {
@@ -142,7 +220,7 @@ export class Sequential implements TrainingModel {
       this.layers.forEach((layer, i) => {
         // Each layer gets its own stream: the step's seed plus a per-position constant.
         const layerSeed = seed && training ? nb.add(seed, Math.imul(i + 1, 0x9e3779b1)) : undefined;
-        y = layer.apply(y, { training, seed: layerSeed });
+        y = layer.apply(y, { training, seed: layerSeed, losses });
       });
       return y;
     } finally {
@@ -154,26 +232,43 @@ export class Sequential implements TrainingModel {
     }
   }
 
+  /** The weight regularizers' penalties on trainable weights (Keras 3 leaves frozen weights out). */
   regularization(params: Params): nb.Tensor | null {
     const terms = this.weights
-      .filter((w) => w.regularizer)
+      .filter((w) => w.regularizer && w.trainable)
       .map((w) => (w.regularizer as NonNullable<Weight['regularizer']>).apply(params[w.name] ?? w.value));
     return terms.length === 0 ? null : terms.reduce((a, b) => nb.add(a, b));
   }
 
-  compile(args: CompileArgs): void {
+  /** The weight constraints by weight name (Keras applies them after each optimizer update). */
+  constraints(): Record<string, Constraint> {
+    const out: Record<string, Constraint> = {};
+    for (const w of this.weights) if (w.constraint) out[w.name] = w.constraint;
+    return out;
+  }
+
+  compile(args: CompileArgs, ...extra: unknown[]): void {
+    nb.checkArity('compile', [args, ...extra], 1);
+    checkConfig('compile', args, COMPILE_OPTIONS);
     if (!args || args.optimizer === undefined || args.loss === undefined) {
       throw new nb.NablaError('compile: needs { optimizer, loss }, for example { optimizer: "adam", loss: "meanSquaredError" }');
     }
     const loss = getLoss(args.loss);
+    const optimizer = getOptimizer(args.optimizer);
+    const metrics = (args.metrics ?? []).map((m) => getMetric(m));
+    const weightedMetrics = weightedNames(
+      metrics,
+      (args.weightedMetrics ?? []).map((m) => getMetric(m)),
+    );
     this.releaseCompiled();
     this.compiled = {
-      optimizer: getOptimizer(args.optimizer),
+      optimizer,
       loss,
-      metrics: (args.metrics ?? []).map((m) => getMetric(m, loss.name)),
+      metrics,
+      weightedMetrics,
       slots: null,
       iterations: 0,
-      stepsPerExecution: checkStepsPerExecution(args.stepsPerExecution ?? 1),
+      stepsPerExecution: args.stepsPerExecution ?? 1,
       cache: new Map(),
     };
   }
@@ -193,31 +288,51 @@ export class Sequential implements TrainingModel {
   }
 
   /** Trains for a number of epochs; returns the per-epoch history of loss and metrics. */
-  fit(x: nb.TensorLike, y: nb.TensorLike, args: FitArgs = {}): Promise<History> {
-    return fit(this, asTensor('fit', 'x', x), asTensor('fit', 'y', y), args);
+  fit(x: nb.TensorLike, y: nb.TensorLike, args: FitArgs = {}, ...extra: unknown[]): Promise<History> {
+    try {
+      nb.checkArity('fit', [x, y, args, ...extra], 3);
+      return fit(this, asTensor('fit', 'x', x), asTensor('fit', 'y', y), args);
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 
   /** Loss and metrics over the data, in batches; keys as in the fit history. */
-  evaluate(x: nb.TensorLike, y: nb.TensorLike, args: { batchSize?: number } = {}): Promise<Record<string, number>> {
-    return evaluate(this, asTensor('evaluate', 'x', x), asTensor('evaluate', 'y', y), args.batchSize ?? 32);
+  async evaluate(x: nb.TensorLike, y: nb.TensorLike, args: EvaluateArgs = {}, ...extra: unknown[]): Promise<Record<string, number>> {
+    nb.checkArity('evaluate', [x, y, args, ...extra], 3);
+    const o = checkConfig('evaluate', args, EVALUATE_OPTIONS);
+    const tx = asTensor('evaluate', 'x', x);
+    const weights =
+      o.sampleWeight === undefined ? null : await resolveSampleWeight('evaluate', o.sampleWeight, checkSamples('evaluate', tx));
+    try {
+      return await evaluate(this, tx, asTensor('evaluate', 'y', y), o.batchSize ?? 32, weights);
+    } finally {
+      weights?.dispose();
+    }
   }
 
   /** One optimizer step on exactly this batch; returns its loss and metrics. */
-  async trainOnBatch(x: nb.TensorLike, y: nb.TensorLike): Promise<Record<string, number>> {
+  async trainOnBatch(
+    x: nb.TensorLike,
+    y: nb.TensorLike,
+    args: TrainOnBatchArgs = {},
+    ...extra: unknown[]
+  ): Promise<Record<string, number>> {
+    nb.checkArity('trainOnBatch', [x, y, args, ...extra], 3);
+    const o = checkConfig('trainOnBatch', args, { sampleWeight: nb.is.any, classWeight: nb.is.object });
     const tx = asTensor('trainOnBatch', 'x', x);
     const n = checkSamples('trainOnBatch', tx, asTensor('trainOnBatch', 'y', y));
-    const history = await fit(this, tx, asTensor('trainOnBatch', 'y', y), { epochs: 1, batchSize: n, shuffle: false, verbose: 0 });
+    const history = await fit(this, tx, asTensor('trainOnBatch', 'y', y), { ...o, epochs: 1, batchSize: n, shuffle: false, verbose: 0 });
     return Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[0]]));
   }
 
   /** The model's outputs for x, computed in batches (lazily: read the result to run it). */
-  predict(x: nb.TensorLike, args: { batchSize?: number } = {}): nb.Tensor {
+  predict(x: nb.TensorLike, args: { batchSize?: number } = {}, ...extra: unknown[]): nb.Tensor {
+    nb.checkArity('predict', [x, args, ...extra], 2);
+    const batchSize = checkConfig('predict', args, PREDICT_OPTIONS).batchSize ?? 32;
     const tx = asTensor('predict', 'x', x);
     checkSamples('predict', tx);
     this.checkInput('predict', tx);
-    const batchSize = args.batchSize ?? 32;
-    if (!Number.isInteger(batchSize) || batchSize <= 0)
-      throw new nb.NablaError(`predict: batchSize must be a positive integer, got ${batchSize}`);
     return nb.tidy(() => {
       const n = tx.shape[0];
       if (n <= batchSize) return this.forward(tx, false);
@@ -227,9 +342,15 @@ export class Sequential implements TrainingModel {
     });
   }
 
-  /** Saves architecture, weights and compile settings to a folder, atomically (see loadModel). */
-  save(dir: string): Promise<void> {
-    return saveModel(this, dir);
+  /**
+   * Saves architecture, weights and compile settings to a folder (Node), `indexeddb://name` or
+   * `downloads://name` (browsers); a crash never leaves the destination without a whole model.
+   * Replaces only an existing nabla model (unless `{ overwrite: false }`), never other files.
+   */
+  save(path: string, options?: SaveOptions, ...extra: unknown[]): Promise<void> {
+    if (extra.length > 0)
+      return Promise.reject(new nb.NablaError(`save: takes at most 2 arguments (a path and options), got ${2 + extra.length}`));
+    return saveModel(this, path, options);
   }
 
   snapshotWeights(): nb.Tensor[] {
@@ -240,12 +361,14 @@ export class Sequential implements TrainingModel {
     this.setWeights(values);
   }
 
-  getWeights(): nb.Tensor[] {
+  getWeights(...extra: unknown[]): nb.Tensor[] {
+    nb.checkArity('getWeights', extra, 0);
     return this.weights.map((w) => w.value);
   }
 
   /** Replaces every weight's value (taking ownership of the tensors); shapes must match. */
-  setWeights(values: nb.Tensor[]): void {
+  setWeights(values: nb.Tensor[], ...extra: unknown[]): void {
+    nb.checkArity('setWeights', [values, ...extra], 1);
     const weights = this.weights;
     if (values.length !== weights.length) throw new nb.NablaError(`setWeights: expected ${weights.length} tensors, got ${values.length}`);
     weights.forEach((w, i) => {
@@ -260,7 +383,8 @@ export class Sequential implements TrainingModel {
   }
 
   /** Frees the weights, the optimizer state and the compiled steps. */
-  dispose(): void {
+  dispose(...extra: unknown[]): void {
+    nb.checkArity('dispose', extra, 0);
     for (const l of this.layers) l.dispose();
     this.releaseCompiled();
     this.compiled = null;

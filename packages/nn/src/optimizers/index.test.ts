@@ -24,7 +24,7 @@ describe('getOptimizer', () => {
 
   test('unknown names list the known ones', () => {
     expect(() => getOptimizer('adadelta')).toThrow(
-      new nb.NablaError("getOptimizer: unknown optimizer 'adadelta' (known: sgd, adam, adamw, rmsprop, adagrad)"),
+      new nb.NablaError("getOptimizer: unknown optimizer 'adadelta'; known: sgd, adam, adamw, rmsprop, adagrad"),
     );
   });
 });

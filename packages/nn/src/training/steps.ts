@@ -1,7 +1,9 @@
 import * as nb from '@nabla/core';
+import type { Constraint } from '../constraints.js';
 import type { LossFn } from '../losses.js';
 import type { MetricFn } from '../metrics.js';
 import type { Optimizer, Slots } from '../optimizers/optimizer.js';
+import { batchLoss, batchMetric } from './weighting.js';
 
 /**
  * The compiled steps. A training step is one traced function: gather the batch, forward,
@@ -12,10 +14,54 @@ import type { Optimizer, Slots } from '../optimizers/optimizer.js';
 export type Params = Record<string, nb.Tensor>;
 
 export interface StepModel {
-  /** The forward pass with the given weight values (by weight name) substituted. */
-  forward(x: nb.Tensor, training: boolean, params: Params, seed?: nb.Tensor): nb.Tensor;
+  /**
+   * The forward pass with the given weight values (by weight name) substituted; layers with an
+   * activity regularizer push its penalty onto `losses`.
+   */
+  forward(x: nb.Tensor, training: boolean, params: Params, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor;
   /** Sum of the weight regularizers' penalties, for these values. */
   regularization(params: Params): nb.Tensor | null;
+  /** The weight constraints, by weight name, applied after each optimizer update. */
+  constraints(): Record<string, Constraint>;
+}
+
+/** What a step computes besides the forward pass: compile()'s settings. */
+export interface StepSpec {
+  loss: LossFn;
+  /** Metrics that ignore sample weights (compile's metrics). */
+  metrics: MetricFn[];
+  /** Metrics weighted by the sample weights (compile's weightedMetrics). */
+  weightedMetrics: MetricFn[];
+}
+
+/**
+ * The loss of a batch with the model's penalties (weight and activity regularizers), and its
+ * stats row: [loss, ...metrics, ...weightedMetrics], then the batch's sum of sample weights when
+ * it has them (the epoch's weighted means need it).
+ */
+function lossAndStats(
+  model: StepModel,
+  spec: StepSpec,
+  yTrue: nb.Tensor,
+  yPred: nb.Tensor,
+  params: Params,
+  activity: nb.Tensor[],
+  weights: nb.Tensor | undefined,
+): { total: nb.Tensor; stats: () => nb.Tensor } {
+  const dataLoss = batchLoss(spec.loss, yTrue, yPred, weights);
+  const penalties = [model.regularization(params), ...activity].filter((t): t is nb.Tensor => t !== null);
+  const total = penalties.reduce((a: nb.Tensor, b) => nb.add(a, b.dtype === a.dtype ? b : nb.cast(b, a.dtype)), dataLoss);
+  const stats = () => {
+    const dtype = total.dtype;
+    const row = [
+      total,
+      ...spec.metrics.map((m) => nb.cast(batchMetric(m, yTrue, yPred), dtype)),
+      ...spec.weightedMetrics.map((m) => nb.cast(batchMetric(m, yTrue, yPred, weights), dtype)),
+    ];
+    if (weights !== undefined) row.push(nb.cast(nb.sum(weights), dtype));
+    return nb.stack(row);
+  };
+  return { total, stats };
 }
 
 /** One execution runs `steps` optimizer steps: per-step inputs have a leading axis of that length. */
@@ -26,6 +72,11 @@ export interface TrainInputs {
   slots: Slots;
   x: nb.Tensor;
   y: nb.Tensor;
+  /**
+   * Per-sample weights [samples] (sampleWeight, or classWeight resolved per sample), gathered
+   * with the batch: a list of one, or empty when there are none (a tree has no optional keys).
+   */
+  sampleWeight: nb.Tensor[];
   /**
    * What changes every step, in one tensor, because every tensor is an upload (and on
    * onnxruntime a fed input) per execution: float64 [steps, batch + 1 + k], each row the step's
@@ -39,7 +90,7 @@ export interface TrainOutputs {
   [key: string]: nb.JitTree;
   trainable: Params;
   slots: Slots;
-  /** [steps, 1 + metrics]: each step's loss and metrics, so one read fetches them all. */
+  /** [steps, width]: each step's stats row (see lossAndStats), so one read fetches them all. */
   stats: nb.Tensor;
 }
 
@@ -48,8 +99,9 @@ export interface TrainOutputs {
  * step reading the previous one's weights and slots: the per-run cost of a runtime such as
  * onnxruntime is then paid once for all of them.
  */
-export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], optimizer: Optimizer) {
+export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer) {
   const scalarNames = optimizer.stepScalarNames();
+  const constraints = model.constraints();
   return nb.jit((a: TrainInputs): TrainOutputs => {
     const [steps, width] = a.perStep.shape;
     const batch = width - 1 - scalarNames.length;
@@ -61,19 +113,24 @@ export function trainStep(model: StepModel, loss: LossFn, metrics: MetricFn[], o
       const idx = nb.cast(at(i, 0, batch, [batch]), 'int32');
       const xb = nb.gather(a.x, idx);
       const yb = nb.gather(a.y, idx);
-      let yPred: nb.Tensor | undefined;
-      const { value, grads } = nb.valueAndGrad((p: Params) => {
+      const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx);
+      let statsOf: (() => nb.Tensor) | undefined;
+      const { grads } = nb.valueAndGrad((p: Params) => {
         const all = { ...a.frozen, ...p };
-        yPred = model.forward(xb, true, all, nb.cast(at(i, batch, 1, []), 'int32'));
-        const dataLoss = loss(yb, yPred);
-        const penalty = model.regularization(all);
-        return penalty ? nb.add(dataLoss, penalty) : dataLoss;
+        const activity: nb.Tensor[] = [];
+        const yPred = model.forward(xb, true, all, nb.cast(at(i, batch, 1, []), 'int32'), activity);
+        const { total, stats } = lossAndStats(model, spec, yb, yPred, p, activity, wb);
+        statsOf = stats;
+        return total;
       })(params);
       const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(i, batch + 1 + j, 1, [])]));
       const updated = optimizer.apply(params, grads, slots, scalars);
-      const pred = yPred as nb.Tensor;
-      stats.push(nb.stack([value, ...metrics.map((m) => nb.cast(m(yb, pred), value.dtype))]));
-      params = updated.params;
+      stats.push((statsOf as () => nb.Tensor)());
+      // Keras applies each weight's constraint right after the optimizer's update.
+      params = { ...updated.params };
+      for (const [name, constraint] of Object.entries(constraints)) {
+        if (name in params) params[name] = constraint.apply(params[name]);
+      }
       slots = updated.slots;
     }
     return { trainable: params, slots, stats: nb.stack(stats) };
@@ -85,18 +142,23 @@ export interface EvalInputs {
   params: Params;
   x: nb.Tensor;
   y: nb.Tensor;
+  /** As in TrainInputs: one tensor or none. */
+  sampleWeight: nb.Tensor[];
   indices: nb.Tensor;
 }
 
-/** Loss (with regularization, as Keras reports it) and metrics of one batch, without training. */
-export function evalStep(model: StepModel, loss: LossFn, metrics: MetricFn[]) {
+/**
+ * Loss (with the regularizers' penalties, as Keras reports it) and metrics of one batch, without
+ * training: the stats row of lossAndStats.
+ */
+export function evalStep(model: StepModel, spec: StepSpec) {
   return nb.jit((a: EvalInputs): nb.Tensor => {
     const xb = nb.gather(a.x, a.indices);
     const yb = nb.gather(a.y, a.indices);
-    const yPred = model.forward(xb, false, a.params);
-    const penalty = model.regularization(a.params);
-    const dataLoss = loss(yb, yPred);
-    const total = penalty ? nb.add(dataLoss, penalty) : dataLoss;
-    return nb.stack([total, ...metrics.map((m) => nb.cast(m(yb, yPred), total.dtype))]);
+    const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], a.indices);
+    // Activity regularizers count in the evaluated loss too, as in Keras.
+    const activity: nb.Tensor[] = [];
+    const yPred = model.forward(xb, false, a.params, undefined, activity);
+    return lossAndStats(model, spec, yb, yPred, a.params, activity, wb).stats();
   });
 }
