@@ -232,6 +232,7 @@ describe('other TF.js and NumPy forms', () => {
     expect(i.dtype).toBe('int32');
     expect(values(i)).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1]);
     expect(() => (nb.eye as (...a: unknown[]) => nb.Tensor)(2, 2, 'int32', 'float32')).toThrow(/^eye: the third argument is the dtype/);
+    expect(values(nb.eye(2, null, null, 'int32'))).toEqual([1, 0, 0, 1]);
   });
 
   test('arange counts down with a negative step; linspace of one value is start (TF.js-equal)', () => {
@@ -245,6 +246,11 @@ describe('other TF.js and NumPy forms', () => {
     expect([z.dtype, z.shape, values(z)]).toEqual(['float32', [3], [0, 0, 0]]);
     const o = nb.onesLike(nb.tensor([true]));
     expect([o.dtype, values(o)]).toEqual(['bool', [1]]);
+  });
+
+  test("a null shape means the data's own, as TensorFlow.js reads it", () => {
+    const t = nb.tensor([1, 2], null, 'int32');
+    expect([t.dtype, t.shape, values(t)]).toEqual(['int32', [2], [1, 2]]);
   });
 
   test('fill infers bool from a boolean value (TF.js-equal)', () => {

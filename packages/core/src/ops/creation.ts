@@ -114,9 +114,10 @@ function int32Value(op: string, v: number | boolean, index: number): number {
  * Values put into an int32 tensor must be integers in int32 range: 1.7, NaN, Infinity or 3e10
  * is an error (naming the value and its flat index), not a silent truncation; `cast` converts.
  */
-export function tensor(values: TensorData, shape?: ShapeLike, dtype?: DType, ...extra: never[]): Tensor {
+export function tensor(values: TensorData, shape?: ShapeLike | null, dtype?: DType, ...extra: never[]): Tensor {
   checkArity('tensor', [values, shape, dtype, ...extra], 3);
-  return fromData('tensor', values, shape, dtype, false);
+  // null, like undefined, means "the data's own shape", as TensorFlow.js reads it.
+  return fromData('tensor', values, shape ?? undefined, dtype, false);
 }
 
 function fromData(op: string, values: TensorData, shape: ShapeLike | undefined, dtype: DType | undefined, internal: boolean): Tensor {
@@ -271,12 +272,15 @@ export function linspace(start: number, stop: number, num: number, dtype: DType 
 }
 
 /** An n x m identity matrix (m defaults to n). */
-export function eye(n: number, m?: number, dtype?: DType): Tensor;
+export function eye(n: number, m?: number | null, dtype?: DType): Tensor;
 /** TensorFlow.js's form: a batch of identity matrices, shape [...batchShape, n, m]. */
-export function eye(n: number, m: number | undefined, batchShape: ShapeLike | undefined, dtype?: DType): Tensor;
-export function eye(n: number, m?: number, third?: DType | ShapeLike, fourth?: DType, ...extra: never[]): Tensor {
+export function eye(n: number, m: number | null | undefined, batchShape: ShapeLike | null | undefined, dtype?: DType): Tensor;
+export function eye(n: number, m?: number | null, third?: DType | ShapeLike | null, fourth?: DType, ...extra: never[]): Tensor {
   const op = 'eye';
   checkArity(op, [n, m, third, fourth, ...extra], 4);
+  // null, like undefined, means the default (TensorFlow.js's `numColumns == null` reading).
+  m ??= undefined;
+  third ??= undefined;
   checkArg(op, 'n', n, is.nonNegativeInteger, false);
   checkArg(op, 'm', m, is.nonNegativeInteger);
   if (typeof third === 'string' && fourth !== undefined) {
