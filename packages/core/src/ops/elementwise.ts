@@ -108,7 +108,7 @@ export const reciprocal = op(function reciprocal(x: TensorLike): Tensor {
   return div(constant(1, t.dtype), t);
 }, 1);
 export const rsqrt = op(function rsqrt(x: TensorLike): Tensor {
-  return reciprocal(sqrt(x));
+  return reciprocal(sqrt(toFloatTensor('rsqrt', x)));
 }, 1);
 
 /** Selects a where cond is true, else b; all three broadcast; a and b promote as binary ops do. */
@@ -130,7 +130,7 @@ export const clip = op(function clip(x: TensorLike, min: number, max: number): T
   checkArg('clip', 'min', min, is.number, false);
   checkArg('clip', 'max', max, is.number, false);
   if (min > max) throw new NablaError(`clip: min (${min}) must be less than or equal to max (${max})`);
-  return minimum(maximum(x, min), max);
+  return minimum(maximum(toTensor('clip', x), min), max);
 }, 3);
 
 // Activations. `where` is used with both branches finite everywhere, so no NaN leaks into the
@@ -144,7 +144,7 @@ export const relu = op(function relu(x: TensorLike): Tensor {
 }, 1);
 
 export const relu6 = op(function relu6(x: TensorLike): Tensor {
-  return minimum(relu(x), 6);
+  return minimum(relu(toFloatTensor('relu6', x)), 6);
 }, 1);
 
 /** max(x, alpha*x) for x < 0; alpha defaults to 0.2 as in TensorFlow.js. */
@@ -164,7 +164,7 @@ export const elu = op(function elu(x: TensorLike, alpha = 1): Tensor {
 const SELU_ALPHA = 1.6732632423543772;
 const SELU_SCALE = 1.0507009873554805;
 export const selu = op(function selu(x: TensorLike): Tensor {
-  return mul(elu(x, SELU_ALPHA), SELU_SCALE);
+  return mul(elu(toFloatTensor('selu', x), SELU_ALPHA), SELU_SCALE);
 }, 1);
 
 /**

@@ -263,3 +263,17 @@ describe('errors name the op the user called and what was wrong', () => {
     call(() => (m().argMax as (...a: unknown[]) => nb.Tensor)(0, true));
   });
 });
+
+describe('composite ops name themselves, not the op they are built from', () => {
+  test('bad operands and shapes', () => {
+    const notATensor = 'a' as unknown as nb.Tensor;
+    expect(() => nb.rsqrt(notATensor)).toThrow(/^rsqrt: /);
+    expect(() => nb.relu6(notATensor)).toThrow(/^relu6: /);
+    expect(() => nb.selu(notATensor)).toThrow(/^selu: /);
+    expect(() => nb.clip(notATensor, 0, 1)).toThrow(/^clip: /);
+    expect(() => nb.dot(nb.ones([2]), nb.ones([3]))).toThrow('dot: inner dimensions differ: [2] and [3]');
+  });
+  test('norm of a bool tensor counts, as sum does', async () => {
+    expect(await nb.norm(nb.tensor([true, false, true]), 1).item()).toBe(2);
+  });
+});

@@ -79,5 +79,8 @@ export const dot = op(function dot(a: TensorLike, b: TensorLike): Tensor {
   if (ta.rank > 2 || tb.rank > 2 || ta.rank === 0 || tb.rank === 0) {
     throw new NablaError(`dot: operands must be vectors or matrices, got ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
   }
+  if (ta.shape[ta.rank - 1] !== tb.shape[0]) {
+    throw new NablaError(`dot: inner dimensions differ: ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
+  }
   return matmul(ta, tb);
 }, 2);

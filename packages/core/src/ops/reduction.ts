@@ -127,7 +127,8 @@ export type NormOrd = 'euclidean' | 'fro' | number;
  * axis[1]). Other orders are an error, never another norm.
  */
 export const norm = op(function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
-  const t = toTensor('norm', x);
+  const t0 = toTensor('norm', x);
+  const t = t0.dtype === 'bool' ? p.cast(t0, 'int32', 'norm') : t0;
   const a = reduceArgs('norm', axis, keepDims);
   const given = a.axis;
   const twoAxes = Array.isArray(given) && given.length === 2;
