@@ -28,7 +28,9 @@ export type TensorLike = Tensor | TensorData;
 /** A shape argument: a list of dimensions, or one non-negative integer for a 1-D shape (`ones(3)`). */
 export type ShapeLike = readonly number[] | number;
 
-const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array];
+/** Integer arrays whose every value is an int32. */
+const SMALL_INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array];
+const INTEGER_ARRAYS = [...SMALL_INTEGER_ARRAYS, Int32Array, Uint32Array];
 
 /** The dtype a typed array's values become; a typed array nabla cannot hold is an error. */
 function dtypeOfHostArray(op: string, data: ArrayBufferView): DType {
@@ -143,6 +145,11 @@ function fromData(op: string, values: TensorData, shape: ShapeLike | undefined, 
   // (bool excepted: its bytes must be normalized to 0 and 1).
   if (dt !== 'bool' && flat instanceof arrayConstructor(dt)) return fromHost(op, flat as TypedArray, dims, dt, internal);
   const data = allocate(dt, flat.length, op, dims);
+  // A typed array into a float dtype, or small integers into int32, converts exactly: one copy.
+  if (isHostArray(flat) && (isFloat(dt) || (dt === 'int32' && SMALL_INTEGER_ARRAYS.some((C) => flat instanceof C)))) {
+    data.set(flat);
+    return fromHost(op, data, dims, dt, internal);
+  }
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
     if (dt === 'bool') data[i] = v ? 1 : 0;
