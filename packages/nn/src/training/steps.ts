@@ -115,14 +115,21 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
       const yb = nb.gather(a.y, idx);
       const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx);
       let statsOf: (() => nb.Tensor) | undefined;
-      const { grads } = nb.valueAndGrad((p: Params) => {
+      const lossOf = (p: Params) => {
         const all = { ...a.frozen, ...p };
         const activity: nb.Tensor[] = [];
         const yPred = model.forward(xb, true, all, nb.cast(at(i, batch, 1, []), 'int32'), activity);
         const { total, stats } = lossAndStats(model, spec, yb, yPred, p, activity, wb);
         statsOf = stats;
         return total;
-      })(params);
+      };
+      if (Object.keys(params).length === 0) {
+        // Every weight frozen: Keras still runs the step and reports the loss, updating nothing.
+        lossOf(params);
+        stats.push((statsOf as () => nb.Tensor)());
+        continue;
+      }
+      const { grads } = nb.valueAndGrad(lossOf)(params);
       const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(i, batch + 1 + j, 1, [])]));
       const updated = optimizer.apply(params, grads, slots, scalars);
       stats.push((statsOf as () => nb.Tensor)());
