@@ -67,6 +67,10 @@ describe('typed arrays: bytes are numbers, not booleans', () => {
     const fromBytes = nb.tensor(new Uint8Array([0, 2, 255]), [3], 'bool');
     expect(fromBytes.dtype).toBe('bool');
     expect(values(fromBytes)).toEqual([0, 1, 1]);
+    // Numbers into bool follow cast's rule: non-zero, NaN included, is true.
+    const numbers = [Number.NaN, 0, -0, 2, -0.5];
+    expect(values(nb.tensor(numbers, [5], 'bool'))).toEqual(values(nb.cast(nb.tensor(numbers), 'bool')));
+    expect(values(nb.tensor(numbers, [5], 'bool'))).toEqual([1, 0, 0, 1, 1]);
   });
 
   test('a bool tensor read back and re-made needs its dtype named: the bytes alone are int32', () => {

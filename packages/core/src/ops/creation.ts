@@ -98,10 +98,15 @@ function int32Value(op: string, v: number | boolean, index: number): number {
   if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
     throw new NablaError(
       `${op}: value ${v} at flat index ${index} is not an int32 (an integer in [${INT32_MIN}, ${INT32_MAX}]); ` +
-        `to convert floats, make a float tensor and cast it: cast(x, 'int32') (defined rounding and range rules)`,
+        `to convert floats, make a float tensor and cast it: cast(x, 'int32') truncates toward zero and saturates`,
     );
   }
   return v;
+}
+
+/** A value put into a bool tensor: true for any non-zero number, NaN included, as cast to bool does. */
+function boolValue(v: number | boolean): number {
+  return typeof v === 'boolean' ? Number(v) : v !== 0 ? 1 : 0;
 }
 
 /**
@@ -111,7 +116,7 @@ function int32Value(op: string, v: number | boolean, index: number): number {
  * a typed array its own type: Float32Array float32, Float64Array float64, and every integer array
  * (Int8, Uint8 and a Node Buffer, Uint8Clamped, Int16, Uint16, Int32, Uint32) int32, as in
  * TensorFlow.js. Bytes are numbers, not booleans: bool comes from boolean values, or from an
- * explicit `'bool'` (then every non-zero value is true).
+ * explicit `'bool'` (then every non-zero value, NaN included, is true, as `cast` has it).
  *
  * Values put into an int32 tensor must be integers in int32 range: 1.7, NaN, Infinity or 3e10
  * is an error (naming the value and its flat index), not a silent truncation; `cast` converts.
@@ -152,7 +157,7 @@ function fromData(op: string, values: TensorData, shape: ShapeLike | undefined, 
   }
   for (let i = 0; i < flat.length; i++) {
     const v = flat[i];
-    if (dt === 'bool') data[i] = v ? 1 : 0;
+    if (dt === 'bool') data[i] = boolValue(v);
     else if (dt === 'int32') data[i] = int32Value(op, v, i);
     else data[i] = v as number;
   }
@@ -229,7 +234,7 @@ export const onesLike = op(function onesLike(x: TensorLike): Tensor {
 function generate(op: string, dtype: DType, n: number, value: (i: number) => number): TypedArray {
   const data = allocate(dtype, n, op, [n]);
   if (dtype === 'int32') for (let i = 0; i < n; i++) data[i] = int32Value(op, value(i), i);
-  else if (dtype === 'bool') for (let i = 0; i < n; i++) data[i] = value(i) ? 1 : 0;
+  else if (dtype === 'bool') for (let i = 0; i < n; i++) data[i] = boolValue(value(i));
   else for (let i = 0; i < n; i++) data[i] = value(i);
   return data;
 }
