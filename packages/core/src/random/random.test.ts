@@ -128,6 +128,15 @@ describe("TensorFlow.js's positional forms and checked options", () => {
     expect([...new Set(v)].sort((a, b) => a - b)).toEqual([-5, -4, -3, -2, -1, 0, 1, 2, 3, 4]);
   });
 
+  test('a call rejected for its arguments does not advance the global stream', async () => {
+    nb.setSeed(3);
+    const first = Array.from(await nb.randomUniform([4]).data());
+    nb.setSeed(3);
+    expect(() => nb.randomUniform([4], 0.5, 3, 'int32')).toThrow(/int32 bounds/);
+    expect(() => nb.randomNormal([4], 0, 1, 'int32')).toThrow(/dtype must be/);
+    expect(Array.from(await nb.randomUniform([4]).data())).toEqual(first);
+  });
+
   test('int32 draws that cannot be exact are errors, never silent floats', () => {
     expect(() => nb.randomUniform([3], 0.5, 3, 'int32')).toThrow(
       'randomUniform: an int32 draw takes int32 bounds, got minval 0.5 and maxval 3',
@@ -164,7 +173,7 @@ describe("TensorFlow.js's positional forms and checked options", () => {
     expect(() => nb.randomUniform([2], '0' as unknown as number)).toThrow(
       "randomUniform: argument 'minval' must be a finite number, got '0' (string)",
     );
-    expect(() => nb.randomNormal([2], 0, Number.NaN)).toThrow("randomNormal: argument 'stddev' must be a finite number, got NaN (number)");
+    expect(() => nb.randomNormal([2], 0, Number.NaN)).toThrow("randomNormal: argument 'stdDev' must be a finite number, got NaN (number)");
     expect(() => nb.randomUniform([2], 0, 1, 'float16' as nb.DType)).toThrow("randomUniform: argument 'dtype' must be one of");
     expect(() => nb.randomUniform([2], 0, 1, 'float32', 'abc' as unknown as number)).toThrow(
       "randomUniform: argument 'seed' must be an integer or an int32 scalar tensor, got 'abc' (string)",

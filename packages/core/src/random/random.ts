@@ -73,7 +73,8 @@ const dtypeCheck = is.oneOf(...DTYPES);
  */
 function drawArgs<T extends { dtype?: DType; seed?: Seed }>(
   op: string,
-  names: readonly [string, string],
+  keys: readonly [string, string],
+  positional: readonly [string, string],
   second: unknown,
   rest: readonly unknown[],
 ): T {
@@ -81,18 +82,18 @@ function drawArgs<T extends { dtype?: DType; seed?: Seed }>(
     const given = rest.findIndex((v) => v !== undefined);
     if (given >= 0) {
       throw new NablaError(
-        `${op}: takes an options object or positional (${names.join(', ')}, dtype, seed) arguments, not both; ` +
+        `${op}: takes an options object or positional (${positional.join(', ')}, dtype, seed) arguments, not both; ` +
           `got an options object and then ${describe(rest[given])}`,
       );
     }
-    return checkOptions(op, second as T, { [names[0]]: is.finite, [names[1]]: is.finite, dtype: dtypeCheck, seed: seedCheck });
+    return checkOptions(op, second as T, { [keys[0]]: is.finite, [keys[1]]: is.finite, dtype: dtypeCheck, seed: seedCheck });
   }
   const [b, dtype, seed] = rest;
-  checkArg(op, names[0], second, is.finite);
-  checkArg(op, names[1], b, is.finite);
+  checkArg(op, positional[0], second, is.finite);
+  checkArg(op, positional[1], b, is.finite);
   checkArg(op, 'dtype', dtype, dtypeCheck);
   checkArg(op, 'seed', seed, seedCheck);
-  return { [names[0]]: second, [names[1]]: b, dtype, seed } as unknown as T;
+  return { [keys[0]]: second, [keys[1]]: b, dtype, seed } as unknown as T;
 }
 
 /** The largest int32 range a float32 uniform covers evenly: it has 24 random bits. */
@@ -123,11 +124,10 @@ export const randomUniform: RandomUniform = op(function randomUniform(
 ): Tensor {
   const op = 'randomUniform';
   const s = checkShape(op, shape, true);
-  const opts = drawArgs<RandomUniformOptions>(op, ['minval', 'maxval'], second, rest);
+  const opts = drawArgs<RandomUniformOptions>(op, ['minval', 'maxval'], ['minval', 'maxval'], second, rest);
   const { minval = 0, maxval = 1 } = opts;
   const dtype = drawDType(op, opts.dtype ?? 'float32', true);
   if (!(maxval > minval)) throw new NablaError(`${op}: maxval (${maxval}) must be greater than minval (${minval})`);
-  const u = uniform01(op, s, opts.seed);
   if (dtype === 'int32') {
     if (!Number.isInteger(minval) || !Number.isInteger(maxval) || minval < INT32_MIN || maxval > INT32_MAX + 1) {
       throw new NablaError(`${op}: an int32 draw takes int32 bounds, got minval ${minval} and maxval ${maxval}`);
@@ -139,10 +139,11 @@ export const randomUniform: RandomUniform = op(function randomUniform(
       );
     }
     // floor(u * range) is an exact integer in [0, range) for range <= 2^24; the offset is added in int32.
+    const u = uniform01(op, s, opts.seed);
     const k = p.cast(p.unary('floor', mul(u, maxval - minval), op), 'int32', op);
     return add(k, constant(minval, 'int32', op));
   }
-  return add(mul(p.cast(u, dtype, op), maxval - minval), minval);
+  return add(mul(p.cast(uniform01(op, s, opts.seed), dtype, op), maxval - minval), minval);
 }, 5);
 
 export interface RandomNormalOptions {
@@ -178,7 +179,7 @@ export const randomNormal: RandomNormal = op(function randomNormal(
 ): Tensor {
   const op = 'randomNormal';
   const s = checkShape(op, shape, true);
-  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], second, rest);
+  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
   const { mean = 0, stddev = 1 } = opts;
   const dtype = drawDType(op, opts.dtype ?? 'float32', false);
   return add(mul(standardNormal(op, s, dtype, opts.seed)[0], stddev), mean);
@@ -196,7 +197,7 @@ export const truncatedNormal: RandomNormal = op(function truncatedNormal(
 ): Tensor {
   const op = 'truncatedNormal';
   const s = checkShape(op, shape, true);
-  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], second, rest);
+  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
   const { mean = 0, stddev = 1 } = opts;
   const dtype = drawDType(op, opts.dtype ?? 'float32', false);
   const candidates = standardNormal(op, s, dtype, opts.seed, 8);
