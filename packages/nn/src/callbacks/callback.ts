@@ -8,8 +8,8 @@ export interface TrainingModel {
   learningRate: number;
   /** Current weight values, copied (for restoring later). */
   snapshotWeights(): import('@nabla/core').Tensor[];
-  /** Replaces the weight values with a snapshot (takes ownership of the tensors). */
-  restoreWeights(values: import('@nabla/core').Tensor[]): void;
+  /** Replaces the weight values, with a snapshot for instance (takes ownership of the tensors). */
+  setWeights(values: import('@nabla/core').Tensor[]): void;
 }
 
 export interface TrainParams {

@@ -66,7 +66,7 @@ export class EarlyStopping extends Callback {
 
   override onTrainEnd(): void {
     if (this.restoreBestWeights && this.bestWeights && this.stoppedEpoch > 0) {
-      this.model.restoreWeights(this.bestWeights);
+      this.model.setWeights(this.bestWeights);
       this.bestWeights = null;
     }
     this.releaseBest();

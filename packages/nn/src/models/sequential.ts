@@ -357,10 +357,6 @@ export class Sequential implements TrainingModel {
     return this.weights.map((w) => nb.keep(nb.add(w.value, 0)));
   }
 
-  restoreWeights(values: nb.Tensor[]): void {
-    this.setWeights(values);
-  }
-
   getWeights(...extra: unknown[]): nb.Tensor[] {
     nb.checkArity('getWeights', extra, 0);
     return this.weights.map((w) => w.value);

@@ -210,7 +210,7 @@ export abstract class Optimizer {
    * What an update reads that depends only on the step: the learning rate and, for Adam, the
    * bias-corrected step size. They are computed here, on the host in float64, once per step for
    * all parameters (as PyTorch's Adam does), and enter the compiled step as data: as graph ops
-   * they were a handful of nodes per step, which on small models cost more than the update.
+   * they would be a handful of nodes per step, which on small models costs more than the update.
    * `iterations` is the number of completed steps.
    */
   stepScalars(iterations: number): Record<string, number> {
