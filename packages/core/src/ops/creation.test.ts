@@ -120,6 +120,8 @@ describe('int32 tensors take integers in range; cast converts', () => {
     expect(() => nb.fill([2], Number.NaN, 'int32')).toThrow('fill: value NaN at flat index 0 is not an int32');
     expect(() => nb.arange(0, 3, 0.5, 'int32')).toThrow('arange: value 0.5 at flat index 1 is not an int32');
     expect(() => nb.linspace(0, 1, 5, 'int32')).toThrow('linspace: value 0.25 at flat index 1 is not an int32');
+    // An int32 range that leaves int32 fails before anything is allocated (3e9 values would be 12 GB).
+    expect(() => nb.arange(0, 3e9, 1, 'int32')).toThrow('arange: value 2999999999 at flat index 2999999999 is not an int32');
   });
 
   test('integer-valued int32 creation works (TF.js-equal)', () => {

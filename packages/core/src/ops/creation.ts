@@ -232,6 +232,9 @@ export const onesLike = op(function onesLike(x: TensorLike): Tensor {
 
 /** Writes `value(i)` for i < n into a new host array of `dtype`; int32 values are checked (int32Value). */
 function generate(op: string, dtype: DType, n: number, value: (i: number) => number): TypedArray {
+  // An int32 sequence whose last value leaves int32 fails before allocating, not after filling.
+  const last = n > 0 ? value(n - 1) : 0;
+  if (dtype === 'int32' && (last > INT32_MAX || last < INT32_MIN)) int32Value(op, last, n - 1);
   const data = allocate(dtype, n, op, [n]);
   if (dtype === 'int32') for (let i = 0; i < n; i++) data[i] = int32Value(op, value(i), i);
   else if (dtype === 'bool') for (let i = 0; i < n; i++) data[i] = boolValue(value(i));
