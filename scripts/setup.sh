@@ -16,4 +16,6 @@ fi
 # onnxruntime-node's postinstall would fetch CUDA libraries from outside the registry, and
 # Playwright must use Debian's Chromium rather than download its own.
 export ONNXRUNTIME_NODE_INSTALL=skip PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+# turbo prints a notice about its anonymous telemetry on every fresh machine; keep it off.
+export TURBO_TELEMETRY_DISABLED=1
 pnpm install --frozen-lockfile

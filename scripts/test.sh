@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check: set up, then lint, typecheck and run all tests (turbo builds what tests need).
+# Every check: set up, then lint, typecheck and run all tests (turbo builds what tests need),
+# the consumer test on the packed packages and a release dry run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -14,3 +15,7 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 pnpm run lint
 pnpm exec turbo run typecheck test --output-logs=new-only
+# The packages as users get them: packed, installed outside the workspace, run in Node,
+# TypeScript and Chromium (scripts/consumer-test.mjs); then the release, rehearsed on a copy.
+node scripts/consumer-test.mjs
+node scripts/release-dry-run.mjs
