@@ -57,9 +57,9 @@ function axisSize(graph: Graph, node: IndexNode): number {
 /**
  * The dtype the extremes come back in: that of the graph's other small outputs, so that they
  * join a packed output instead of adding one. int32 is exact; float64 holds every int32; in
- * float32 the sign of the minimum is exact and a maximum of n or more rounds to n or more when n
- * is below 2^24, and beyond that a rounding can only raise a false alarm, which `diagnose`
- * settles from the exact indices.
+ * float32 an index keeps its sign, and one of n or more rounds to n or more when n is at most
+ * 2^24 (rounding is monotonic and such n are exact); beyond that a rounding can only raise a
+ * false alarm, which `diagnose` settles from the exact indices.
  */
 function checkDtype(graph: Graph): DType {
   const dtypes = new Set<DType>();
@@ -107,11 +107,10 @@ export class IndexCheckBuilder {
       const starts = Int32Array.from({ length: k }, (_, j) => j * block);
       rel = b.op('Sub', [value, b.constant({ type: 'int32', shape, data: starts })]);
     }
+    // In the dtype of the packed output they join: one Cast of the indices, then two reductions.
+    if (this.dtype !== 'int32') rel = b.cast(rel, this.dtype);
     const ones = shape.map(() => 1);
-    const extreme = (op: string) => {
-      const v = b.op(op, [rel], { keepdims: { int: 1 } });
-      return this.dtype === 'int32' ? v : b.op('Cast', [v], { to: { int: this.dtype === 'float64' ? 11 : 1 } });
-    };
+    const extreme = (op: string) => b.op(op, [rel], { keepdims: { int: 1 } });
     const at = this.result.values.length;
     this.result.values.push({ value: extreme('ReduceMin'), dtype: this.dtype, shape: ones });
     this.result.values.push({ value: extreme('ReduceMax'), dtype: this.dtype, shape: ones });
