@@ -1,19 +1,36 @@
 import * as nb from '@nabla/core';
+import { crc32 } from './checksum.js';
 
 /**
- * The saved-model format: a folder with model.json (architecture, compile settings, and a
- * manifest of the weights) and weights.bin (the weights' bytes, little-endian, in manifest order).
+ * The saved-model format, the same wherever it is stored (a folder, IndexedDB, downloaded files,
+ * a web server): model.json (architecture, compile settings, a manifest of the weights, and the
+ * weights file's name, size and CRC-32) and one weights file (the weights' bytes, little-endian,
+ * in manifest order).
+ *
+ * Versions: 1 had no `weightsFile` (the weights were always `weights.bin`, unchecked); 2 adds it.
+ * This nabla writes 2 and reads both; a newer version is a clear error naming it.
  */
 export const FORMAT = 'nabla-model';
-export const VERSION = 1;
+export const VERSION = 2;
+const READS = [1, 2];
+/** The weights file of a version-1 model. */
+export const V1_WEIGHTS = 'weights.bin';
 
 export interface WeightEntry {
   name: string;
   shape: number[];
   dtype: nb.DType;
-  /** Byte offset in weights.bin. */
+  /** Byte offset in the weights file. */
   offset: number;
   byteLength: number;
+}
+
+export interface WeightsFile {
+  /** File name, relative to model.json. */
+  path: string;
+  byteLength: number;
+  /** CRC-32 of the whole file, 8 hex digits (absent in version 1). */
+  crc32?: string;
 }
 
 export interface ModelJson {
@@ -24,30 +41,210 @@ export interface ModelJson {
   layers: { className: string; config: Record<string, unknown> }[];
   /** Present when the model was compiled with serializable settings. */
   compile?: { optimizer: { className: string; config: Record<string, unknown> }; loss: string; metrics: string[] };
+  /** Version 2 on; version-1 files are given `{ path: 'weights.bin' }` when read. */
+  weightsFile: WeightsFile;
   weights: WeightEntry[];
 }
 
-/** Checks a parsed model.json field by field, so a damaged file fails with a message, not later. */
-export function validateModelJson(where: string, v: unknown): ModelJson {
-  const fail = (what: string): never => {
-    throw new nb.NablaError(`load: ${where}: ${what}`);
+/** A model ready to be written anywhere: its model.json (with `weightsFile.path` still to set) and weights bytes. */
+export interface Encoded {
+  json: ModelJson;
+  weights: Uint8Array;
+}
+
+/** The model as it is saved: only what the format needs from a Sequential. */
+export interface SavableModel {
+  name: string;
+  layers: { className: string; built: boolean; getConfig(): Record<string, unknown> }[];
+  weights: { name: string; shape: readonly number[]; value: nb.Tensor }[];
+  compiled: {
+    optimizer: { className: string; getConfig(): Record<string, unknown> };
+    loss: { name: string };
+    metrics: { name: string }[];
+  } | null;
+}
+
+/** Reads every weight and builds model.json and the weights bytes; nothing is written yet. */
+export async function encodeModel(op: string, model: SavableModel): Promise<Encoded> {
+  if (model.layers.some((l) => !l.built))
+    throw new nb.NablaError(`${op}: the model is not built yet; fit or predict once, or give the first layer an inputShape`);
+  const entries: WeightEntry[] = [];
+  const chunks: Uint8Array[] = [];
+  let offset = 0;
+  for (const w of model.weights) {
+    const data = await w.value.data();
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    entries.push({ name: w.name, shape: [...w.shape], dtype: w.value.dtype, offset, byteLength: bytes.length });
+    chunks.push(bytes);
+    offset += bytes.length;
+  }
+  const weights = new Uint8Array(offset);
+  let at = 0;
+  for (const c of chunks) {
+    weights.set(c, at);
+    at += c.length;
+  }
+  const json: ModelJson = {
+    format: FORMAT,
+    version: VERSION,
+    className: 'Sequential',
+    name: model.name,
+    layers: model.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
+    weightsFile: { path: V1_WEIGHTS, byteLength: weights.length, crc32: crc32(weights) },
+    weights: entries,
   };
-  if (v === null || typeof v !== 'object') fail('not a JSON object');
+  const c = model.compiled;
+  if (c) {
+    json.compile = {
+      optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() },
+      loss: c.loss.name,
+      metrics: c.metrics.map((m) => m.name),
+    };
+  }
+  return { json, weights };
+}
+
+/** model.json's text: one line per field, a final newline. */
+export function jsonText(json: ModelJson): string {
+  return `${JSON.stringify(json, null, 2)}\n`;
+}
+
+/** Whether parsed JSON claims to be a nabla model (any version): what "a nabla model" means before it is checked. */
+export function isNablaJson(v: unknown): boolean {
+  return v !== null && typeof v === 'object' && (v as { format?: unknown }).format === FORMAT;
+}
+
+/** Parses model.json's text; a damaged file fails with a message naming `where`. */
+export function parseModelJson(op: string, where: string, text: string): ModelJson {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new nb.NablaError(`${op}: ${where} is not valid JSON (truncated or damaged?)`);
+  }
+  return validateModelJson(op, where, parsed);
+}
+
+const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+/** A weights file name: one plain file name beside model.json, never a path elsewhere. */
+const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** Checks a parsed model.json field by field, so a damaged file fails with a message, not later. */
+export function validateModelJson(op: string, where: string, v: unknown): ModelJson {
+  const fail = (what: string): never => {
+    throw new nb.NablaError(`${op}: ${where}: ${what}`);
+  };
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) fail('not a JSON object');
   const m = v as Partial<ModelJson>;
   if (m.format !== FORMAT) fail(`not a nabla model (format is ${JSON.stringify(m.format)})`);
-  if (m.version !== VERSION) fail(`unsupported version ${m.version}; this nabla reads version ${VERSION}`);
+  if (typeof m.version !== 'number' || !READS.includes(m.version))
+    fail(
+      `unsupported format version ${JSON.stringify(m.version)}; this nabla reads versions ${READS.join(' and ')}` +
+        (typeof m.version === 'number' && m.version > VERSION ? ' (saved by a newer nabla?)' : ''),
+    );
   if (m.className !== 'Sequential') fail(`unsupported model class ${JSON.stringify(m.className)}`);
-  if (!Array.isArray(m.layers)) fail('missing layers');
+  if (typeof m.name !== 'string') fail('missing model name');
+  if (!Array.isArray(m.layers) || m.layers.some((l) => l === null || typeof l !== 'object' || typeof l.className !== 'string'))
+    fail('missing or damaged layers');
   if (!Array.isArray(m.weights)) fail('missing weights manifest');
+  const names = new Set<string>();
   let offset = 0;
   for (const w of m.weights as WeightEntry[]) {
-    if (typeof w.name !== 'string' || !Array.isArray(w.shape) || !nb.DTYPES.includes(w.dtype))
+    if (
+      w === null ||
+      typeof w !== 'object' ||
+      typeof w.name !== 'string' ||
+      !Array.isArray(w.shape) ||
+      !w.shape.every(isCount) ||
+      !nb.DTYPES.includes(w.dtype)
+    )
       fail(`bad weight entry ${JSON.stringify(w)}`);
-    const size = w.shape.reduce((a, b) => a * b, 1);
-    const bytes = size * nb.bytesPerElement(w.dtype);
+    if (names.has(w.name)) fail(`weight ${w.name} is listed twice`);
+    names.add(w.name);
+    const bytes = w.shape.reduce((a, b) => a * b, 1) * nb.bytesPerElement(w.dtype);
     if (w.offset !== offset || w.byteLength !== bytes)
-      fail(`weight ${w.name}: offset/byteLength ${w.offset}/${w.byteLength} do not match its shape`);
+      fail(`weight ${w.name}: offset/byteLength ${w.offset}/${w.byteLength} do not match its shape [${w.shape}] and dtype ${w.dtype}`);
     offset += bytes;
   }
+  if (m.version === 1) {
+    m.weightsFile = { path: V1_WEIGHTS, byteLength: offset };
+  } else {
+    const f = m.weightsFile as Partial<WeightsFile> | undefined;
+    if (!f || typeof f !== 'object' || typeof f.path !== 'string' || !SAFE_NAME.test(f.path))
+      fail(`missing or bad weightsFile ${JSON.stringify(f)}`);
+    const file = f as WeightsFile;
+    if (typeof file.crc32 !== 'string' || !/^[0-9a-f]{8}$/.test(file.crc32))
+      fail(`weightsFile has no valid crc32 (${JSON.stringify(file.crc32)})`);
+    if (file.byteLength !== offset) fail(`weightsFile.byteLength ${file.byteLength} differs from the manifest's total ${offset}`);
+  }
   return m as ModelJson;
+}
+
+/** Checks the weights file's size and checksum against model.json and makes one tensor per manifest entry. */
+export function decodeWeights(op: string, where: string, json: ModelJson, bytes: Uint8Array): nb.Tensor[] {
+  const file = json.weightsFile;
+  if (bytes.length !== file.byteLength) {
+    throw new nb.NablaError(
+      `${op}: ${where} has ${bytes.length} bytes, model.json says ${file.byteLength} (truncated or mismatched files)`,
+    );
+  }
+  if (file.crc32 !== undefined) {
+    const actual = crc32(bytes);
+    if (actual !== file.crc32)
+      throw new nb.NablaError(
+        `${op}: ${where} is damaged: its CRC-32 is ${actual}, model.json recorded ${file.crc32} (a changed byte, or files from two different saves)`,
+      );
+  }
+  return json.weights.map((w) => {
+    const copy = bytes.slice(w.offset, w.offset + w.byteLength).buffer;
+    const data =
+      w.dtype === 'float32'
+        ? new Float32Array(copy)
+        : w.dtype === 'float64'
+          ? new Float64Array(copy)
+          : w.dtype === 'int32'
+            ? new Int32Array(copy)
+            : new Uint8Array(copy);
+    return nb.keep(nb.tensor(data, w.shape, w.dtype));
+  });
+}
+
+/** A model's weight as matched against the file. */
+export interface TargetWeight {
+  name: string;
+  shape: readonly number[];
+  value: { dtype: nb.DType };
+}
+
+/**
+ * Orders the file's weights as the model's, matching them by name, and checks each one's shape
+ * and dtype: returns, for each model weight, its index in the manifest. The error names every
+ * missing and extra weight.
+ */
+export function matchWeights(op: string, weights: readonly TargetWeight[], entries: readonly WeightEntry[]): number[] {
+  const byName = new Map(entries.map((e, i) => [e.name, i]));
+  const missing = weights.filter((w) => !byName.has(w.name)).map((w) => w.name);
+  const known = new Set(weights.map((w) => w.name));
+  const extra = entries.filter((e) => !known.has(e.name)).map((e) => e.name);
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`missing from the file: ${missing.join(', ')}`);
+    if (extra.length > 0) parts.push(`in the file but not in the model: ${extra.join(', ')}`);
+    const hint =
+      missing.length > 0 && missing.length === extra.length
+        ? '; weights are matched by name (layer name/weight): build the model with the layer names it was saved with'
+        : '';
+    throw new nb.NablaError(`${op}: the file's weights do not match the model's: ${parts.join('; ')}${hint}`);
+  }
+  return weights.map((w) => {
+    const i = byName.get(w.name) as number;
+    const e = entries[i];
+    if (e.shape.length !== w.shape.length || e.shape.some((d, j) => d !== w.shape[j])) {
+      throw new nb.NablaError(`${op}: weight ${w.name} has shape [${e.shape}] in the file, but [${w.shape}] in the model`);
+    }
+    if (e.dtype !== w.value.dtype) {
+      throw new nb.NablaError(`${op}: weight ${w.name} is ${e.dtype} in the file, but ${w.value.dtype} in the model`);
+    }
+    return i;
+  });
 }

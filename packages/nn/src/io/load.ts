@@ -1,0 +1,83 @@
+import * as nb from '@nabla/core';
+import { layerFromConfig } from '../layers/index.js';
+import { Sequential } from '../models/sequential.js';
+import { optimizerFromConfig } from '../optimizers/index.js';
+import { type FileLike, loadFiles, loadIndexedDb, loadUrl } from './browser.js';
+import { loadFolder } from './folder.js';
+import { decodeWeights, type ModelJson, matchWeights } from './format.js';
+import { filePath, SCHEME } from './save.js';
+
+/**
+ * Where a model is loaded from: a folder path (Node; `file://` URLs too), `indexeddb://name`, the
+ * URL of a model.json (`https://…/model.json`, its weights file fetched beside it; in a browser a
+ * relative URL too), or the two File objects a save produced (an `<input type="file" multiple>`).
+ */
+export type ModelSource = string | URL | readonly FileLike[];
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && !!process.versions?.node;
+}
+
+/** Reads a saved model from any source and checks it whole (JSON, manifest, size, checksum) before decoding. */
+function readModel<T>(op: string, source: ModelSource, decode: (json: ModelJson, weights: Uint8Array, where: string) => T): Promise<T> {
+  if (Array.isArray(source)) return loadFiles(op, source as readonly FileLike[], decode);
+  const text = source instanceof URL ? source.href : source;
+  if (typeof text !== 'string') throw new nb.NablaError(`${op}: expected a folder path, a URL or File objects, got ${nb.describe(source)}`);
+  const m = SCHEME.exec(text);
+  const scheme = m?.[1].toLowerCase();
+  if (scheme === 'indexeddb') return loadIndexedDb(op, m?.[2] ?? '', decode);
+  if (scheme === 'http' || scheme === 'https') return loadUrl(op, text, decode);
+  if (scheme === 'file') return loadFolder(op, filePath(text), decode);
+  if (scheme === 'downloads')
+    throw new nb.NablaError(`${op}: cannot load from '${text}': load the downloaded files as File objects, or from their URL`);
+  if (scheme !== undefined) throw new nb.NablaError(`${op}: cannot load from '${text}': unknown scheme '${scheme}://'`);
+  // A browser has no folders: a plain string there is a URL relative to the page.
+  return isNode() ? loadFolder(op, text, decode) : loadUrl(op, text, decode);
+}
+
+/** The file's weights as tensors, after its size and checksum are checked. */
+function decodeAll(op: string) {
+  return (json: ModelJson, weights: Uint8Array, where: string) => ({ json, values: decodeWeights(op, where, json, weights) });
+}
+
+/**
+ * Rebuilds a saved model: architecture, weights (matched by name, each shape and dtype checked),
+ * and (when saved) its compile settings.
+ */
+export async function loadModel(source: ModelSource): Promise<Sequential> {
+  const op = 'load';
+  const { json, values } = await readModel(op, source, decodeAll(op));
+  try {
+    const model = new Sequential(
+      json.layers.map((l) => layerFromConfig(l.className, { ...l.config, name: `${l.config.name as string}` })),
+      { name: json.name },
+    );
+    if (!model.inputShape) throw new nb.NablaError(`${op}: model.json does not record the input shape`);
+    const order = matchWeights(op, model.weights, json.weights);
+    model.setWeights(order.map((i) => values[i]));
+    if (json.compile) {
+      model.compile({ optimizer: optimizerFromConfig(json.compile.optimizer), loss: json.compile.loss, metrics: json.compile.metrics });
+    }
+    return model;
+  } catch (e) {
+    nb.dispose(values);
+    throw e;
+  }
+}
+
+/**
+ * Loads weights into an existing model, matched by name (layer name/weight name, so build the
+ * model with the layer names it was saved with); on any mismatch, nothing changes.
+ */
+export async function loadWeights(model: Sequential, source: ModelSource): Promise<void> {
+  const op = 'loadWeights';
+  const { json, values } = await readModel(op, source, decodeAll(op));
+  let order: number[];
+  try {
+    order = matchWeights(op, model.weights, json.weights);
+  } catch (e) {
+    nb.dispose(values);
+    throw e;
+  }
+  model.setWeights(order.map((i) => values[i]));
+}
