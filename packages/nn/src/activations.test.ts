@@ -128,7 +128,7 @@ describe('getActivation', () => {
   test('errors', () => {
     expect(() => getActivation('relu7')).toThrow(nb.NablaError);
     expect(() => getActivation('relu7')).toThrow(
-      /getActivation: unknown activation 'relu7'; expected one of linear, relu, relu6, .*logSoftmax/,
+      /getActivation: unknown activation 'relu7'; did you mean 'relu'\? \(known: linear, relu, relu6, .*logSoftmax\)/,
     );
     expect(() => getActivation(3 as never)).toThrow('getActivation: expected a name or a function, got number');
   });

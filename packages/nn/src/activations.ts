@@ -1,5 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
+import { unknownName } from './options.js';
 
 /**
  * Activations by name, as Keras layers take them (`activation: 'relu'`). Each is composed from
@@ -8,13 +9,15 @@ import * as nb from '@nabla/core';
 export type ActivationFn = (x: Tensor) => Tensor;
 
 /** Keras's hard sigmoid (Keras 2, TensorFlow.js): clip(0.2 x + 0.5, 0, 1). */
-export function hardSigmoid(x: Tensor): Tensor {
+export function hardSigmoid(x: Tensor, ...extra: unknown[]): Tensor {
+  nb.checkArity('hardSigmoid', [x, ...extra], 1);
   // tidy: only the result is the caller's; the backward pass can still read the intermediates.
   return nb.tidy(() => nb.clip(nb.add(nb.mul(x, 0.2), 0.5), 0, 1));
 }
 
 /** x / (1 + |x|). */
-export function softsign(x: Tensor): Tensor {
+export function softsign(x: Tensor, ...extra: unknown[]): Tensor {
+  nb.checkArity('softsign', [x, ...extra], 1);
   return nb.tidy(() => nb.div(x, nb.add(nb.abs(x), 1)));
 }
 
@@ -27,19 +30,22 @@ export function softsign(x: Tensor): Tensor {
 const softmaxLogits = new WeakMap<Tensor, Tensor>();
 
 /** Softmax over the last axis, remembering the logits for the cross-entropy losses. */
-export function softmax(x: Tensor): Tensor {
+export function softmax(x: Tensor, ...extra: unknown[]): Tensor {
+  nb.checkArity('softmax', [x, ...extra], 1);
   const y = nb.softmax(x, -1);
   softmaxLogits.set(y, x);
   return y;
 }
 
 /** The logits of a softmax activation's output, if `y` is one. */
-export function logitsOf(y: Tensor): Tensor | undefined {
+export function logitsOf(y: Tensor, ...extra: unknown[]): Tensor | undefined {
+  nb.checkArity('logitsOf', [y, ...extra], 1);
   return softmaxLogits.get(y);
 }
 
 /** The identity: returns its argument itself, as Keras's linear does. */
-export function linear(x: Tensor): Tensor {
+export function linear(x: Tensor, ...extra: unknown[]): Tensor {
+  nb.checkArity('linear', [x, ...extra], 1);
   return x;
 }
 
@@ -77,7 +83,11 @@ export const ACTIVATION_NAMES: readonly string[] = Object.keys(ACTIVATIONS);
  * undefined, null or 'none' (the identity, 'linear'), or from a function (named by its `.name`,
  * 'custom' when it has none).
  */
-export function getActivation(identifier: string | ActivationFn | undefined | null): { name: string; fn: ActivationFn } {
+export function getActivation(
+  identifier: string | ActivationFn | undefined | null,
+  ...extra: unknown[]
+): { name: string; fn: ActivationFn } {
+  nb.checkArity('getActivation', [identifier, ...extra], 1);
   if (identifier === undefined || identifier === null) return { name: 'linear', fn: linear };
   if (typeof identifier === 'function') return { name: identifier.name || 'custom', fn: identifier };
   if (typeof identifier === 'string') {
@@ -85,9 +95,7 @@ export function getActivation(identifier: string | ActivationFn | undefined | nu
     if (key === 'none') return { name: 'linear', fn: linear };
     const name = BY_KEY.get(key);
     if (name) return { name, fn: ACTIVATIONS[name] };
-    throw new nb.NablaError(
-      `getActivation: unknown activation '${identifier}'; expected one of ${ACTIVATION_NAMES.join(', ')} (or their snake_case forms), or a function`,
-    );
+    throw unknownName('getActivation', 'activation', identifier, ACTIVATION_NAMES);
   }
   throw new nb.NablaError(`getActivation: expected a name or a function, got ${typeof identifier}`);
 }

@@ -326,7 +326,7 @@ describe('getInitializer and serialization', () => {
   test('errors', () => {
     expect(() => getInitializer('glorotUniformish')).toThrow(nb.NablaError);
     expect(() => getInitializer('glorotUniformish')).toThrow(
-      /unknown initializer 'glorotUniformish'; expected one of zeros, ones, .*heNormal/,
+      /unknown initializer 'glorotUniformish'; did you mean 'glorotUniform'\? \(known: zeros, ones, .*heNormal/,
     );
     expect(() => getInitializer({ className: 'Nope', config: {} })).toThrow("unknown initializer 'Nope'");
     expect(() => getInitializer({ className: 'GlorotUniform', config: { scale: 3 } })).toThrow(

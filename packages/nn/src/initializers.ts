@@ -1,5 +1,6 @@
 import type { DType, Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
+import { checkConfig, unknownName } from './options.js';
 
 /**
  * Weight initializers with Keras semantics (fans, variance scaling, truncation, orthogonal QR).
@@ -23,7 +24,9 @@ export interface SerializedInitializer {
  * [fanIn, fanOut] as Keras `_compute_fans`: a dense kernel is [in, out]; a conv kernel is
  * [...spatial, in, out] and each side is multiplied by the receptive field (the spatial size).
  */
-export function computeFans(shape: readonly number[]): [fanIn: number, fanOut: number] {
+export function computeFans(shape: readonly number[], ...extra: unknown[]): [fanIn: number, fanOut: number] {
+  nb.checkArity('computeFans', [shape, ...extra], 1);
+  nb.checkArg('computeFans', 'shape', shape, nb.is.integers, false);
   if (shape.length === 0) return [1, 1];
   if (shape.length === 1) return [shape[0], shape[0]];
   if (shape.length === 2) return [shape[0], shape[1]];
@@ -54,7 +57,11 @@ function seedConfig(seed: number | undefined): Record<string, unknown> {
 
 export class Zeros implements Initializer {
   readonly className: string = 'Zeros';
-  apply(shape: number[], dtype: DType = 'float32'): Tensor {
+  constructor(...extra: unknown[]) {
+    nb.checkArity('zeros', extra, 0);
+  }
+  apply(shape: number[], dtype: DType = 'float32', ...extra: unknown[]): Tensor {
+    nb.checkArity('zeros.apply', [shape, dtype, ...extra], 2);
     return nb.zeros(shape, dtype);
   }
   getConfig(): Record<string, unknown> {
@@ -64,7 +71,11 @@ export class Zeros implements Initializer {
 
 export class Ones implements Initializer {
   readonly className: string = 'Ones';
-  apply(shape: number[], dtype: DType = 'float32'): Tensor {
+  constructor(...extra: unknown[]) {
+    nb.checkArity('ones', extra, 0);
+  }
+  apply(shape: number[], dtype: DType = 'float32', ...extra: unknown[]): Tensor {
+    nb.checkArity('ones.apply', [shape, dtype, ...extra], 2);
     return nb.ones(shape, dtype);
   }
   getConfig(): Record<string, unknown> {
@@ -79,7 +90,11 @@ export interface ConstantOptions {
 export class Constant implements Initializer {
   readonly className: string = 'Constant';
   readonly value: number;
-  constructor(opts: ConstantOptions = {}) {
+  /** `constant({ value: 0.5 })`, or Keras's `Constant(0.5)`. */
+  constructor(opts: ConstantOptions | number = {}, ...extra: unknown[]) {
+    nb.checkArity('constant', [opts, ...extra], 1);
+    if (typeof opts === 'number') opts = { value: opts };
+    checkConfig('constant', opts, { value: nb.is.any });
     this.value = opts.value ?? 0;
     checkFinite('constant', 'value', this.value);
   }
@@ -102,7 +117,9 @@ export class RandomUniform implements Initializer {
   readonly minval: number;
   readonly maxval: number;
   readonly seed: number | undefined;
-  constructor(opts: RandomUniformInitOptions = {}) {
+  constructor(opts: RandomUniformInitOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('randomUniform', [opts, ...extra], 1);
+    checkConfig('randomUniform', opts, { minval: nb.is.any, maxval: nb.is.any, seed: nb.is.any });
     this.minval = opts.minval ?? -0.05;
     this.maxval = opts.maxval ?? 0.05;
     this.seed = opts.seed;
@@ -137,6 +154,7 @@ abstract class NormalBase implements Initializer {
     protected readonly opName: string,
     opts: RandomNormalInitOptions,
   ) {
+    checkConfig(opName, opts, { mean: nb.is.any, stddev: nb.is.any, seed: nb.is.any });
     this.mean = opts.mean ?? 0;
     this.stddev = opts.stddev ?? 0.05;
     this.seed = opts.seed;
@@ -153,7 +171,8 @@ abstract class NormalBase implements Initializer {
 
 export class RandomNormal extends NormalBase {
   readonly className: string = 'RandomNormal';
-  constructor(opts: RandomNormalInitOptions = {}) {
+  constructor(opts: RandomNormalInitOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('randomNormal', [opts, ...extra], 1);
     super('randomNormal', opts);
   }
   apply(shape: number[], dtype: DType = 'float32'): Tensor {
@@ -165,7 +184,8 @@ export class RandomNormal extends NormalBase {
 /** Normal redrawn outside two standard deviations (of `stddev`, as Keras and TensorFlow.js do). */
 export class TruncatedNormal extends NormalBase {
   readonly className: string = 'TruncatedNormal';
-  constructor(opts: RandomNormalInitOptions = {}) {
+  constructor(opts: RandomNormalInitOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('truncatedNormal', [opts, ...extra], 1);
     super('truncatedNormal', opts);
   }
   apply(shape: number[], dtype: DType = 'float32'): Tensor {
@@ -216,7 +236,10 @@ export class VarianceScaling implements Initializer {
   constructor(
     opts: VarianceScalingOptions = {},
     protected readonly opName = 'varianceScaling',
+    ...extra: unknown[]
   ) {
+    nb.checkArity(opName, [opts, opName, ...extra], 2);
+    checkConfig(opName, opts, { scale: nb.is.any, mode: nb.is.any, distribution: nb.is.any, seed: nb.is.any });
     this.scale = opts.scale ?? 1;
     checkFinite(opName, 'scale', this.scale);
     if (!(this.scale > 0)) throw new nb.NablaError(`${opName}: scale must be positive, got ${this.scale}`);
@@ -258,6 +281,8 @@ export interface SeedOptions {
   seed?: number;
 }
 
+const SEED_ONLY: nb.OptionSchema = { seed: nb.is.any };
+
 /** The named special cases fix scale, mode and distribution; their config is the seed alone. */
 abstract class FixedVarianceScaling extends VarianceScaling {
   override getConfig(): Record<string, unknown> {
@@ -268,48 +293,60 @@ abstract class FixedVarianceScaling extends VarianceScaling {
 /** Uniform in [-limit, limit], limit = sqrt(6 / (fanIn + fanOut)). */
 export class GlorotUniform extends FixedVarianceScaling {
   override readonly className: string = 'GlorotUniform';
-  constructor(opts: SeedOptions = {}) {
-    super({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: opts.seed }, 'glorotUniform');
+  constructor(opts: SeedOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('glorotUniform', [opts, ...extra], 1);
+    super({ scale: 1, mode: 'fanAvg', distribution: 'uniform', seed: checkConfig('glorotUniform', opts, SEED_ONLY).seed }, 'glorotUniform');
   }
 }
 
 /** Truncated normal with standard deviation sqrt(2 / (fanIn + fanOut)) after truncation. */
 export class GlorotNormal extends FixedVarianceScaling {
   override readonly className: string = 'GlorotNormal';
-  constructor(opts: SeedOptions = {}) {
-    super({ scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: opts.seed }, 'glorotNormal');
+  constructor(opts: SeedOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('glorotNormal', [opts, ...extra], 1);
+    super(
+      { scale: 1, mode: 'fanAvg', distribution: 'truncatedNormal', seed: checkConfig('glorotNormal', opts, SEED_ONLY).seed },
+      'glorotNormal',
+    );
   }
 }
 
 /** Uniform in [-limit, limit], limit = sqrt(6 / fanIn). */
 export class HeUniform extends FixedVarianceScaling {
   override readonly className: string = 'HeUniform';
-  constructor(opts: SeedOptions = {}) {
-    super({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: opts.seed }, 'heUniform');
+  constructor(opts: SeedOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('heUniform', [opts, ...extra], 1);
+    super({ scale: 2, mode: 'fanIn', distribution: 'uniform', seed: checkConfig('heUniform', opts, SEED_ONLY).seed }, 'heUniform');
   }
 }
 
 /** Truncated normal with standard deviation sqrt(2 / fanIn) after truncation. */
 export class HeNormal extends FixedVarianceScaling {
   override readonly className: string = 'HeNormal';
-  constructor(opts: SeedOptions = {}) {
-    super({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal', seed: opts.seed }, 'heNormal');
+  constructor(opts: SeedOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('heNormal', [opts, ...extra], 1);
+    super({ scale: 2, mode: 'fanIn', distribution: 'truncatedNormal', seed: checkConfig('heNormal', opts, SEED_ONLY).seed }, 'heNormal');
   }
 }
 
 /** Uniform in [-limit, limit], limit = sqrt(3 / fanIn). */
 export class LeCunUniform extends FixedVarianceScaling {
   override readonly className: string = 'LeCunUniform';
-  constructor(opts: SeedOptions = {}) {
-    super({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: opts.seed }, 'leCunUniform');
+  constructor(opts: SeedOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('leCunUniform', [opts, ...extra], 1);
+    super({ scale: 1, mode: 'fanIn', distribution: 'uniform', seed: checkConfig('leCunUniform', opts, SEED_ONLY).seed }, 'leCunUniform');
   }
 }
 
 /** Truncated normal with standard deviation sqrt(1 / fanIn) after truncation. */
 export class LeCunNormal extends FixedVarianceScaling {
   override readonly className: string = 'LeCunNormal';
-  constructor(opts: SeedOptions = {}) {
-    super({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal', seed: opts.seed }, 'leCunNormal');
+  constructor(opts: SeedOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('leCunNormal', [opts, ...extra], 1);
+    super(
+      { scale: 1, mode: 'fanIn', distribution: 'truncatedNormal', seed: checkConfig('leCunNormal', opts, SEED_ONLY).seed },
+      'leCunNormal',
+    );
   }
 }
 
@@ -331,7 +368,9 @@ export class Orthogonal implements Initializer {
   readonly className: string = 'Orthogonal';
   readonly gain: number;
   readonly seed: number | undefined;
-  constructor(opts: OrthogonalOptions = {}) {
+  constructor(opts: OrthogonalOptions = {}, ...extra: unknown[]) {
+    nb.checkArity('orthogonal', [opts, ...extra], 1);
+    checkConfig('orthogonal', opts, { gain: nb.is.any, seed: nb.is.any });
     this.gain = opts.gain ?? 1;
     this.seed = opts.seed;
     checkFinite('orthogonal', 'gain', this.gain);
@@ -412,20 +451,24 @@ function orthonormalQ(a: Float64Array, m: number, n: number): Float64Array {
 }
 
 // Factories, as TensorFlow.js's `tf.initializers.*`.
-export const zeros = (): Initializer => new Zeros();
-export const ones = (): Initializer => new Ones();
-export const constant = (opts: ConstantOptions = {}): Initializer => new Constant(opts);
-export const randomUniform = (opts: RandomUniformInitOptions = {}): Initializer => new RandomUniform(opts);
-export const randomNormal = (opts: RandomNormalInitOptions = {}): Initializer => new RandomNormal(opts);
-export const truncatedNormal = (opts: RandomNormalInitOptions = {}): Initializer => new TruncatedNormal(opts);
-export const varianceScaling = (opts: VarianceScalingOptions = {}): Initializer => new VarianceScaling(opts);
-export const glorotUniform = (opts: SeedOptions = {}): Initializer => new GlorotUniform(opts);
-export const glorotNormal = (opts: SeedOptions = {}): Initializer => new GlorotNormal(opts);
-export const heUniform = (opts: SeedOptions = {}): Initializer => new HeUniform(opts);
-export const heNormal = (opts: SeedOptions = {}): Initializer => new HeNormal(opts);
-export const leCunUniform = (opts: SeedOptions = {}): Initializer => new LeCunUniform(opts);
-export const leCunNormal = (opts: SeedOptions = {}): Initializer => new LeCunNormal(opts);
-export const orthogonal = (opts: OrthogonalOptions = {}): Initializer => new Orthogonal(opts);
+export const zeros = (...extra: unknown[]): Initializer => new Zeros(...extra);
+export const ones = (...extra: unknown[]): Initializer => new Ones(...extra);
+export const constant = (opts: ConstantOptions | number = {}, ...extra: unknown[]): Initializer => new Constant(opts, ...extra);
+export const randomUniform = (opts: RandomUniformInitOptions = {}, ...extra: unknown[]): Initializer => new RandomUniform(opts, ...extra);
+export const randomNormal = (opts: RandomNormalInitOptions = {}, ...extra: unknown[]): Initializer => new RandomNormal(opts, ...extra);
+export const truncatedNormal = (opts: RandomNormalInitOptions = {}, ...extra: unknown[]): Initializer =>
+  new TruncatedNormal(opts, ...extra);
+export const varianceScaling = (opts: VarianceScalingOptions = {}, ...extra: unknown[]): Initializer => {
+  nb.checkArity('varianceScaling', [opts, ...extra], 1);
+  return new VarianceScaling(opts);
+};
+export const glorotUniform = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new GlorotUniform(opts, ...extra);
+export const glorotNormal = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new GlorotNormal(opts, ...extra);
+export const heUniform = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new HeUniform(opts, ...extra);
+export const heNormal = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new HeNormal(opts, ...extra);
+export const leCunUniform = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new LeCunUniform(opts, ...extra);
+export const leCunNormal = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new LeCunNormal(opts, ...extra);
+export const orthogonal = (opts: OrthogonalOptions = {}, ...extra: unknown[]): Initializer => new Orthogonal(opts, ...extra);
 
 interface Entry {
   name: string;
@@ -480,11 +523,13 @@ const BY_KEY = new Map(ENTRIES.map((e) => [canonical(e.name), e]));
 
 function lookup(name: string): Entry {
   const entry = BY_KEY.get(canonical(name));
-  if (!entry) {
-    throw new nb.NablaError(
-      `getInitializer: unknown initializer '${name}'; expected one of ${ENTRIES.map((e) => e.name).join(', ')} (or their snake_case forms)`,
+  if (!entry)
+    throw unknownName(
+      'getInitializer',
+      'initializer',
+      name,
+      ENTRIES.map((e) => e.name),
     );
-  }
   return entry;
 }
 
@@ -496,7 +541,8 @@ function isInitializer(x: object): x is Initializer {
  * An initializer from a name ('glorotUniform' or Keras's 'glorot_uniform'), an instance (returned
  * as is), or a `{ className, config }` object as `serializeInitializer` writes it.
  */
-export function getInitializer(identifier: string | Initializer | SerializedInitializer): Initializer {
+export function getInitializer(identifier: string | Initializer | SerializedInitializer, ...extra: unknown[]): Initializer {
+  nb.checkArity('getInitializer', [identifier, ...extra], 1);
   if (typeof identifier === 'string') return lookup(identifier).make({});
   if (identifier !== null && typeof identifier === 'object') {
     if (isInitializer(identifier)) return identifier;
@@ -522,6 +568,7 @@ export function getInitializer(identifier: string | Initializer | SerializedInit
   );
 }
 
-export function serializeInitializer(initializer: Initializer): SerializedInitializer {
+export function serializeInitializer(initializer: Initializer, ...extra: unknown[]): SerializedInitializer {
+  nb.checkArity('serializeInitializer', [initializer, ...extra], 1);
   return { className: initializer.className, config: initializer.getConfig() };
 }

@@ -28,7 +28,8 @@ export function checkConfig<T extends object>(op: string, options: T | undefined
 export function unknownName(op: string, what: string, name: unknown, known: readonly string[]): nb.NablaError {
   const near = typeof name === 'string' ? nb.nearestKey(name, known) : undefined;
   return new nb.NablaError(
-    `${op}: unknown ${what} ${typeof name === 'string' ? `'${name}'` : nb.describe(name)}${near ? `; did you mean '${near}'?` : ''}; known: ${known.join(', ')}`,
+    `${op}: unknown ${what} ${typeof name === 'string' ? `'${name}'` : nb.describe(name)}` +
+      (near ? `; did you mean '${near}'? (known: ${known.join(', ')})` : `; known: ${known.join(', ')}`),
   );
 }
 

@@ -95,7 +95,8 @@ describe('getRegularizer and serialization', () => {
     expect(() => l1({ l1: -0.1 })).toThrow('l1: l1 must be a non-negative finite number, got -0.1');
     expect(() => l2({ l2: Number.NaN })).toThrow('l2: l2 must be a non-negative finite number, got NaN');
     expect(() => l1l2({ l2: -1 })).toThrow('l1l2: l2 must be a non-negative finite number, got -1');
-    expect(() => getRegularizer('l3')).toThrow("getRegularizer: unknown regularizer 'l3'; expected one of l1, l2, l1l2 (or l1_l2)");
+    expect(() => getRegularizer('l3')).toThrow("getRegularizer: unknown regularizer 'l3'; did you mean 'l1'? (known: l1, l2, l1l2, l1_l2)");
+    expect(() => getRegularizer('ridge')).toThrow("getRegularizer: unknown regularizer 'ridge'; known: l1, l2, l1l2, l1_l2");
     expect(() => getRegularizer({ className: 'L1', config: { l2: 0.1 } })).toThrow(
       "getRegularizer: L1 config has unknown key 'l2'; expected l1",
     );

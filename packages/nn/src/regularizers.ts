@@ -1,5 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
+import { checkConfig, unknownName } from './options.js';
 
 /**
  * Weight penalties with Keras semantics: l1 * sum(|w|) + l2 * sum(w^2), a scalar of the weight's
@@ -55,10 +56,14 @@ export interface L1L2Options {
 export class L1 implements Regularizer {
   readonly className: string = 'L1';
   readonly l1: number;
-  constructor(opts: L1Options = {}) {
-    this.l1 = checkFactor('l1', 'l1', opts.l1 ?? 0.01);
+  /** `l1({ l1: 0.01 })`, or Keras's `L1(0.01)`. */
+  constructor(opts: L1Options | number = {}, ...extra: unknown[]) {
+    nb.checkArity('l1', [opts, ...extra], 1);
+    const o = checkConfig('l1', typeof opts === 'number' ? { l1: opts } : opts, { l1: nb.is.any });
+    this.l1 = checkFactor('l1', 'l1', o.l1 ?? 0.01);
   }
-  apply(weight: Tensor): Tensor {
+  apply(weight: Tensor, ...extra: unknown[]): Tensor {
+    nb.checkArity('l1.apply', [weight, ...extra], 1);
     return penalty('l1', weight, this.l1, 0);
   }
   getConfig(): Record<string, unknown> {
@@ -70,10 +75,14 @@ export class L1 implements Regularizer {
 export class L2 implements Regularizer {
   readonly className: string = 'L2';
   readonly l2: number;
-  constructor(opts: L2Options = {}) {
-    this.l2 = checkFactor('l2', 'l2', opts.l2 ?? 0.01);
+  /** `l2({ l2: 0.01 })`, or Keras's `L2(0.01)`. */
+  constructor(opts: L2Options | number = {}, ...extra: unknown[]) {
+    nb.checkArity('l2', [opts, ...extra], 1);
+    const o = checkConfig('l2', typeof opts === 'number' ? { l2: opts } : opts, { l2: nb.is.any });
+    this.l2 = checkFactor('l2', 'l2', o.l2 ?? 0.01);
   }
-  apply(weight: Tensor): Tensor {
+  apply(weight: Tensor, ...extra: unknown[]): Tensor {
+    nb.checkArity('l2.apply', [weight, ...extra], 1);
     return penalty('l2', weight, 0, this.l2);
   }
   getConfig(): Record<string, unknown> {
@@ -86,11 +95,16 @@ export class L1L2 implements Regularizer {
   readonly className: string = 'L1L2';
   readonly l1: number;
   readonly l2: number;
-  constructor(opts: L1L2Options = {}) {
-    this.l1 = checkFactor('l1l2', 'l1', opts.l1 ?? 0.01);
-    this.l2 = checkFactor('l1l2', 'l2', opts.l2 ?? 0.01);
+  /** `l1l2({ l1, l2 })`, or Keras's positional `L1L2(l1, l2)`. */
+  constructor(opts: L1L2Options | number = {}, l2?: number, ...extra: unknown[]) {
+    nb.checkArity('l1l2', [opts, l2, ...extra], 2);
+    if (typeof opts !== 'number' && l2 !== undefined) throw new nb.NablaError('l1l2: give l2 in the options: l1l2({ l1, l2 })');
+    const o = checkConfig('l1l2', typeof opts === 'number' ? { l1: opts, l2 } : opts, { l1: nb.is.any, l2: nb.is.any });
+    this.l1 = checkFactor('l1l2', 'l1', o.l1 ?? 0.01);
+    this.l2 = checkFactor('l1l2', 'l2', o.l2 ?? 0.01);
   }
-  apply(weight: Tensor): Tensor {
+  apply(weight: Tensor, ...extra: unknown[]): Tensor {
+    nb.checkArity('l1l2.apply', [weight, ...extra], 1);
     return penalty('l1l2', weight, this.l1, this.l2);
   }
   getConfig(): Record<string, unknown> {
@@ -98,9 +112,9 @@ export class L1L2 implements Regularizer {
   }
 }
 
-export const l1 = (opts: L1Options = {}): Regularizer => new L1(opts);
-export const l2 = (opts: L2Options = {}): Regularizer => new L2(opts);
-export const l1l2 = (opts: L1L2Options = {}): Regularizer => new L1L2(opts);
+export const l1 = (opts: L1Options | number = {}, ...extra: unknown[]): Regularizer => new L1(opts, ...extra);
+export const l2 = (opts: L2Options | number = {}, ...extra: unknown[]): Regularizer => new L2(opts, ...extra);
+export const l1l2 = (opts: L1L2Options | number = {}, l2?: number, ...extra: unknown[]): Regularizer => new L1L2(opts, l2, ...extra);
 
 interface Entry {
   name: string;
@@ -118,9 +132,7 @@ const ENTRIES: Entry[] = [
 function lookup(name: string): Entry {
   const key = name.replace(/_/g, '').toLowerCase();
   const entry = ENTRIES.find((e) => e.name === key);
-  if (!entry) {
-    throw new nb.NablaError(`getRegularizer: unknown regularizer '${name}'; expected one of l1, l2, l1l2 (or l1_l2)`);
-  }
+  if (!entry) throw unknownName('getRegularizer', 'regularizer', name, ['l1', 'l2', 'l1l2', 'l1_l2']);
   return entry;
 }
 
@@ -133,7 +145,8 @@ function isRegularizer(x: object): x is Regularizer {
  * instance (returned as is), or a `{ className, config }` object as `serializeRegularizer`
  * writes it.
  */
-export function getRegularizer(identifier: string | Regularizer | SerializedRegularizer): Regularizer {
+export function getRegularizer(identifier: string | Regularizer | SerializedRegularizer, ...extra: unknown[]): Regularizer {
+  nb.checkArity('getRegularizer', [identifier, ...extra], 1);
   if (typeof identifier === 'string') return lookup(identifier).make({});
   if (identifier !== null && typeof identifier === 'object') {
     if (isRegularizer(identifier)) return identifier;
@@ -157,6 +170,7 @@ export function getRegularizer(identifier: string | Regularizer | SerializedRegu
   );
 }
 
-export function serializeRegularizer(regularizer: Regularizer): SerializedRegularizer {
+export function serializeRegularizer(regularizer: Regularizer, ...extra: unknown[]): SerializedRegularizer {
+  nb.checkArity('serializeRegularizer', [regularizer, ...extra], 1);
   return { className: regularizer.className, config: regularizer.getConfig() };
 }

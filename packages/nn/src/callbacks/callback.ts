@@ -1,3 +1,4 @@
+import { checkArity, checkOptions, describe, is, NablaError } from '@nabla/core';
 /** What callbacks see: the running or final values of the loss and metrics (val_ prefixed for validation). */
 export type Logs = Record<string, number>;
 
@@ -29,6 +30,11 @@ export class Callback {
   model!: TrainingModel;
   params!: TrainParams;
 
+  /** A callback takes no arguments; subclasses take their own options. */
+  constructor(...extra: unknown[]) {
+    checkArity('Callback', extra, 0);
+  }
+
   setModel(model: TrainingModel): void {
     this.model = model;
   }
@@ -53,9 +59,15 @@ export interface CustomCallbackArgs {
   onBatchEnd?: (batch: number, logs: Logs) => void | Promise<void>;
 }
 
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchBegin', 'onBatchEnd'] as const;
+
 export class CustomCallback extends Callback {
-  constructor(private readonly hooks: CustomCallbackArgs) {
+  private readonly hooks: CustomCallbackArgs;
+  /** A misspelt hook (`onEpochEnds`) is an error naming the hooks, not a function never called. */
+  constructor(hooks: CustomCallbackArgs, ...extra: unknown[]) {
     super();
+    checkArity('CustomCallback', [hooks, ...extra], 1);
+    this.hooks = checkOptions('CustomCallback', hooks, Object.fromEntries(HOOKS.map((h) => [h, is.function])));
   }
   override onTrainBegin(logs: Logs) {
     return this.hooks.onTrainBegin?.(logs);
@@ -83,7 +95,14 @@ export class CustomCallback extends Callback {
  * batch hooks per step.
  */
 export class CallbackList {
-  constructor(readonly callbacks: Callback[]) {}
+  readonly callbacks: Callback[];
+  constructor(callbacks: Callback[], ...extra: unknown[]) {
+    checkArity('CallbackList', [callbacks, ...extra], 1);
+    if (!Array.isArray(callbacks) || !callbacks.every((c) => c instanceof Callback)) {
+      throw new NablaError(`CallbackList: expected a list of callbacks, got ${describe(callbacks)}`);
+    }
+    this.callbacks = callbacks;
+  }
 
   call<K extends 'onTrainBegin' | 'onTrainEnd'>(hook: K, logs: Logs): Promise<void> | undefined;
   call<K extends 'onEpochBegin' | 'onEpochEnd' | 'onBatchBegin' | 'onBatchEnd'>(

@@ -1,5 +1,6 @@
 import type { Tensor } from '@nabla/core';
-import { dispose, NablaError } from '@nabla/core';
+import { checkArity, dispose, is, NablaError } from '@nabla/core';
+import { checkConfig } from '../options.js';
 import { Callback, type Logs } from './callback.js';
 import { checkMode, improves, type MonitorMode, monitored } from './monitor.js';
 
@@ -26,8 +27,17 @@ export class EarlyStopping extends Callback {
   /** The epoch at which training was stopped, or 0. */
   stoppedEpoch = 0;
 
-  constructor(args: EarlyStoppingArgs = {}) {
+  constructor(args: EarlyStoppingArgs = {}, ...extra: unknown[]) {
     super();
+    checkArity('EarlyStopping', [args, ...extra], 1);
+    checkConfig('EarlyStopping', args, {
+      monitor: is.string,
+      minDelta: is.number,
+      patience: is.any,
+      mode: is.string,
+      baseline: is.number,
+      restoreBestWeights: is.boolean,
+    });
     this.monitor = args.monitor ?? 'val_loss';
     this.minDelta = Math.abs(args.minDelta ?? 0);
     this.patience = args.patience ?? 0;

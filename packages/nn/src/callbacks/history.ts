@@ -1,7 +1,12 @@
+import { checkArity } from '@nabla/core';
 import { Callback, type Logs } from './callback.js';
 
 /** What fit() returns: per-epoch values of the loss and every metric, as in Keras. */
 export class History extends Callback {
+  constructor(...extra: unknown[]) {
+    super();
+    checkArity('History', extra, 0);
+  }
   readonly epoch: number[] = [];
   readonly history: Record<string, number[]> = {};
 

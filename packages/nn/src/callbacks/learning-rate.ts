@@ -1,11 +1,16 @@
-import { NablaError } from '@nabla/core';
+import { checkArg, checkArity, is, NablaError } from '@nabla/core';
+import { checkConfig } from '../options.js';
 import { Callback, type Logs } from './callback.js';
 import { checkMode, improves, type MonitorMode, monitored } from './monitor.js';
 
 /** Sets the learning rate at the start of each epoch from schedule(epoch, currentRate). */
 export class LearningRateScheduler extends Callback {
-  constructor(private readonly schedule: (epoch: number, lr: number) => number) {
+  private readonly schedule: (epoch: number, lr: number) => number;
+  constructor(schedule: (epoch: number, lr: number) => number, ...extra: unknown[]) {
     super();
+    checkArity('LearningRateScheduler', [schedule, ...extra], 1);
+    checkArg('LearningRateScheduler', 'schedule', schedule, is.function, false);
+    this.schedule = schedule;
   }
 
   override onEpochBegin(epoch: number): void {
@@ -44,8 +49,18 @@ export class ReduceLROnPlateau extends Callback {
   private wait = 0;
   private cooldownLeft = 0;
 
-  constructor(args: ReduceLROnPlateauArgs = {}) {
+  constructor(args: ReduceLROnPlateauArgs = {}, ...extra: unknown[]) {
     super();
+    checkArity('ReduceLROnPlateau', [args, ...extra], 1);
+    checkConfig('ReduceLROnPlateau', args, {
+      monitor: is.string,
+      factor: is.number,
+      patience: is.nonNegativeInteger,
+      mode: is.string,
+      minDelta: is.number,
+      cooldown: is.nonNegativeInteger,
+      minLr: is.nonNegative,
+    });
     this.monitor = args.monitor ?? 'val_loss';
     this.factor = args.factor ?? 0.1;
     if (!(this.factor > 0 && this.factor < 1)) throw new NablaError(`ReduceLROnPlateau: factor must be in (0, 1), got ${this.factor}`);

@@ -1,3 +1,4 @@
+import { checkArity, describe, NablaError } from '@nabla/core';
 import { Callback, type Logs } from './callback.js';
 
 export interface ProgressOutput {
@@ -28,8 +29,12 @@ export class ProgbarLogger extends Callback {
   private lastDraw = 0;
   private readonly out: ProgressOutput;
 
-  constructor(out?: ProgressOutput) {
+  constructor(out?: ProgressOutput, ...extra: unknown[]) {
     super();
+    checkArity('ProgbarLogger', [out, ...extra], 1);
+    if (out !== undefined && typeof (out as { write?: unknown })?.write !== 'function') {
+      throw new NablaError(`ProgbarLogger: out must have a write(text) method, got ${describe(out)}`);
+    }
     this.out = out ?? (process.stdout as ProgressOutput);
   }
 

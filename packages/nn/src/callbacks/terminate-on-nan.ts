@@ -1,3 +1,4 @@
+import { checkArg, checkArity, is } from '@nabla/core';
 import { Callback, type Logs } from './callback.js';
 
 /** Stops training at the first batch whose loss is NaN or infinite, and says which. */
@@ -5,8 +6,12 @@ export class TerminateOnNaN extends Callback {
   /** The batch (within its epoch) and epoch where training stopped, if it did. */
   stoppedAt: { epoch: number; batch: number } | null = null;
   private epoch = 0;
-  constructor(private readonly log: (line: string) => void = (l) => console.warn(l)) {
+  private readonly log: (line: string) => void;
+  constructor(log: (line: string) => void = (l) => console.warn(l), ...extra: unknown[]) {
     super();
+    checkArity('TerminateOnNaN', [log, ...extra], 1);
+    checkArg('TerminateOnNaN', 'log', log, is.function);
+    this.log = log;
   }
 
   override onEpochBegin(epoch: number): void {

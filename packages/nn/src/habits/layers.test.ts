@@ -95,7 +95,9 @@ describe('Dense options, constraints, activity regularizers', () => {
     ]);
     const close = async (t: nb.Tensor, expected: number[][]) => {
       const got = await t.array();
-      expected.flat().forEach((v, i) => expect((got as number[][]).flat()[i]).toBeCloseTo(v, 6));
+      expected.flat().forEach((v, i) => {
+        expect((got as number[][]).flat()[i]).toBeCloseTo(v, 6);
+      });
     };
     // TF.js 4.22: tf.constraints.*(...).apply(w)
     await close(maxNorm().apply(w), [

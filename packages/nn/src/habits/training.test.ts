@@ -38,7 +38,9 @@ describe('classWeight and sampleWeight (Keras, TF.js)', () => {
     expect(h.history.acc).toEqual([0.5, 0.75]);
     // TF.js: kernel [[1.7723958492279053], [8.925329208374023]], bias [5.981154918670654]
     const w = await weightsOf(m);
-    [1.7723958492279053, 8.925329208374023, 5.981154918670654].forEach((v, i) => expect(w[i]).toBeCloseTo(v, 4));
+    [1.7723958492279053, 8.925329208374023, 5.981154918670654].forEach((v, i) => {
+      expect(w[i]).toBeCloseTo(v, 4);
+    });
     // The first epoch's loss is Keras's sum over the batch size: all predictions are 0.5.
     expect(h.history.loss[0]).toBeCloseTo(((1 + 50 + 50 + 1) * Math.LN2) / 4, 5);
   });
