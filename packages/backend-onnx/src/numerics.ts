@@ -16,9 +16,6 @@ import type { OnnxGraphBuilder } from './onnx/builder.js';
 
 const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
 const scalar = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
-const TO_INT32 = { to: { int: 6 } };
-const TO_INT64 = { to: { int: 7 } };
-const TO_FLOAT64 = { to: { int: 11 } };
 
 export interface ReduceOperand {
   value: string;
@@ -46,7 +43,7 @@ export function lowerReduction(b: OnnxGraphBuilder, fn: ReduceOp, x: ReduceOpera
     case 'sum':
       if (x.dtype !== 'int32') return reduce('ReduceSum', x.value);
       // int64 sums of int32 values are exact; Cast to int32 keeps the low 32 bits (wraps).
-      return b.op('Cast', [reduce('ReduceSum', b.op('Cast', [x.value], TO_INT64))], TO_INT32);
+      return b.cast(reduce('ReduceSum', b.cast(x.value, 'int64')), 'int32');
     case 'prod':
       return x.dtype === 'int32' ? intProduct(b, x) : reduce('ReduceProd', x.value);
     default:
@@ -95,19 +92,19 @@ function intProduct(b: OnnxGraphBuilder, x: ReduceOperand): string {
 export function lowerArgMax(b: OnnxGraphBuilder, x: string, dtype: DType, axis: number): string {
   const attrs = { axis: { int: axis }, keepdims: { int: 1 } };
   const at = b.op('ArgMax', [x], attrs);
-  if (!isFloat(dtype)) return b.op('Cast', [at], TO_INT32);
+  if (!isFloat(dtype)) return b.cast(at, 'int32');
   const nan = b.op('IsNaN', [x]);
-  const firstNaN = b.op('ArgMax', [b.op('Cast', [nan], TO_INT32)], attrs);
+  const firstNaN = b.op('ArgMax', [b.cast(nan, 'int32')], attrs);
   const anyNaN = b.op('ReduceMax', [nan, int64(b, [axis])], { keepdims: { int: 1 } });
-  return b.op('Cast', [b.op('Where', [anyNaN, firstNaN, at])], TO_INT32);
+  return b.cast(b.op('Where', [anyNaN, firstNaN, at]), 'int32');
 }
 
 /** Float to int32: truncated toward zero, saturated to [-2^31, 2^31-1], NaN to 0. */
 export function lowerCastToInt32(b: OnnxGraphBuilder, x: string, from: DType): string {
   // In float64 both bounds are exact, so Clip then Cast truncates and saturates.
-  const wide = from === 'float64' ? x : b.op('Cast', [x], TO_FLOAT64);
+  const wide = from === 'float64' ? x : b.cast(x, 'float64');
   const clipped = b.op('Clip', [wide, scalar(b, 'float64', -(2 ** 31)), scalar(b, 'float64', 2 ** 31 - 1)]);
-  return b.op('Where', [b.op('IsNaN', [x]), scalar(b, 'int32', 0), b.op('Cast', [clipped], TO_INT32)]);
+  return b.op('Where', [b.op('IsNaN', [x]), scalar(b, 'int32', 0), b.cast(clipped, 'int32')]);
 }
 
 /**
@@ -121,7 +118,7 @@ export function lowerIntPow(b: OnnxGraphBuilder, x: string, y: string): string {
   let result = scalar(b, 'int32', 1);
   let base = x;
   for (let k = 0; k < 31; k++) {
-    const bit = b.op('Cast', [b.op('BitwiseAnd', [y, scalar(b, 'int32', 2 ** k)])], { to: { int: 9 } });
+    const bit = b.cast(b.op('BitwiseAnd', [y, scalar(b, 'int32', 2 ** k)]), 'bool');
     result = b.op('Where', [bit, b.op('Mul', [result, base]), result]);
     if (k < 30) base = b.op('Mul', [base, base]);
   }
