@@ -120,12 +120,21 @@ describe("TensorFlow.js's positional forms and checked options", () => {
     expect(s.values).toEqual(Array.from(await nb.truncatedNormal([n], { mean: 5, stddev: 2, seed: 7 }).data()));
   });
 
-  test('int32 randomUniform draws every integer of [minval, maxval), as TensorFlow.js does', async () => {
-    const t = nb.randomUniform([2000], -5, 5, 'int32', 8);
+  test('int32 randomUniform draws each integer of [minval, maxval) equally often', async () => {
+    // TF.js 4.22 gives the same support for [0, 10). For [-5, 5) it truncates toward zero: 0 comes
+    // twice as often and -5 never (checked: 3931 zeros and no -5 in 20000 draws); nabla floors.
+    const count = async (t: nb.Tensor) => {
+      const c = new Map<number, number>();
+      for (const v of await t.data()) c.set(v, (c.get(v) ?? 0) + 1);
+      return c;
+    };
+    const t = nb.randomUniform([20_000], -5, 5, 'int32', 8);
     expect(t.dtype).toBe('int32');
-    const v = Array.from(await t.data());
-    expect(v.every(Number.isInteger)).toBe(true);
-    expect([...new Set(v)].sort((a, b) => a - b)).toEqual([-5, -4, -3, -2, -1, 0, 1, 2, 3, 4]);
+    const c = await count(t);
+    expect([...c.keys()].sort((a, b) => a - b)).toEqual([-5, -4, -3, -2, -1, 0, 1, 2, 3, 4]);
+    for (const n of c.values()) expect(Math.abs(n - 2000)).toBeLessThan(200);
+    const nonNegative = await count(nb.randomUniform([20_000], 0, 10, 'int32', 8));
+    expect([...nonNegative.keys()].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
   test('a call rejected for its arguments does not advance the global stream', async () => {

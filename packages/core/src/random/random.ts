@@ -114,8 +114,10 @@ export interface RandomUniform {
 
 /**
  * Uniform in [minval, maxval) (default [0, 1)): `randomUniform([n], -1, 1)` as in TensorFlow.js,
- * or `randomUniform([n], { minval: -1, maxval: 1, seed: 3 })`. int32 draws integers in
- * [minval, maxval), which must then be integers at most 2^24 apart.
+ * or `randomUniform([n], { minval: -1, maxval: 1, seed: 3 })`. int32 draws each integer of
+ * [minval, maxval) equally often; the bounds must then be integers at most 2^24 apart.
+ * (TensorFlow.js truncates a float draw toward zero, so with a negative minval it never draws
+ * minval and draws 0 twice as often; nabla floors.)
  */
 export const randomUniform: RandomUniform = op(function randomUniform(
   shape: ShapeLike,
