@@ -1,4 +1,4 @@
-import { type DType, isFloat, NablaError, type ReduceOp, sizeOf } from '@nabla/core';
+import { type DType, isFloat, NablaError, type ReduceOp, shapesEqual, sizeOf } from '@nabla/core';
 import type { OnnxGraphBuilder } from './onnx/builder.js';
 
 /**
@@ -14,7 +14,6 @@ import type { OnnxGraphBuilder } from './onnx/builder.js';
  * - Pow of int32 goes through a double and saturates; nabla's is exact and wraps.
  */
 
-const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
 const scalar = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
 
 export interface ReduceOperand {
@@ -31,7 +30,7 @@ export interface ReduceOperand {
 /** A sum, max or product with kept dimensions, in nabla's semantics. */
 export function lowerReduction(b: OnnxGraphBuilder, fn: ReduceOp, x: ReduceOperand): string {
   const keep = { keepdims: { int: 1 } };
-  const reduce = (op: string, v: string) => b.op(op, x.axes ? [v, int64(b, [...x.axes])] : [v], keep);
+  const reduce = (op: string, v: string) => b.op(op, x.axes ? [v, b.int64s([...x.axes])] : [v], keep);
   switch (fn) {
     case 'max': {
       const m = reduce('ReduceMax', x.value);
@@ -65,18 +64,19 @@ function intProduct(b: OnnxGraphBuilder, x: ReduceOperand): string {
   const kept = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const n = sizeOf(axes.map((a) => x.shape[a]));
   if (n === 0) {
-    return b.op('ConstantOfShape', [int64(b, [...x.outShape])], { value: { tensor: { type: 'int32', shape: [1], data: [1] } } });
+    return b.op('ConstantOfShape', [b.int64s([...x.outShape])], { value: { tensor: { type: 'int32', shape: [1], data: [1] } } });
   }
   const perm = [...kept, ...axes];
-  let v = x.axes && perm.some((p, i) => p !== i) ? b.op('Transpose', [x.value], { perm: { ints: perm } }) : x.value;
+  const moved = x.axes && perm.some((p, i) => p !== i);
+  let v = moved ? b.op('Transpose', [x.value], { perm: { ints: perm } }) : x.value;
   const keptShape = kept.map((i) => x.shape[i]);
-  v = b.reshape(v, [...keptShape, n]);
+  v = reshapeTo(b, v, moved ? perm.map((i) => x.shape[i]) : x.shape, [...keptShape, n]);
   const one = scalar(b, 'int32', 1);
-  const last = (values: number[]) => int64(b, values);
+  const last = (values: number[]) => b.int64s(values);
   for (let len = n; len > 1; ) {
     if (len % 2 === 1) {
       const pads = [...Array<number>(keptShape.length + 1).fill(0), ...Array<number>(keptShape.length).fill(0), 1];
-      v = b.op('Pad', [v, int64(b, pads), one], { mode: { string: 'constant' } });
+      v = b.op('Pad', [v, b.int64s(pads), one], { mode: { string: 'constant' } });
       len += 1;
     }
     const half = len / 2;
@@ -85,7 +85,11 @@ function intProduct(b: OnnxGraphBuilder, x: ReduceOperand): string {
     v = b.op('Mul', [lo, hi]);
     len = half;
   }
-  return b.reshape(v, [...x.outShape]);
+  return reshapeTo(b, v, [...keptShape, 1], x.outShape);
+}
+
+function reshapeTo(b: OnnxGraphBuilder, v: string, from: readonly number[], to: readonly number[]): string {
+  return shapesEqual(from, to) ? v : b.reshape(v, to);
 }
 
 /** The index (int32, axis kept) of the first largest value, or of the first NaN if there is one. */
@@ -95,7 +99,7 @@ export function lowerArgMax(b: OnnxGraphBuilder, x: string, dtype: DType, axis: 
   if (!isFloat(dtype)) return b.cast(at, 'int32');
   const nan = b.op('IsNaN', [x]);
   const firstNaN = b.op('ArgMax', [b.cast(nan, 'int32')], attrs);
-  const anyNaN = b.op('ReduceMax', [nan, int64(b, [axis])], { keepdims: { int: 1 } });
+  const anyNaN = b.op('ReduceMax', [nan, b.int64s([axis])], { keepdims: { int: 1 } });
   return b.cast(b.op('Where', [anyNaN, firstNaN, at]), 'int32');
 }
 
