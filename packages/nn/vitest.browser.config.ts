@@ -1,0 +1,4 @@
+import { defineProject } from 'vitest/config';
+import { alias, chromiumTests } from '../../vitest.shared.js';
+
+export default defineProject({ resolve: { alias }, test: chromiumTests('nn-browser') });
