@@ -227,7 +227,8 @@ export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}
  * Checks class indices of shape [...batch] or [...batch, 1] against predictions
  * [...batch, classes]. Shared with the sparse accuracy metric (internal, not part of the API).
  */
-export function checkSparseLabels(name: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
+export function checkSparseLabels(name: string, yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]): void {
+  nb.checkArity('checkSparseLabels', [name, yTrue, yPred, ...extra], 3);
   needsClassAxis(name, yPred);
   const lead = yPred.shape.slice(0, -1);
   if (!(nb.shapesEqual(yTrue.shape, lead) || nb.shapesEqual(yTrue.shape, [...lead, 1]))) {

@@ -103,7 +103,8 @@ export const sparseCategoricalAccuracy = withPerSample(function sparseCategorica
  * output); labels of lower rank than yPred, or a last dimension of 1 against several classes,
  * are sparse categorical; otherwise (one-hot labels) categorical. The loss plays no part.
  */
-export function accuracyFor(yTrue: nb.Tensor, yPred: nb.Tensor): MetricFn {
+export function accuracyFor(yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]): MetricFn {
+  nb.checkArity('accuracyFor', [yTrue, yPred, ...extra], 2);
   const pLast = yPred.shape[yPred.rank - 1];
   const tLast = yTrue.shape[yTrue.rank - 1];
   if (pLast === 1) return binaryAccuracy;
