@@ -86,7 +86,7 @@ export async function toOnnx(model: ExportableModel, opts: ExportOptions = {}): 
       case 'Reshape': {
         const target = config.targetShape as number[];
         // A leading 0 copies the batch dimension (allowzero off): the batch stays dynamic.
-        x = b.op('Reshape', [x, b.constant({ type: 'int64', shape: [target.length + 1], data: [0n, ...target.map(BigInt)] })]);
+        x = b.op('Reshape', [x, b.int64s([0, ...target])]);
         const known = target.reduce((a, c) => (c === -1 ? a : a * c), 1);
         shape = target.map((d) => (d === -1 ? shape.reduce((a, c) => a * c, 1) / known : d));
         break;

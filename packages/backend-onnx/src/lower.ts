@@ -25,7 +25,6 @@ import { sameUpToLeadingOnes } from './shapes.js';
  * a gradient: the backward pass and the optimizer update arrive as ordinary primitives, so a
  * whole training step is one ONNX model.
  */
-const int64 = (b: OnnxGraphBuilder, values: number[]) => b.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
 const scalarOf = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
 const ints = (v: number[]): Attr => ({ ints: v });
 const int = (v: number): Attr => ({ int: v });
@@ -93,7 +92,7 @@ const FOLD_ZEROS = 4096;
 
 /** Zeros of a shape: also how a tensor with a zero-size axis is made. */
 function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
-  return b.op('ConstantOfShape', [int64(b, shape)], { value: { tensor: { type: dtype, shape: [1], data: [0] } } });
+  return b.op('ConstantOfShape', [b.int64s(shape)], { value: { tensor: { type: dtype, shape: [1], data: [0] } } });
 }
 
 /**
@@ -149,11 +148,11 @@ export function lowerNode(
     case 'expand':
       // onnxruntime broadcasts 1 against 0 to 1 (numpy gives 0): an empty target is built directly.
       if (sizeOf(node.attrs.shape) === 0) return zerosOf(b, node.dtype, node.attrs.shape);
-      return b.op('Expand', [ins[0], int64(b, node.attrs.shape)]);
+      return b.op('Expand', [ins[0], b.int64s(node.attrs.shape)]);
     case 'pad': {
       const { pads, value } = node.attrs;
       const flat = [...pads.map(([before]) => before), ...pads.map(([, after]) => after)];
-      return b.op('Pad', [ins[0], int64(b, flat), scalarOf(b, node.dtype, value)], { mode: { string: 'constant' } });
+      return b.op('Pad', [ins[0], b.int64s(flat), scalarOf(b, node.dtype, value)], { mode: { string: 'constant' } });
     }
     case 'gather':
       return b.op('Gather', ins, { axis: int(node.attrs.axis) });
@@ -175,7 +174,7 @@ export function lowerNode(
       }
       const view = [outer, k, inner];
       const updates = b.reshape(ins[0], view);
-      const index = b.op('Expand', [b.reshape(b.cast(ins[1], 'int64'), [1, k, 1]), int64(b, view)]);
+      const index = b.op('Expand', [b.reshape(b.cast(ins[1], 'int64'), [1, k, 1]), b.int64s(view)]);
       const summed = b.op('ScatterElements', [zeros([outer, shape[axis], inner]), index, updates], {
         axis: int(1),
         reduction: { string: 'add' },
@@ -253,7 +252,7 @@ function lowerSlice(
   for (const a of axes) out[out.length + a] = size[rank + a];
   const starts = axes.map((a) => begin[rank + a]);
   const ends = axes.map((a) => begin[rank + a] + size[rank + a]);
-  const value = b.op('Slice', [x, int64(b, starts), int64(b, ends), int64(b, axes)]);
+  const value = b.op('Slice', [x, b.int64s(starts), b.int64s(ends), b.int64s(axes)]);
   if (axes.length === 1) {
     const [axis] = axes;
     origins.set(value, { sliceOf: x, axis, start: starts[0], end: ends[0], length: onnxShape[onnxShape.length + axis] });

@@ -172,14 +172,7 @@ export function unpackGroup(
     cursor = offset + size;
   }
   const names =
-    pieces.length === 1
-      ? [packed]
-      : b.node(
-          'Split',
-          [packed, b.constant({ type: 'int64', shape: [pieces.length], data: pieces.map((p) => BigInt(p.size)) })],
-          { axis: { int: 0 } },
-          pieces.length,
-        );
+    pieces.length === 1 ? [packed] : b.node('Split', [packed, b.int64s(pieces.map((p) => p.size))], { axis: { int: 0 } }, pieces.length);
   const values = new Map<number, { value: string; shape: number[] }>();
   for (const { input, offset } of group.members) {
     const piece = names[pieces.findIndex((p) => p.offset === offset)];

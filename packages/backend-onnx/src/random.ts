@@ -22,7 +22,7 @@ export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[
 
   // The counter operand is int32 [key0, key1, offset0, offset1]; as uint32 it is the words' bits.
   const words = b.cast(b.cast(counter, 'uint32'), 'uint64');
-  const pick = (i: number) => b.reshape(b.op('Slice', [words, bound(b, i), bound(b, i + 1)]), []);
+  const pick = (i: number) => b.reshape(b.op('Slice', [words, b.int64s([i]), b.int64s([i + 1])]), []);
 
   /** hi and lo 32 bits of m * x, for a constant m and x below 2^32. */
   const mulhilo = (m: number, x: string): [string, string] => {
@@ -48,15 +48,10 @@ export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[
     }
   }
   // Interleave the four words per block, keep `size` of them, map (word >>> 8) to [0, 1).
-  const column = (x: string) => b.op('Unsqueeze', [x, b.constant({ type: 'int64', shape: [1], data: [1n] })]);
+  const column = (x: string) => b.op('Unsqueeze', [x, b.int64s([1])]);
   const interleaved = b.reshape(b.op('Concat', [c0, c1, c2, c3].map(column), { axis: { int: 1 } }), [blocks * 4]);
-  const kept = b.op('Slice', [interleaved, bound(b, 0), bound(b, size)]);
+  const kept = b.op('Slice', [interleaved, b.int64s([0]), b.int64s([size])]);
   const top24 = b.cast(shiftRight(kept, 8), 'float32');
   const unit = b.op('Mul', [top24, b.constant({ type: 'float32', shape: [], data: [2 ** -24] })]);
   return b.reshape(unit, shape);
-}
-
-/** A one-element int64 vector, for Slice bounds. */
-function bound(b: OnnxGraphBuilder, v: number): string {
-  return b.constant({ type: 'int64', shape: [1], data: [BigInt(v)] });
 }

@@ -264,10 +264,14 @@ export class OnnxGraphBuilder {
     return this.op('Cast', [x], { to: { int: DATA_TYPE[to] } });
   }
 
+  /** An int64 vector constant: the shapes, axes, pads and bounds that ONNX ops take as inputs. */
+  int64s(values: readonly number[]): string {
+    return this.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
+  }
+
   /** Reshape with allowzero: a 0 in the target shape means size 0, not "copy this dim" (ONNX's default). */
   reshape(x: string, shape: readonly number[]): string {
-    const target = this.constant({ type: 'int64', shape: [shape.length], data: shape.map(BigInt) });
-    return this.op('Reshape', [x, target], { allowzero: { int: 1 } });
+    return this.op('Reshape', [x, this.int64s(shape)], { allowzero: { int: 1 } });
   }
 
   /** Node names are optional in ONNX but make ONNX Runtime's error messages point at a node. */
