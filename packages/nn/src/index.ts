@@ -7,7 +7,7 @@ export * from './activations.js';
 export * from './callbacks/index.js';
 export * from './constraints.js';
 export * from './initializers.js';
-export { type FileLike, loadModel, loadWeights, type ModelSource, removeSavedModel, type SaveOptions, saveModel } from './io/index.js';
+export { type FileLike, loadModel, loadWeights, type ModelSource, removeModel, type SaveOptions, saveModel } from './io/index.js';
 export * from './layers/index.js';
 export * from './losses.js';
 export * from './metrics.js';

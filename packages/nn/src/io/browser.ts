@@ -96,8 +96,7 @@ export async function loadIndexedDb<T>(
 }
 
 /** Removes a model saved in IndexedDB (a no-op when there is none). */
-export async function removeIndexedDb(name: string): Promise<void> {
-  const op = 'removeModel';
+export async function removeIndexedDb(op: string, name: string): Promise<void> {
   checkName(op, 'indexeddb', name);
   const db = await openDb(op);
   try {

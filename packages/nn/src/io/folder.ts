@@ -229,8 +229,13 @@ export async function loadFolder<T>(
 ): Promise<T> {
   const fs = await nodeFs(op);
   if (path.trim() === '') throw new nb.NablaError(`${op}: the path is empty; give the folder a model was saved to`);
-  const dir = fs.resolve(path);
-  const place = await inspect(fs, op, path, dir);
+  let dir = fs.resolve(path);
+  let place = await inspect(fs, op, path, dir);
+  // TensorFlow.js names the model.json file itself: that names its folder.
+  if (place.kind === 'file' && fs.basename(dir) === MODEL_JSON) {
+    dir = fs.dirname(dir);
+    place = await inspect(fs, op, path, dir);
+  }
   if (place.kind === 'missing') {
     if (!(await recoverLegacySibling(fs, dir)))
       throw new nb.NablaError(`${op}: there is no model at '${path}' (no such file or folder: ${dir})`);

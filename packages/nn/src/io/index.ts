@@ -1,5 +1,4 @@
 /** Saving and loading models: the format (format.ts), folders (folder.ts), browsers (browser.ts). */
 export type { FileLike } from './browser.js';
-export { removeIndexedDb as removeSavedModel } from './browser.js';
 export { loadModel, loadWeights, type ModelSource } from './load.js';
-export { type SaveOptions, saveModel } from './save.js';
+export { removeModel, type SaveOptions, saveModel } from './save.js';

@@ -1,7 +1,7 @@
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { Dense, loadModel, loadWeights, removeSavedModel, Sequential } from '../index.js';
+import { Dense, loadModel, loadWeights, removeModel, Sequential } from '../index.js';
 
 /** Saving and loading in a browser (headless Chromium): IndexedDB, downloads, File objects, URLs. */
 
@@ -58,8 +58,11 @@ describe('indexeddb://', () => {
     await b.save('indexeddb://round-trip');
     expect(await values(await loadModel('indexeddb://round-trip'))).toEqual(await values(b));
 
-    await removeSavedModel('round-trip');
+    await removeModel('indexeddb://round-trip');
     await expect(loadModel('indexeddb://round-trip')).rejects.toThrow("load: there is no model named 'round-trip' in IndexedDB");
+    await expect(removeModel('./folder')).rejects.toThrow(
+      "removeModel: removes models saved in IndexedDB ('indexeddb://name'), got './folder'",
+    );
   });
 
   test('a changed byte in the stored weights is a checksum error; a changed dtype is named', async () => {

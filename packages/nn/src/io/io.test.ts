@@ -406,6 +406,9 @@ describe('other sources', () => {
     const { dir, json, weights, model } = await saved();
     const expected = await values(model);
     expect(await values(await loadModel(pathToFileURL(dir).href))).toEqual(expected);
+    // As TensorFlow.js names it: the model.json file.
+    expect(await values(await loadModel(pathToFileURL(join(dir, 'model.json'))))).toEqual(expected);
+    expect(await values(await loadModel(join(dir, 'model.json')))).toEqual(expected);
 
     const files = [
       new File([readFileSync(join(dir, 'model.json'))], 'model.json'),

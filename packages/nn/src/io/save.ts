@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { saveDownloads, saveIndexedDb } from './browser.js';
+import { removeIndexedDb, saveDownloads, saveIndexedDb } from './browser.js';
 import { saveFolder } from './folder.js';
 import { encodeModel, type SavableModel } from './format.js';
 
@@ -42,4 +42,14 @@ export async function saveModel(model: SavableModel, path: string, options?: Sav
   if (scheme === 'indexeddb') return saveIndexedDb(op, enc, m?.[2] ?? '', overwrite);
   if (scheme === 'downloads') return saveDownloads(op, enc, m?.[2] || 'model');
   return saveFolder(op, enc, scheme === 'file' ? filePath(path) : path, overwrite);
+}
+
+/** Removes a model saved with `indexeddb://name` (nothing happens when there is none), as TensorFlow.js's `tf.io.removeModel`. */
+export async function removeModel(url: string): Promise<void> {
+  const op = 'removeModel';
+  nb.checkArg(op, 'url', url, nb.is.string, false);
+  const m = SCHEME.exec(url);
+  if (m?.[1].toLowerCase() !== 'indexeddb')
+    throw new nb.NablaError(`${op}: removes models saved in IndexedDB ('indexeddb://name'), got '${url}'`);
+  return removeIndexedDb(op, m[2]);
 }
