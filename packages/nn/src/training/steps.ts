@@ -101,8 +101,9 @@ export interface TrainOutputs {
  */
 export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer) {
   const scalarNames = optimizer.stepScalarNames();
-  const constraints = model.constraints();
   return nb.jit((a: TrainInputs): TrainOutputs => {
+    // Read when tracing, so that a retrace (new batch shape, new trainable set) sees the current ones.
+    const constraints = model.constraints();
     const [steps, width] = a.perStep.shape;
     const batch = width - 1 - scalarNames.length;
     const at = (i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(a.perStep, [i, j], [1, n]), shape);
