@@ -86,7 +86,10 @@ async function inspect(fs: NodeFs, op: string, path: string, dir: string): Promi
       if (!(e instanceof SyntaxError) && !(e instanceof nb.NablaError)) throw fsError(op, 'read', `${path}/${MODEL_JSON}`, e);
     }
   }
-  const weights = json?.weightsFile.path;
+  // Only a name nabla gives its weights files counts as the model's own: a model.json naming some
+  // other file of the folder does not make that file nabla's to delete.
+  const named = json?.weightsFile.path;
+  const weights = named !== undefined && (WEIGHTS_RE.test(named) || named === V1_WEIGHTS) ? named : undefined;
   const leftovers: string[] = [];
   const foreign: string[] = [];
   for (const name of names) {

@@ -144,7 +144,12 @@ export function validateModelJson(op: string, where: string, v: unknown): ModelJ
     );
   if (m.className !== 'Sequential') fail(`unsupported model class ${JSON.stringify(m.className)}`);
   if (typeof m.name !== 'string') fail('missing model name');
-  if (!Array.isArray(m.layers) || m.layers.some((l) => l === null || typeof l !== 'object' || typeof l.className !== 'string'))
+  if (
+    !Array.isArray(m.layers) ||
+    m.layers.some(
+      (l) => l === null || typeof l !== 'object' || typeof l.className !== 'string' || l.config === null || typeof l.config !== 'object',
+    )
+  )
     fail('missing or damaged layers');
   if (!Array.isArray(m.weights)) fail('missing weights manifest');
   const names = new Set<string>();

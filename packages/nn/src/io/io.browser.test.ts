@@ -107,6 +107,10 @@ describe('downloads, File objects and URLs', () => {
     const files = await Promise.all(clicks.map(async (c) => new File([await (await fetch(c.href)).blob()], c.download)));
     expect(JSON.parse(await files[0].text()).weightsFile.path).toBe('my-model.weights.bin');
     expect(await values(await loadModel(files))).toEqual(await values(a));
+    // The FileList of an <input type="file" multiple>.
+    const list = new DataTransfer();
+    for (const f of files) list.items.add(f);
+    expect(await values(await loadModel(list.files))).toEqual(await values(a));
 
     const bytes = new Uint8Array(await files[1].arrayBuffer());
     bytes[0] ^= 1;

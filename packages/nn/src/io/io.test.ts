@@ -156,6 +156,16 @@ describe('save never deletes what nabla did not write', () => {
     await expect(model.save(dir)).rejects.toThrow(/not a nabla model \(it holds model\.json, weights\.bin\)/);
   });
 
+  test("a model.json naming another file of the folder as its weights does not make that file nabla's", async () => {
+    const { dir, json, weights, model } = await saved();
+    copyFileSync(weights, join(dir, 'data.bin'));
+    rmSync(weights);
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, weightsFile: { ...json.weightsFile, path: 'data.bin' } }));
+    expect(await values(await loadModel(dir))).toEqual(await values(model));
+    await expect(model.save(dir)).rejects.toThrow(/not a nabla model \(it holds data\.bin\)/);
+    expect(existsSync(join(dir, 'data.bin'))).toBe(true);
+  });
+
   test('an empty folder is used; a symbolic link is refused', async () => {
     const dir = tmp();
     const model = trained();

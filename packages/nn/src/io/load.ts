@@ -12,7 +12,7 @@ import { filePath, SCHEME } from './save.js';
  * URL of a model.json (`https://…/model.json`, its weights file fetched beside it; in a browser a
  * relative URL too), or the two File objects a save produced (an `<input type="file" multiple>`).
  */
-export type ModelSource = string | URL | readonly FileLike[];
+export type ModelSource = string | URL | ArrayLike<FileLike>;
 
 function isNode(): boolean {
   return typeof process !== 'undefined' && !!process.versions?.node;
@@ -20,7 +20,9 @@ function isNode(): boolean {
 
 /** Reads a saved model from any source and checks it whole (JSON, manifest, size, checksum) before decoding. */
 function readModel<T>(op: string, source: ModelSource, decode: (json: ModelJson, weights: Uint8Array, where: string) => T): Promise<T> {
-  if (Array.isArray(source)) return loadFiles(op, source as readonly FileLike[], decode);
+  // An array of Files, or the FileList of an <input type="file" multiple>.
+  if (typeof source === 'object' && source !== null && !(source instanceof URL) && typeof source.length === 'number')
+    return loadFiles(op, Array.from(source), decode);
   const text = source instanceof URL ? source.href : source;
   if (typeof text !== 'string') throw new nb.NablaError(`${op}: expected a folder path, a URL or File objects, got ${nb.describe(source)}`);
   const m = SCHEME.exec(text);
