@@ -188,11 +188,7 @@ async function analyticGradient(backend: string, c: Case, w: nb.Tensor): Promise
   const wrt = c.operands.flatMap((o, i) => (o.dtype === 'float' ? [i] : []));
   const project = projected(c, nb.tensor(w.dataSync(), w.shape, 'float64'));
   const grads = nb.grad((ts: nb.Tensor[]) => project(xs.map((x, i) => (wrt.includes(i) ? ts[wrt.indexOf(i)] : x))))(wrt.map((i) => xs[i]));
-  // One read at a time: this test is about kernels, lowerings and rules, not about concurrent
-  // reads of one pending graph.
-  const out: number[][] = [];
-  for (const g of grads) out.push(Array.from(await g.data()));
-  return out;
+  return Promise.all(grads.map(async (g) => Array.from(await g.data())));
 }
 
 /** Central differences on cpu in float64. */

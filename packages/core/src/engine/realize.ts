@@ -4,7 +4,7 @@ import { fmtShape, NablaError } from '../errors.js';
 import type { Graph, GraphNode } from '../graph.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { attachStorage, dropInputs } from './memory.js';
+import { attachStorage, dropInputs, pin, unpin } from './memory.js';
 import { engine } from './state.js';
 
 /**
@@ -202,15 +202,24 @@ function firstNonFinite(v: TypedArray): number {
 export async function realize(targets: Tensor[]): Promise<void> {
   const p = plan(targets);
   if (!p) return;
-  let exe = cached(p.backend, p.key);
-  if (exe === undefined) {
-    exe = await p.backend.compile(p.graph);
-    store(p.backend, p.key, exe);
+  // Another realize may finish while this one awaits the compile and drop the last reader of an
+  // internal tensor this graph reads (a gradient's seed read by two outputs read at once):
+  // the leaves are pinned until the run has read them.
+  for (const t of p.leaves) pin(t);
+  let buffers: unknown[];
+  try {
+    let exe = cached(p.backend, p.key);
+    if (exe === undefined) {
+      exe = await p.backend.compile(p.graph);
+      store(p.backend, p.key, exe);
+    }
+    buffers = await p.backend.run(
+      exe,
+      p.leaves.map((t) => t.state.storage?.buffer),
+    );
+  } finally {
+    for (const t of p.leaves) unpin(t);
   }
-  const buffers = await p.backend.run(
-    exe,
-    p.leaves.map((t) => t.state.storage?.buffer),
-  );
   let host: TypedArray[] | null = null;
   if (p.debugNodes) {
     host = await Promise.all(p.receivers.map((t, i) => p.backend.read(buffers[i], t.dtype, sizeOf(t.shape))));
