@@ -261,7 +261,7 @@ const CASES: Record<string, Case> = {
   saveModel: { exempt: 'async: checked in the async test below' },
   loadModel: { exempt: "io/ (saving and loading) takes a path or files; its arguments are io's tests' subject" },
   loadWeights: { exempt: "io/ (saving and loading) takes a model and a path or files; its arguments are io's tests' subject" },
-  removeSavedModel: { exempt: "io/: removes an IndexedDB entry by name; its arguments are io's tests' subject" },
+  removeModel: { exempt: "io/: removes a model saved in IndexedDB; its arguments are io's tests' subject" },
 };
 
 /** Runs `call`; returns the NablaError it threw, or fails. */
