@@ -106,13 +106,23 @@ async function inspect(fs: NodeFs, op: string, path: string, dir: string): Promi
   return { kind: 'folder', json, nablaJson, leftovers, foreign };
 }
 
-/** Removes nabla's unreferenced files from a folder that holds a nabla model; best effort. */
+/**
+ * Removes nabla's unreferenced files from a folder that holds a nabla model; best effort.
+ *
+ * A file is removed only when no save can still make model.json refer to it: its writer is gone
+ * (or is this process, with that save finished), checked before model.json is read again, so a
+ * save that renamed its model.json in the meantime is seen.
+ */
 async function removeLeftovers(fs: NodeFs, dir: string, op: string, path: string): Promise<void> {
   try {
     const place = await inspect(fs, op, path, dir);
     if (place.kind !== 'folder' || !place.nablaJson) return;
-    for (const name of place.leftovers) {
-      if (!mayBeWriting(name)) await fs.rm(fs.join(dir, name), { force: true });
+    const abandoned = place.leftovers.filter((name) => !mayBeWriting(name));
+    if (abandoned.length === 0) return;
+    const now = await inspect(fs, op, path, dir);
+    if (now.kind !== 'folder' || !now.nablaJson) return;
+    for (const name of abandoned) {
+      if (now.leftovers.includes(name)) await fs.rm(fs.join(dir, name), { force: true });
     }
   } catch {
     // A read-only folder, or a concurrent change: the files go at a later save or load.
@@ -270,7 +280,7 @@ export async function loadFolder<T>(
       }
       result = decode(json, weights, `${path}/${file}`);
     } catch (e) {
-      const again = attempt < 3 ? await readJson() : text;
+      const again = attempt < 10 ? await readJson() : text;
       if (again === text) throw e;
       text = again;
       continue;

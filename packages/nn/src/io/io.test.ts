@@ -116,6 +116,30 @@ describe('save and load', () => {
   });
 });
 
+describe('saves and loads at the same time', () => {
+  test('concurrent saves of one folder leave one of the models whole; loads meanwhile see whole models', { repeats: 5 }, async () => {
+    const dir = join(tmp(), 'model');
+    const models = Array.from({ length: 6 }, () => {
+      const m = trained();
+      m.predict(x);
+      return m;
+    });
+    const expected = await Promise.all(models.map(values));
+    await models[0].save(dir);
+    const loads: Promise<number[][]>[] = [];
+    await Promise.all(
+      models.map(async (m) => {
+        loads.push(loadModel(dir).then(values));
+        await m.save(dir);
+        loads.push(loadModel(dir).then(values));
+      }),
+    );
+    for (const v of await Promise.all(loads)) expect(expected).toContainEqual(v);
+    expect(expected).toContainEqual(await values(await loadModel(dir)));
+    expect(readdirSync(dir)).toHaveLength(2);
+  });
+});
+
 describe('save never deletes what nabla did not write', () => {
   test('a file is refused and left as it was', async () => {
     const file = join(tmp(), 'notes.txt');
