@@ -4,6 +4,8 @@ import { Dense, Sequential } from '@nabla/nn';
 import * as ortWeb from 'onnxruntime-web';
 import { afterEach, describe, expect, test } from 'vitest';
 import { OnnxBackend, type OrtModule, type OrtSession } from './backend.js';
+import { IndexCheckBuilder, outOfRange } from './index-checks.js';
+import { OnnxGraphBuilder } from './onnx/builder.js';
 import './index.js';
 
 afterEach(() => nb.setBackend('onnx'));
@@ -123,4 +125,34 @@ test('an onnxruntime failure that no index explains names the nabla op whose nod
   await expect(nb.neg(nb.tensor([1, 2])).data()).rejects.toThrow(/onnx: running the graph failed in nabla op 'neg'/);
   // With a gather whose indices are in range, the failure is still onnxruntime's.
   await expect(nb.neg(nb.gather(nb.tensor([1, 2]), [1])).data()).rejects.toThrow(/onnx: running the graph failed in nabla op/);
+});
+
+test('extremes read back in float32 never let a bad index pass, even past 2^24', () => {
+  // gather from an axis of 2^24 + 1: its output is float32, so the extremes come back in float32,
+  // where the bad index n = 2^24 + 1 rounds down to 2^24.
+  const n = 2 ** 24 + 1;
+  const gather = {
+    op: 'gather',
+    attrs: { axis: 0, check: { op: 'gather', what: 'index', range: `axis 0 of size ${n}` } },
+    inputs: [0, 1],
+    shape: [1],
+    dtype: 'float32',
+  };
+  const graph = {
+    inputs: [
+      { shape: [n], dtype: 'float32' },
+      { shape: [1], dtype: 'int32' },
+    ],
+    nodes: [gather],
+    outputs: [2],
+  } as nb.Graph;
+  const b = new OnnxGraphBuilder();
+  const builder = new IndexCheckBuilder(b, graph);
+  builder.add(graph.nodes[0], b.input('i', 'int32', [1]), [1], undefined);
+  const { checks, values } = builder.finish();
+  expect(values.map((v) => v.dtype)).toEqual(['float32', 'float32']);
+  const extremes = (index: number) => (i: number) => (i === checks[0].min || i === checks[0].max ? Math.fround(index) : Number.NaN);
+  expect(outOfRange(checks, extremes(n))).toBe(true); // fl(n) = 2^24: caught
+  expect(outOfRange(checks, extremes(-1))).toBe(true);
+  expect(outOfRange(checks, extremes(2 ** 24 - 1))).toBe(false);
 });

@@ -33,7 +33,7 @@ export interface CheckedIndices {
   /** Output positions (in the lowered graph's extra outputs) of its minimum and maximum. */
   min: number;
   max: number;
-  /** Indices must lie in [0, size): the axis size, or the row block. */
+  /** Indices must lie in [0, size): the axis size, or the row block, rounded as the extremes are. */
   size: number;
 }
 
@@ -57,9 +57,9 @@ function axisSize(graph: Graph, node: IndexNode): number {
 /**
  * The dtype the extremes come back in: that of the graph's other small outputs, so that they
  * join a packed output instead of adding one. int32 is exact; float64 holds every int32; in
- * float32 an index keeps its sign, and one of n or more rounds to n or more when n is at most
- * 2^24 (rounding is monotonic and such n are exact); beyond that a rounding can only raise a
- * false alarm, which `diagnose` settles from the exact indices.
+ * float32 an index keeps its sign, and the maximum is compared with the size rounded the same
+ * way: rounding is monotonic, so max >= n gives fl(max) >= fl(n) and no bad index passes; above
+ * 2^24 a good one may raise a false alarm, which `diagnose` settles from the exact indices.
  */
 function checkDtype(graph: Graph): DType {
   const dtypes = new Set<DType>();
@@ -114,7 +114,8 @@ export class IndexCheckBuilder {
     const at = this.result.values.length;
     this.result.values.push({ value: extreme('ReduceMin'), dtype: this.dtype, shape: ones });
     this.result.values.push({ value: extreme('ReduceMax'), dtype: this.dtype, shape: ones });
-    this.result.checks.push({ min: at, max: at + 1, size: block ?? n });
+    const size = block ?? n;
+    this.result.checks.push({ min: at, max: at + 1, size: this.dtype === 'float32' ? Math.fround(size) : size });
   }
 
   finish(): IndexChecks {
