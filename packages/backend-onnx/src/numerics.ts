@@ -103,12 +103,19 @@ export function lowerArgMax(b: OnnxGraphBuilder, x: string, dtype: DType, axis: 
   return b.cast(b.op('Where', [anyNaN, firstNaN, at]), 'int32');
 }
 
-/** Float to int32: truncated toward zero, saturated to [-2^31, 2^31-1], NaN to 0. */
+/**
+ * Float to int32: truncated toward zero, saturated to [-2^31, 2^31-1], NaN to 0. In float64 both
+ * bounds are exact, so Clip then Cast truncates and saturates. NaN passes Clip: a float32 NaN is
+ * made 0 first by Shrink with lambd -1 (x for every other value, one node); onnxruntime's double
+ * Shrink rounds through float, so a float64 NaN is replaced by IsNaN and Where.
+ */
 export function lowerCastToInt32(b: OnnxGraphBuilder, x: string, from: DType): string {
-  // In float64 both bounds are exact, so Clip then Cast truncates and saturates.
-  const wide = from === 'float64' ? x : b.cast(x, 'float64');
-  const clipped = b.op('Clip', [wide, scalar(b, 'float64', -(2 ** 31)), scalar(b, 'float64', 2 ** 31 - 1)]);
-  return b.op('Where', [b.op('IsNaN', [x]), scalar(b, 'int32', 0), b.cast(clipped, 'int32')]);
+  const clip = (v: string) => b.op('Clip', [v, scalar(b, 'float64', -(2 ** 31)), scalar(b, 'float64', 2 ** 31 - 1)]);
+  if (from === 'float32') {
+    const noNaN = b.op('Shrink', [x], { lambd: { float: -1 }, bias: { float: 0 } });
+    return b.cast(clip(b.cast(noNaN, 'float64')), 'int32');
+  }
+  return b.op('Where', [b.op('IsNaN', [x]), scalar(b, 'int32', 0), b.cast(clip(x), 'int32')]);
 }
 
 /**
