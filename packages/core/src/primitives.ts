@@ -106,21 +106,24 @@ export interface PrimitiveAttrs {
 }
 
 export type PrimitiveOp = keyof PrimitiveAttrs;
-export const PRIMITIVE_OPS: readonly PrimitiveOp[] = [
-  'unary',
-  'binary',
-  'where',
-  'cast',
-  'reduce',
-  'argMax',
-  'matmul',
-  'reshape',
-  'transpose',
-  'expand',
-  'slice',
-  'pad',
-  'concat',
-  'gather',
-  'scatterAdd',
-  'random',
-];
+
+/** A record over every primitive, so that the list below cannot miss one added to PrimitiveAttrs. */
+const EVERY_PRIMITIVE: Record<PrimitiveOp, true> = {
+  unary: true,
+  binary: true,
+  where: true,
+  cast: true,
+  reduce: true,
+  argMax: true,
+  matmul: true,
+  reshape: true,
+  transpose: true,
+  expand: true,
+  slice: true,
+  pad: true,
+  concat: true,
+  gather: true,
+  scatterAdd: true,
+  random: true,
+};
+export const PRIMITIVE_OPS: readonly PrimitiveOp[] = Object.keys(EVERY_PRIMITIVE) as PrimitiveOp[];
