@@ -3,8 +3,8 @@ import type { Case } from '../case.js';
 import { errorCase, type SpecCase, spec, t } from './spec.js';
 
 /**
- * Tensors with a zero-size dimension, as nabla defines them (docs/architecture.md, "Empty
- * tensors"): a reduction over an empty axis is its identity where it has one (sum 0 and prod 1,
+ * Tensors with a zero-size dimension, as nabla defines them (docs/architecture.md, "NaN, integer
+ * and empty-tensor semantics"): a reduction over an empty axis is its identity where it has one (sum 0 and prod 1,
  * as NumPy) and mean is 0/0 = NaN (NumPy, with a warning); max, min, logSumExp (whose shift is a
  * max), argMax and argMin have no value to return, so they are errors (NumPy: "zero-size array to
  * reduction operation maximum which has no identity"). Everything else keeps its shape rules.

@@ -1,8 +1,8 @@
 import { type SpecCase, spec, t } from './spec.js';
 
 /**
- * int32 arithmetic and casts, as nabla defines them (docs/architecture.md, "NaN and integer
- * semantics"):
+ * int32 arithmetic and casts, as nabla defines them (docs/architecture.md, "NaN, integer and
+ * empty-tensor semantics"):
  *
  * - int32 add, sub, mul, neg, abs, sum, prod and pow wrap modulo 2^32 (two's complement), as
  *   NumPy, TensorFlow and WGSL do: every value below is NumPy 2's answer for int32 arrays.

@@ -2,7 +2,7 @@ import { type SpecCase, spec, t } from './spec.js';
 
 /**
  * NaN and the infinities at every position of every reduction, and in maximum/minimum, with the
- * answers nabla defines (docs/architecture.md, "NaN and integer semantics"):
+ * answers nabla defines (docs/architecture.md, "NaN, integer and empty-tensor semantics"):
  *
  * - sum, prod, mean and logSumExp follow IEEE arithmetic: a NaN makes them NaN, +Infinity plus
  *   -Infinity is NaN, 0 * Infinity is NaN.

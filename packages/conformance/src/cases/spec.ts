@@ -6,8 +6,8 @@ import { TOLERANCES, type Tolerance } from '../tolerance.js';
 import { forwardCase, gradientCase, toTensor } from './ops.js';
 
 /**
- * Cases whose expected values are nabla's defined semantics (docs/architecture.md, "NaN and
- * integer semantics" and "Empty tensors"), written by hand rather than recorded from TensorFlow.js:
+ * Cases whose expected values are nabla's defined semantics (docs/architecture.md, "NaN, integer
+ * and empty-tensor semantics"), written by hand rather than recorded from TensorFlow.js:
  * edge cases where reference libraries disagree with each other, or where a backend's runtime
  * answered differently from the others. Each is an OpCase of the fixture format, so it runs on
  * every backend and across every pair of backends like a recorded one.
