@@ -11,8 +11,9 @@ export { type FileLike, loadModel, loadWeights, type ModelSource, removeModel, t
 export * from './layers/index.js';
 export * from './losses.js';
 export * from './metrics.js';
-export { type CompileArgs, Sequential } from './models/sequential.js';
+export { type CompileArgs, Sequential, type TrainOnBatchArgs } from './models/sequential.js';
 export * from './optimizers/index.js';
 export * from './regularizers.js';
-export type { FitArgs } from './training/fit.js';
-export { Weight } from './weight.js';
+export type { ClassWeight } from './training/class-weight.js';
+export type { EvaluateArgs, FitArgs } from './training/fit.js';
+export { Weight, type WeightOptions } from './weight.js';

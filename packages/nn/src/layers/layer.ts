@@ -126,7 +126,8 @@ export abstract class Layer {
   abstract call(x: nb.Tensor, ctx: CallContext): nb.Tensor;
 
   /** Builds on first use and checks the input against the built shape. */
-  apply(x: nb.Tensor, ctx: CallContext = { training: false }): nb.Tensor {
+  apply(x: nb.Tensor, ctx: CallContext = { training: false }, ...extra: unknown[]): nb.Tensor {
+    if (extra.length > 0) nb.checkArity(`${this.name}.apply`, [x, ctx, ...extra], 2);
     const sample = x.shape.slice(1);
     if (!this.built) this.build(sample);
     const expected = this.inputShape as LayerShape;
