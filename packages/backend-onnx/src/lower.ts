@@ -136,7 +136,7 @@ export function lowerNode(
     case 'matmul': {
       const { transposeA, transposeB } = node.attrs;
       // Gemm transposes its operands itself: one node instead of a Transpose and a MatMul.
-      if (node.shape.length === 2 && (transposeA || transposeB) && (node.dtype === 'float32' || node.dtype === 'float64')) {
+      if (node.shape.length === 2 && (transposeA || transposeB) && isFloat(node.dtype)) {
         return b.op('Gemm', ins, { transA: int(transposeA ? 1 : 0), transB: int(transposeB ? 1 : 0) });
       }
       const perm = node.shape.length === 3 ? [0, 2, 1] : [1, 0];

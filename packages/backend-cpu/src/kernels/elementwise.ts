@@ -1,4 +1,4 @@
-import { type BinaryOp, broadcastStrides, type DType, NablaError, type TypedArray, type UnaryOp } from '@nabla/core';
+import { type BinaryOp, broadcastStrides, type DType, isFloat, NablaError, type TypedArray, type UnaryOp } from '@nabla/core';
 import { planWalk } from '../strided.js';
 import { erf } from './erf.js';
 
@@ -69,7 +69,7 @@ export function castExpr(from: DType, to: DType): string {
   if (to === 'bool') return '(x0 !== 0 ? 1 : 0)';
   // Float to int32 truncates toward zero and saturates: out-of-range values (infinities
   // included) become -2^31 or 2^31-1, NaN becomes 0 (x | 0 maps NaN to 0 and truncates in range).
-  if (to === 'int32' && (from === 'float32' || from === 'float64')) {
+  if (to === 'int32' && isFloat(from)) {
     return '(x0 >= 2147483647 ? 2147483647 : x0 <= -2147483648 ? -2147483648 : x0 | 0)';
   }
   return 'x0';
