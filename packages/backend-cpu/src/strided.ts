@@ -1,4 +1,4 @@
-import { stridedOffsets } from '@nabla/core';
+import { sizeOf, stridedOffsets } from '@nabla/core';
 
 /**
  * Iteration over a broadcast or permuted view. Adjacent axes that every operand walks
@@ -45,7 +45,7 @@ export function planWalk(outShape: readonly number[], strides: number[][]): Walk
   }
   const inner = shape[shape.length - 1];
   const outer = shape.slice(0, -1);
-  const rows = outer.reduce((a, b) => a * b, 1);
+  const rows = sizeOf(outer);
   const rowOffsets = merged.map((s) => stridedOffsets(outer, s.slice(0, -1)));
   return { rows, inner, rowOffsets, innerStrides: merged.map((s) => s[s.length - 1]) };
 }

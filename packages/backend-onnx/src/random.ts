@@ -1,3 +1,4 @@
+import { sizeOf } from '@nabla/core';
 import type { OnnxGraphBuilder } from './onnx/builder.js';
 
 /**
@@ -13,7 +14,7 @@ const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
 export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[]): string {
-  const size = shape.reduce((a, c) => a * c, 1);
+  const size = sizeOf(shape);
   const blocks = Math.max(1, Math.ceil(size / 4));
   const k = (v: number) => b.constant({ type: 'uint64', shape: [], data: [BigInt(v)] });
   const xor = (x: string, y: string) => b.op('BitwiseXor', [x, y]);

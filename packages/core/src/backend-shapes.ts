@@ -1,6 +1,5 @@
-import type { Graph, GraphNode } from './graph.js';
-import { graphValue } from './graph.js';
-import { stridesOf } from './shape.js';
+import { type Graph, type GraphNode, graphValue } from './graph.js';
+import { sizeOf, stridesOf } from './shape.js';
 
 /**
  * Shape arithmetic every backend needs while compiling a graph, written once here so that the
@@ -35,8 +34,7 @@ export function broadcastStrides(inShape: readonly number[], outShape: readonly 
  * axis): with broadcastStrides, the operand element each output element reads.
  */
 export function stridedOffsets(shape: readonly number[], strides: readonly number[]): Int32Array {
-  let size = 1;
-  for (const d of shape) size *= d;
+  const size = sizeOf(shape);
   const out = new Int32Array(size);
   const rank = shape.length;
   const idx = new Array<number>(rank).fill(0);

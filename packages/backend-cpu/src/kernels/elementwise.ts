@@ -1,4 +1,4 @@
-import { type BinaryOp, broadcastStrides, type DType, isFloat, NablaError, type TypedArray, type UnaryOp } from '@nabla/core';
+import { type BinaryOp, broadcastStrides, type DType, isFloat, NablaError, sizeOf, type TypedArray, type UnaryOp } from '@nabla/core';
 import { planWalk } from '../strided.js';
 import { erf } from './erf.js';
 
@@ -130,7 +130,7 @@ export function elementwiseKernel(expr: string, inShapes: readonly (readonly num
   );
   const args: WalkArgs = { rows: walk.rows, inner: walk.inner, offs: walk.rowOffsets, steps: walk.innerStrides };
   const loop = generate(expr, inShapes.length);
-  const size = outShape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(outShape);
   return (ins: TypedArray[], out: TypedArray) => {
     if (size > 0) loop(ins, out, args);
   };
