@@ -58,6 +58,11 @@ describe('layer.trainable after build', () => {
     const lines: string[] = [];
     m.summary((l) => lines.push(l));
     expect(lines).toContain('Trainable params: 0');
+    // while the model is frozen, a layer's own flag does not make its weights trainable (Keras)
+    m.layers[1].trainable = true;
+    expect(m.trainableWeights).toEqual([]);
+    m.trainable = true;
+    expect(m.trainableWeights.length).toBe(4);
     expect(() => {
       m.trainable = 'no' as unknown as boolean;
     }).toThrow("Sequential.trainable: argument 'trainable' must be a boolean, got 'no' (string)");

@@ -152,17 +152,19 @@ export class Sequential implements TrainingModel {
 
   /** The weights fit updates: those of trainable layers, as the flags are now. */
   get trainableWeights(): Weight[] {
-    return this.weights.filter((w) => w.trainable);
+    return this.isTrainable ? this.weights.filter((w) => w.trainable) : [];
   }
 
   /** The weights fit leaves alone (frozen layers' and weights'). */
   get nonTrainableWeights(): Weight[] {
-    return this.weights.filter((w) => !w.trainable);
+    const trainable = new Set(this.trainableWeights);
+    return this.weights.filter((w) => !trainable.has(w));
   }
 
   /**
-   * Setting it sets every layer's `trainable`, as Keras's `model.trainable = False`. It takes
-   * effect at the next fit; no new compile() is needed (see Layer.trainable).
+   * Setting it sets every layer's `trainable`, as Keras's `model.trainable = False`; while it is
+   * false the model has no trainable weights at all, whatever its layers say (as in Keras). It
+   * takes effect at the next fit; no new compile() is needed (see Layer.trainable).
    */
   get trainable(): boolean {
     return this.isTrainable;
@@ -234,8 +236,9 @@ export class Sequential implements TrainingModel {
 
   /** The weight regularizers' penalties on trainable weights (Keras 3 leaves frozen weights out). */
   regularization(params: Params): nb.Tensor | null {
+    const trainable = new Set(this.trainableWeights);
     const terms = this.weights
-      .filter((w) => w.regularizer && w.trainable)
+      .filter((w) => w.regularizer && trainable.has(w))
       .map((w) => (w.regularizer as NonNullable<Weight['regularizer']>).apply(params[w.name] ?? w.value));
     return terms.length === 0 ? null : terms.reduce((a, b) => nb.add(a, b));
   }

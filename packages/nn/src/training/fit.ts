@@ -233,7 +233,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
   }
 
   const trainable = model.trainableWeights;
-  const frozen = model.weights.filter((w) => !w.trainable);
+  const frozen = model.nonTrainableWeights;
   ensureSlots(compiled, toParams(trainable));
   const step = cachedStep(compiled, 'train', () => trainStep(model, stepSpec(compiled), compiled.optimizer));
   const names = statNames(compiled);
