@@ -73,8 +73,11 @@ function startSaver(): Promise<Saver> {
     ready = r;
   });
   const saver: Saver = { proc, seen: 0, firstSave: new Promise<void>((r) => (saved = r)), exited, stderr: '' };
+  let partial = '';
   proc.stdout?.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
       if (line === 'ready') ready();
       else if (line) {
         saver.seen = Math.max(saver.seen, Number(line));
@@ -85,6 +88,8 @@ function startSaver(): Promise<Saver> {
   proc.stderr?.on('data', (chunk: Buffer) => {
     saver.stderr += chunk.toString();
   });
+  // A saver that died early is reported by the exit checks, not by a write to its closed stdin.
+  proc.stdin?.on('error', () => {});
   return Promise.race([
     isReady.then(() => saver),
     exited.then(() => Promise.reject(new Error(`the saver exited before it was ready: ${saver.stderr}`))),
