@@ -1,4 +1,7 @@
 import '@nabla/backend-cpu';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import {
@@ -8,6 +11,7 @@ import {
   getConstraint,
   l2,
   layerFromConfig,
+  loadModel,
   maxNorm,
   minMaxNorm,
   nonNeg,
@@ -143,6 +147,28 @@ describe('Dense options, constraints, activity regularizers', () => {
     expect(config.kernelConstraint).toEqual({ className: 'MaxNorm', config: { maxValue: 0.1, axis: 0 } });
     const rebuilt = layerFromConfig('Dense', { ...config, name: 'copy' });
     expect({ ...rebuilt.getConfig(), name: 'x' }).toEqual({ ...config, name: 'x' });
+  });
+
+  test('constraints and activity regularizers survive save and load, and keep acting', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nabla-habits-'));
+    try {
+      const m = new Sequential([
+        new Dense(2, { inputDim: 3, kernelConstraint: maxNorm({ maxValue: 0.5 }), activityRegularizer: l2({ l2: 0.2 }) }),
+        new Dense(1, { biasConstraint: 'nonNeg', trainable: false }),
+      ]);
+      await m.save(join(dir, 'model'));
+      const loaded = await loadModel(join(dir, 'model'));
+      expect(loaded.layers.map((l) => l.getConfig())).toEqual(m.layers.map((l) => l.getConfig()));
+      // the frozen second layer stays frozen
+      expect(loaded.trainableWeights.map((w) => w.name)).toEqual(m.layers[0].weights.map((w) => w.name));
+      loaded.compile({ optimizer: new SGD(1), loss: 'mse' });
+      const { x, y } = data();
+      await loaded.fit(nb.mul(x, 10), nb.slice(y, [0, 0], [16, 1]), { epochs: 2, batchSize: 4, verbose: 0 });
+      const k = (await loaded.layers[0].weights[0].value.array()) as number[][];
+      for (let j = 0; j < 2; j++) expect(Math.hypot(k[0][j], k[1][j], k[2][j])).toBeLessThanOrEqual(0.5 + 1e-6);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("activityRegularizer adds the regularizer of the layer's output to the loss, as Keras 3 (not divided by the batch)", async () => {
