@@ -46,7 +46,8 @@ const UNARY: Record<UnaryOp, UnaryLowering> = {
   sin: 'Sin',
   cos: 'Cos',
   tanh: 'Tanh',
-  floor: 'Floor',
+  // onnxruntime's Floor takes floats only; an integer is its own floor.
+  floor: (b, x, node) => b.op(isFloat(node.dtype) ? 'Floor' : 'Identity', [x]),
   logicalNot: 'Not',
   isNaN: 'IsNaN',
   // |x| < Infinity is false for NaN and both infinities: two nodes where IsNaN, IsInf, Or and Not are four.

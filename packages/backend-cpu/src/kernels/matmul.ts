@@ -35,6 +35,39 @@ let cBuf = new Float64Array(0);
 const roundUp4 = (x: number): number => (x + 3) & ~3;
 
 /**
+ * int32 products, summed modulo 2^32 as int32 mul and add wrap (Math.imul and | 0): the blocked
+ * kernel's doubles would lose the low bits of sums past 2^53.
+ */
+function intMatmul(
+  a: NumericArray,
+  b: NumericArray,
+  out: Int32Array,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+  tA: boolean,
+  tB: boolean,
+) {
+  for (let i = 0; i < batch; i++) {
+    const aOff = i * m * k;
+    const bOff = i * k * n;
+    const oOff = i * m * n;
+    for (let r = 0; r < m; r++) {
+      for (let c = 0; c < n; c++) {
+        let acc = 0;
+        for (let j = 0; j < k; j++) {
+          const av = a[aOff + (tA ? j * m + r : r * k + j)];
+          const bv = b[bOff + (tB ? c * k + j : j * n + c)];
+          acc = (acc + Math.imul(av, bv)) | 0;
+        }
+        out[oOff + r * n + c] = acc;
+      }
+    }
+  }
+}
+
+/**
  * out[b] = op(A[b]) x op(B[b]) for b in 0..batch-1, all row-major and contiguous.
  * A[b] is stored as m x k (or k x m when transposeA), B[b] as k x n (or n x k when transposeB).
  * out has batch*m*n elements and is fully overwritten. a, b, out are the same array type.
@@ -53,6 +86,10 @@ export function matmulKernel(
   if (m === 0 || n === 0) return;
   if (k === 0) {
     out.fill(0, 0, batch * m * n);
+    return;
+  }
+  if (out instanceof Int32Array) {
+    intMatmul(a, b, out, batch, m, n, k, transposeA, transposeB);
     return;
   }
   // Matrix-vector shapes would waste 3/4 of every 4 x 4 tile, and are memory-bound anyway.

@@ -52,6 +52,33 @@ function arithmetic(): SpecCase[] {
       [i32([1, -1, -1, 2, 0, -3]), i32([-5, -3, -4, -1, -2, -1])],
       i32([1, -1, 1, 0, 0, 0]),
     ),
+    spec('integers', 'floor of int32 is itself', 'floor', {}, [i32([MIN, -3, 4, MAX])], i32([MIN, -3, 4, MAX])),
+    spec('integers', 'sign of -2^31 is -1', 'sign', {}, [i32([MIN, 0, MAX])], i32([-1, 0, 1])),
+    // Sums of products wrap too: (2^31 - 1)^2 * 2 is 2 modulo 2^32, which a double cannot hold.
+    spec(
+      'integers',
+      'matmul wraps',
+      'matmul',
+      {},
+      [i32([65536, 3, 123456789, 7], [2, 2]), i32([65536, 5, 100, 9], [2, 2])],
+      i32([300, 327707, -854261060, 617284008], [2, 2]),
+    ),
+    spec(
+      'integers',
+      'matmul^T wraps',
+      'matmul',
+      { transposeA: true },
+      [i32([65536, 3, 123456789, 7], [2, 2]), i32([65536, 5, 100, 9], [2, 2])],
+      i32([-539222988, 1111438781, 197308, 78], [2, 2]),
+    ),
+    spec(
+      'integers',
+      'matmul keeps the low bits past 2^53',
+      'matmul',
+      { transposeB: true },
+      [i32([MAX, MAX], [1, 2]), i32([MAX, MAX], [1, 2])],
+      i32([2], [1, 1]),
+    ),
     spec('integers', 'div is true division', 'div', {}, [i32([7, -7, 1, 0, MAX]), i32([2, 2, 0, 0, -1])], t([3.5, -3.5, Inf, NaN, -MAX])),
   ];
 }
