@@ -230,6 +230,20 @@ try {
       JSON.stringify(resultLine(onnxNode.output)) === '["onnx","onnx-wasm"]',
       "Node: '@nabla/backend-onnx/node' registers onnx and onnx-wasm",
     );
+    const webInNode = await exec(
+      'node',
+      [
+        '--input-type=module',
+        '-e',
+        "await import('@nabla/backend-onnx/web'); const nb = await import('@nabla/core'); console.log('CONSUMER_RESULT ' + JSON.stringify({ backend: nb.getBackend(), value: Array.from(await nb.tensor([1, 2]).mul(2).data()) }))",
+      ],
+      { cwd: project },
+    );
+    check(
+      JSON.stringify(resultLine(webInNode.output)) === '{"backend":"onnx-wasm","value":[2,4]}',
+      "Node: '@nabla/backend-onnx/web' still registers onnx-wasm, which computes",
+    );
+    if (webInNode.code !== 0) console.log(webInNode.output.slice(-2000));
     const cjs = await exec('node', ['src/require.cjs'], { cwd: project });
     const r = resultLine(cjs.output);
     const works = r?.loaded === true && JSON.stringify(r.value) === '[2,4,6]';
