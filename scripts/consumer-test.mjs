@@ -1,8 +1,9 @@
 // The consumer test: nabla as npm users get it. Packs every published package, installs the
 // tarballs into a temporary project outside the workspace (consumer-test/ copied to a temporary
 // folder, dependencies from the pnpm store, offline when the store has them), then checks that
-//   - Node: the README's examples (extracted from README.md) run on every Node backend, and
-//     require() from CommonJS works or says to use import;
+//   - Node: the README's examples (extracted from README.md) run on every Node backend, each
+//     package README's example runs, the backend package's entries register what they should,
+//     and require() from CommonJS works or says to use import;
 //   - TypeScript: strict, with node16 and bundler resolution, the examples type-check and wrong
 //     calls stay type errors;
 //   - browsers: Vite production builds of three pages (core + cpu; training on every browser
@@ -48,7 +49,9 @@ async function timed(name, fn) {
 /** Runs a command; resolves to its exit code and output (never rejects). */
 function exec(cmd, args, opts = {}) {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { ...opts, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // NABLA_BACKEND from the caller's environment would pick the backend of every run: clear it.
+    const env = { ...process.env, NABLA_BACKEND: '', ...opts.env };
+    const child = spawn(cmd, args, { ...opts, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;
