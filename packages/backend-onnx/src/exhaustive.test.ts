@@ -149,7 +149,7 @@ function primitivesBehind(t: nb.Tensor): Set<string> {
     found.add(u.op);
     const fn = (u.attrs as { fn?: string } | null)?.fn;
     if (fn) found.add(`${u.op}:${fn}`);
-    stack.push(...(u.state.inputs ?? []));
+    stack.push(...(u.inputs ?? []));
   }
   return found;
 }

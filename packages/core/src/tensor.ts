@@ -4,22 +4,32 @@ import type { PrimitiveAttrs, PrimitiveOp } from './primitives.js';
 /** Core-only pseudo-ops: a stopGradient node aliases its input and is never sent to a backend. */
 export type NodeOp = PrimitiveOp | 'leaf' | 'stopGradient';
 
-/** Where a tensor's value lives once computed: one backend buffer, freed once. */
-export interface Storage {
+/** The bookkeeping of one backend buffer: what memory() counts, without the buffer itself. */
+export interface BufferLedger {
   readonly backend: string;
-  readonly buffer: unknown;
   readonly bytes: number;
   freed: boolean;
 }
 
+/** Where a tensor's value lives once computed: one backend buffer, freed once. */
+export interface Storage {
+  readonly buffer: unknown;
+  readonly ledger: BufferLedger;
+}
+
 /**
- * The mutable half of a tensor, kept apart so the FinalizationRegistry can hold it without
- * holding the tensor (a tensor that is garbage-collected undisposed still frees its buffer).
+ * The bookkeeping half of a tensor, kept apart so that the FinalizationRegistry can hold it
+ * without holding the tensor. It reaches no buffer and no other Tensor, only other states and
+ * ledgers: what the registry holds for a tensor collected undisposed must not keep any buffer
+ * alive until its cleanup callback runs, which needs the event loop (a loop that never yields
+ * would otherwise keep every dropped intermediate's operands, disposed or not).
  */
 export interface TensorState {
-  /** The node's operands while they are still needed: until it is realized (or while a gradient is traced). */
-  inputs: Tensor[] | null;
-  storage: Storage | null;
+  /** The operands' states, filled when the tensor is registered (memory.ts) and while they are still needed. */
+  operands: TensorState[] | null;
+  /** Whether the operands were let go (by the tensor or by the backstop): done once. */
+  dropped: boolean;
+  ledger: BufferLedger | null;
   disposed: boolean;
   /** Set by keep(): tidy leaves it alone. */
   kept: boolean;
@@ -48,6 +58,10 @@ export class Tensor {
   readonly id = nextId++;
   /** @internal */
   readonly state: TensorState;
+  /** @internal The node's operands while they are still needed: until it is realized (or while a gradient is traced). */
+  inputs: Tensor[] | null;
+  /** @internal The computed value, once there is one. */
+  storage: Storage | null;
 
   /** @internal Use the creation functions (nb.tensor, nb.zeros, ...) or ops instead. */
   constructor(
@@ -61,7 +75,18 @@ export class Tensor {
     /** @internal The structure key fragment for this node, computed once. */ readonly attrKey: string,
     /** @internal Name of the public op that made it, for error messages. */ readonly label: string,
   ) {
-    this.state = { inputs, storage, disposed: false, kept: false, internal: false, consumers: 0, registered: false };
+    this.inputs = inputs;
+    this.storage = storage;
+    this.state = {
+      operands: null,
+      dropped: false,
+      ledger: storage ? storage.ledger : null,
+      disposed: false,
+      kept: false,
+      internal: false,
+      consumers: 0,
+      registered: false,
+    };
   }
 
   /** @internal dtype, shape and backend in one string (nb.jit's signatures), built once. */

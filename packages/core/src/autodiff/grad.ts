@@ -45,7 +45,7 @@ export const backward = op(function backward(outputs: Tensor[], seeds: (Tensor |
     stack.push([o, 0]);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
-      const inputs = top[0].state.inputs ?? [];
+      const inputs = top[0].inputs ?? [];
       if (top[1] < inputs.length) {
         const next = inputs[top[1]++];
         if (!seen.has(next)) {
@@ -65,7 +65,7 @@ export const backward = op(function backward(outputs: Tensor[], seeds: (Tensor |
   const carries = new Set<Tensor>();
   for (const t of order) {
     if (targets.has(t)) carries.add(t);
-    else if (t.op !== 'stopGradient' && isFloat(t.dtype) && (t.state.inputs ?? []).some((x) => carries.has(x))) carries.add(t);
+    else if (t.op !== 'stopGradient' && isFloat(t.dtype) && (t.inputs ?? []).some((x) => carries.has(x))) carries.add(t);
   }
 
   const cotangents = new Map<Tensor, Tensor>();
@@ -82,7 +82,7 @@ export const backward = op(function backward(outputs: Tensor[], seeds: (Tensor |
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
       const g = cotangents.get(t);
-      const inputs = t.state.inputs;
+      const inputs = t.inputs;
       if (!g || !inputs || t.op === 'leaf' || t.op === 'stopGradient' || !inputs.some((x) => carries.has(x))) continue;
       const rule = ruleFor(t.op as PrimitiveOp);
       const grads = rule(g, inputs, t, t.attrs as never);

@@ -114,8 +114,8 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
   // may fold into the executable: onnxruntime then neither feeds them per run nor recomputes
   // what depends only on them.
   for (const [k, s] of sources.entries()) {
-    if (typeof s === 'number' || s.size > FOLD_LIMIT || !s.state.storage) continue;
-    p.graph.inputs[k].value = await p.backend.read(s.state.storage.buffer, s.dtype, s.size);
+    if (typeof s === 'number' || s.size > FOLD_LIMIT || !s.storage) continue;
+    p.graph.inputs[k].value = await p.backend.read(s.storage.buffer, s.dtype, s.size);
   }
   // Its own executable, outside core's cache: an eviction there must not release it under us.
   const executable = await p.backend.compile(simplify(p.graph));
@@ -168,7 +168,7 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R, ..
     let pending = false;
     for (const t of inputs) {
       if (t.isDisposed) throw new NablaError(`jit: an argument was disposed (shape [${t.shape.join(',')}], ${t.dtype})`);
-      if (!t.state.storage) pending = true;
+      if (!t.storage) pending = true;
     }
     if (engine.debug) {
       // Debug mode checks every op as it runs: no replay.
@@ -176,7 +176,7 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R, ..
       await realize(collectTensors(r));
       return r;
     }
-    if (pending) await realize(inputs.filter((t) => !t.state.storage));
+    if (pending) await realize(inputs.filter((t) => !t.storage));
     let at = traces.length - 1;
     while (at >= 0 && !sameTokens(traces[at].tokens, tokens)) at--;
     let c: Compiled;
@@ -191,7 +191,7 @@ export function jit<A extends JitTree, R extends JitTree>(fn: (args: A) => R, ..
     const compiled = c;
     const buffers = await compiled.backend.run(
       compiled.executable,
-      compiled.sources.map((s) => (typeof s === 'number' ? inputs[s] : s).state.storage?.buffer),
+      compiled.sources.map((s) => (typeof s === 'number' ? inputs[s] : s).storage?.buffer),
     );
     const values = buffers.map((b, i) => {
       const { shape, dtype, signature } = compiled.outputs[i];

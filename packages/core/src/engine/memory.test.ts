@@ -24,6 +24,57 @@ describe('memory', () => {
     expect(nb.memory().numBuffers).toBe(start.numBuffers);
   });
 
+  test("an undisposed pending intermediate does not keep a disposed operand's buffer alive until the backstop runs", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    // One iteration of an untidied loop: x is disposed, x.mul(2).add(1) is dropped undisposed
+    // and never computed (only its sum is read). Returns a weak reference to x's buffer.
+    const iteration = () => {
+      const x = nb.randomUniform([4096], { seed: 3 });
+      x.dataSync();
+      const y = x.mul(2).add(1);
+      y.sum().dataSync();
+      x.dispose();
+      return new WeakRef(x.storage?.buffer as object);
+    };
+    const buffer = iteration();
+    // The next task: the nursery has registered y's node with the backstop, and the weak
+    // reference no longer keeps the buffer (targets are kept to the end of the task that made them).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    gc();
+    // No task ran since the collection, so no cleanup callback did: the garbage collector alone
+    // must have freed the buffer, which the registry (holding the dropped node's bookkeeping) must not reach.
+    expect(buffer.deref()).toBeUndefined();
+  });
+
+  test('an untidied loop that awaits reads lets the event loop turn, so the backstop counts its garbage out', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    let fired = 0;
+    const timer = setTimeout(() => fired++, 0);
+    let x = nb.randomUniform([4096], { seed: 4 });
+    await x.data();
+    const start = nb.memory();
+    const began = performance.now();
+    let iterations = 0;
+    // Three undisposed tensors a turn (x.mul(2), its .add(1) and the sum); x is disposed.
+    while (iterations < 300 || performance.now() - began < 100) {
+      const y = x.mul(2).add(1);
+      await y.sum().data();
+      const next = x.add(0.5);
+      await next.data();
+      x.dispose();
+      x = next;
+      if (++iterations % 50 === 0) gc();
+    }
+    clearTimeout(timer);
+    expect(fired).toBe(1); // the reads yielded to the event loop at least once
+    const grown = nb.memory().numTensors - start.numTensors;
+    // Without a turn of the event loop, every iteration's three would still be counted.
+    expect(grown).toBeLessThan(iterations);
+    x.dispose();
+  });
+
   test('1,000 tidy iterations leave numTensors and buffers where they started', async () => {
     const w = nb.keep(nb.randomNormal([8, 8], { seed: 1 }));
     await nb.realize(w);

@@ -1,7 +1,7 @@
 import { getBackendInstance } from '../backend.js';
 import { NablaError } from '../errors.js';
 import { checkArity } from '../options.js';
-import { type Storage, Tensor, type TensorState } from '../tensor.js';
+import { type BufferLedger, type Storage, Tensor, type TensorState } from '../tensor.js';
 import { engine } from './state.js';
 
 /**
@@ -11,12 +11,13 @@ import { engine } from './state.js';
  */
 
 const finalizer = new FinalizationRegistry<TensorState>((state) => {
-  // Collected without dispose(): count it out and free what it held.
+  // Collected without dispose(): count it out. Its buffer, and those only it still read, went
+  // with the garbage (the state reaches none of them); here only the counts catch up.
   if (!state.disposed) {
     state.disposed = true;
     if (!state.internal) engine.liveTensors--;
   }
-  releaseIfUnused(state);
+  releaseStateIfUnused(state);
 });
 
 /**
@@ -46,9 +47,13 @@ function flushNursery(): void {
   if (nurseryTimer !== undefined) clearTimeout(nurseryTimer);
   nurseryTimer = undefined;
   for (const t of nursery) {
-    if (t.state.disposed) continue;
-    finalizer.register(t, t.state, t.state);
-    t.state.registered = true;
+    const s = t.state;
+    // The backstop lets go of operands through their states (a disposed node that is still
+    // pending may be let go that way too, when its last reader is collected).
+    if (t.inputs && !s.dropped) s.operands = t.inputs.map((x) => x.state);
+    if (s.disposed) continue;
+    finalizer.register(t, s, s);
+    s.registered = true;
   }
   nursery.length = 0;
 }
@@ -60,9 +65,9 @@ function unregister(state: TensorState): void {
 
 /** Registers a freshly built tensor: counts it, tracks it in the tidy scope, links its operands. */
 export function track(t: Tensor, internal = engine.opDepth > 0): Tensor {
-  const inputs = t.state.inputs;
+  const inputs = t.inputs;
   if (inputs) for (const x of inputs) x.state.consumers++;
-  if (t.state.storage) countStorage(t.state.storage, +1);
+  if (t.state.ledger) countLedger(t.state.ledger, +1);
   if (internal) {
     // Counted neither as live nor in a scope; behaves as disposed once its readers are done.
     t.state.internal = true;
@@ -76,43 +81,79 @@ export function track(t: Tensor, internal = engine.opDepth > 0): Tensor {
   return t;
 }
 
-function countStorage(s: Storage, sign: 1 | -1): void {
-  let c = engine.buffers.get(s.backend);
-  if (!c) engine.buffers.set(s.backend, (c = { count: 0, bytes: 0 }));
+function countLedger(l: BufferLedger, sign: 1 | -1): void {
+  let c = engine.buffers.get(l.backend);
+  if (!c) engine.buffers.set(l.backend, (c = { count: 0, bytes: 0 }));
   c.count += sign;
-  c.bytes += sign * s.bytes;
+  c.bytes += sign * l.bytes;
+}
+
+/** A storage for a buffer of the given size, counted once attached. */
+export function makeStorage(backend: string, buffer: unknown, bytes: number): Storage {
+  return { buffer, ledger: { backend, bytes, freed: false } };
 }
 
 export function attachStorage(t: Tensor, s: Storage): void {
-  t.state.storage = s;
-  countStorage(s, +1);
+  t.storage = s;
+  t.state.ledger = s.ledger;
+  countLedger(s.ledger, +1);
 }
 
-function freeStorage(s: Storage): void {
-  if (s.freed) return;
-  s.freed = true;
-  countStorage(s, -1);
-  getBackendInstance(s.backend).dispose(s.buffer);
+/** Counts a buffer out, once; true the first time. */
+function countOut(l: BufferLedger): boolean {
+  if (l.freed) return false;
+  l.freed = true;
+  countLedger(l, -1);
+  return true;
 }
 
 /** Drops a node's operands (after it is realized, or when it dies), letting theirs go in turn. */
-export function dropInputs(state: TensorState): void {
-  const inputs = state.inputs;
+export function dropInputs(t: Tensor): void {
+  const inputs = t.inputs;
   if (!inputs) return;
-  state.inputs = null;
+  t.inputs = null;
+  const s = t.state;
+  if (s.dropped) return; // the backstop let them go already
+  s.dropped = true;
+  s.operands = null;
   for (const x of inputs) {
     x.state.consumers--;
-    releaseIfUnused(x.state);
+    releaseIfUnused(x);
   }
 }
 
-function releaseIfUnused(state: TensorState): void {
-  if (!(state.disposed || state.internal) || state.consumers > 0) return;
-  if (state.storage) {
-    freeStorage(state.storage);
-    state.storage = null;
+function releaseIfUnused(t: Tensor): void {
+  const s = t.state;
+  if (!(s.disposed || s.internal) || s.consumers > 0) return;
+  const storage = t.storage;
+  if (storage) {
+    t.storage = null;
+    s.ledger = null;
+    if (countOut(storage.ledger)) getBackendInstance(storage.ledger.backend).dispose(storage.buffer);
   }
-  dropInputs(state);
+  dropInputs(t);
+}
+
+/**
+ * The backstop's twin of releaseIfUnused, from states alone: counts out what the garbage
+ * collector has freed or will free with the collected tensors.
+ */
+function releaseStateIfUnused(s: TensorState): void {
+  if (!(s.disposed || s.internal) || s.consumers > 0) return;
+  if (s.ledger) {
+    countOut(s.ledger);
+    s.ledger = null;
+  }
+  if (s.dropped) return;
+  s.dropped = true;
+  const operands = s.operands;
+  s.operands = null;
+  if (operands) {
+    for (const o of operands) {
+      o.consumers--;
+      releaseStateIfUnused(o);
+    }
+  }
 }
 
 /** Marks a tensor as read by something outside the graph (a compiled nb.jit trace). */
@@ -123,14 +164,14 @@ export function pin(t: Tensor): void {
 /** Undoes pin(); frees the tensor's buffer if it was disposed (or internal) and is now unread. */
 export function unpin(t: Tensor): void {
   t.state.consumers--;
-  releaseIfUnused(t.state);
+  releaseIfUnused(t);
 }
 
 /** Frees an internal tensor that nothing reads and nobody holds. */
 export function releaseInternal(t: Tensor): void {
   unregister(t.state);
   t.state.disposed = true;
-  releaseIfUnused(t.state);
+  releaseIfUnused(t);
 }
 
 export function disposeTensor(t: Tensor): void {
@@ -139,7 +180,7 @@ export function disposeTensor(t: Tensor): void {
   s.disposed = true;
   if (!s.internal) engine.liveTensors--;
   unregister(s);
-  releaseIfUnused(s);
+  releaseIfUnused(t);
 }
 
 /** Anything that holds tensors: a tensor, an array or a plain object of them, nested. */
@@ -224,4 +265,33 @@ export function memory(): MemoryInfo {
     numBytes += c.bytes;
   }
   return { numTensors: engine.liveTensors, numBuffers, numBytes, backends };
+}
+
+/**
+ * The backstop's cleanup callbacks, like timers and I/O, run only when the event loop turns,
+ * and a loop that awaits reads on a synchronous backend never lets it: its awaits settle as
+ * microtasks. Its dropped tensors' memory is freed by the garbage collector anyway (see
+ * TensorState), but memory() would count them until the loop ends. So an async read yields
+ * one macrotask when the event loop has not turned for STARVED_MS: a sentinel task, scheduled
+ * by a read, that has not run by then shows it. A loop that yields by itself pays nothing.
+ */
+const STARVED_MS = 10;
+/** When the pending sentinel was scheduled; -1 when none is pending. */
+let sentinelSince = -1;
+const macrotask: (callback: () => void) => void =
+  typeof setImmediate === 'function' ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);
+const clearSentinel = () => {
+  sentinelSince = -1;
+};
+
+/** Resolves after one macrotask if the event loop has been starved; undefined (no wait) otherwise. */
+export function yieldIfStarved(): Promise<void> | undefined {
+  const now = performance.now();
+  if (sentinelSince < 0) {
+    sentinelSince = now;
+    macrotask(clearSentinel);
+    return undefined;
+  }
+  if (now - sentinelSince < STARVED_MS) return undefined;
+  return new Promise((resolve) => macrotask(resolve)); // the sentinel, queued earlier, runs first
 }

@@ -4,7 +4,7 @@ import { fmtShape, NablaError } from '../errors.js';
 import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
 import { sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { track } from './memory.js';
+import { makeStorage, track } from './memory.js';
 import { realizeSync } from './realize.js';
 import { engine } from './state.js';
 
@@ -86,7 +86,7 @@ export function fromBuffer(
   label = 'jit',
   internal = false,
 ): Tensor {
-  const storage = { backend: backendName, buffer, bytes: sizeOf(shape) * bytesPerElement(dtype), freed: false };
+  const storage = makeStorage(backendName, buffer, sizeOf(shape) * bytesPerElement(dtype));
   return track(new Tensor(shape, dtype, backendName, 'leaf', null, null, storage, 'leaf', label), internal);
 }
 

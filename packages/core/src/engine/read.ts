@@ -1,6 +1,7 @@
 import { getBackendInstance } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
+import { yieldIfStarved } from './memory.js';
 import { realize, realizeSync } from './realize.js';
 
 /** Reading values back to the host: async everywhere, sync where the backend allows. */
@@ -8,16 +9,20 @@ import { realize, realizeSync } from './realize.js';
 export async function readData(t: Tensor): Promise<TypedArray> {
   // A computed value is read at once (a training loop reads its stats every step); realize
   // also reports a disposed tensor.
-  if (!t.state.storage || t.state.disposed) await realize([t]);
-  const s = t.state.storage;
+  if (!t.storage || t.state.disposed) await realize([t]);
+  const s = t.storage;
   if (!s) return readData(t); // realized concurrently under another storage; try again
-  return getBackendInstance(t.backend).read(s.buffer, t.dtype, t.size);
+  const data = await getBackendInstance(t.backend).read(s.buffer, t.dtype, t.size);
+  // With the values in hand, let an event loop that has not turned for a while turn once.
+  const turn = yieldIfStarved();
+  if (turn) await turn;
+  return data;
 }
 
 export function readDataSync(t: Tensor): TypedArray {
   realizeSync([t]); // also refuses a backend that cannot read synchronously
   const b = getBackendInstance(t.backend);
-  return (b.readSync as NonNullable<typeof b.readSync>)(t.state.storage?.buffer, t.dtype, t.size);
+  return (b.readSync as NonNullable<typeof b.readSync>)(t.storage?.buffer, t.dtype, t.size);
 }
 
 export type NestedArray = number | boolean | NestedArray[];

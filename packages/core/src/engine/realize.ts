@@ -4,7 +4,7 @@ import { fmtShape, NablaError } from '../errors.js';
 import type { Graph, GraphNode } from '../graph.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { attachStorage, dropInputs, pin, unpin } from './memory.js';
+import { attachStorage, dropInputs, makeStorage, pin, unpin } from './memory.js';
 import { engine } from './state.js';
 
 /**
@@ -57,7 +57,7 @@ function store(backend: Backend, key: string, exe: unknown): void {
 
 /** A stopGradient node computes its input; follow aliases to the tensor that does the work. */
 function unalias(t: Tensor): Tensor {
-  while (t.op === 'stopGradient' && !t.state.storage) t = (t.state.inputs as Tensor[])[0];
+  while (t.op === 'stopGradient' && !t.storage) t = (t.inputs as Tensor[])[0];
   return t;
 }
 
@@ -72,7 +72,7 @@ export function plan(targets: Tensor[], all = false): Plan | null {
   const wanted: Tensor[] = [];
   for (const t of targets) {
     if (t.state.disposed && !all) throw new NablaError(`read: tensor was disposed (shape ${fmtShape(t.shape)}, ${t.dtype})`);
-    if (all || !t.state.storage) wanted.push(t);
+    if (all || !t.storage) wanted.push(t);
   }
   if (wanted.length === 0) return null;
   const backendName = wanted[0].backend;
@@ -90,7 +90,7 @@ export function plan(targets: Tensor[], all = false): Plan | null {
   const visit = (t: Tensor) => {
     t = unalias(t);
     if (ids.has(t)) return;
-    if (t.state.storage) {
+    if (t.storage) {
       ids.set(t, -1 - leaves.length);
       leaves.push(t);
     } else {
@@ -102,7 +102,7 @@ export function plan(targets: Tensor[], all = false): Plan | null {
     visit(t);
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
-      const inputs = top[0].state.inputs as Tensor[];
+      const inputs = top[0].inputs as Tensor[];
       if (top[1] < inputs.length) visit(inputs[top[1]++]);
       else {
         stack.pop();
@@ -130,7 +130,7 @@ export function plan(targets: Tensor[], all = false): Plan | null {
   const nodes: GraphNode[] = [];
   const seen = new Map<string, number>();
   for (const t of order) {
-    const ins = (t.state.inputs as Tensor[]).map(id);
+    const ins = (t.inputs as Tensor[]).map(id);
     const part = `${t.attrKey}(${ins.join(',')})${t.shape.join('x')}`;
     const same = engine.debug ? undefined : seen.get(part);
     if (same !== undefined) {
@@ -159,17 +159,17 @@ export function plan(targets: Tensor[], all = false): Plan | null {
 
 function finish(p: Plan, buffers: unknown[], hostValues: TypedArray[] | null): void {
   p.receivers.forEach((t, i) => {
-    if (t.state.storage || t.state.disposed) {
+    if (t.storage || t.state.disposed) {
       // Realized concurrently, or nobody can read it: keep nothing.
       p.backend.dispose(buffers[i]);
       return;
     }
-    attachStorage(t, { backend: p.backendName, buffer: buffers[i], bytes: t.size * bytesPerElement(t.dtype), freed: false });
-    if (engine.traceDepth === 0 && !p.debugNodes) dropInputs(t.state);
+    attachStorage(t, makeStorage(p.backendName, buffers[i], t.size * bytesPerElement(t.dtype)));
+    if (engine.traceDepth === 0 && !p.debugNodes) dropInputs(t);
   });
   if (p.debugNodes && hostValues) {
     reportNonFinite(p, hostValues);
-    if (engine.traceDepth === 0) for (const t of p.receivers) dropInputs(t.state);
+    if (engine.traceDepth === 0) for (const t of p.receivers) dropInputs(t);
   }
 }
 
@@ -184,7 +184,7 @@ function reportNonFinite(p: Plan, values: TypedArray[]): void {
     const v = byTensor.get(t) as TypedArray;
     const bad = firstNonFinite(v);
     if (bad < 0) continue;
-    const operands = (t.state.inputs ?? []).map(unalias);
+    const operands = (t.inputs ?? []).map(unalias);
     if (operands.some((x) => byTensor.has(x) && firstNonFinite(byTensor.get(x) as TypedArray) >= 0)) continue;
     const shapes = operands.map((x) => fmtShape(x.shape)).join(', ');
     throw new NablaError(
@@ -215,7 +215,7 @@ export async function realize(targets: Tensor[]): Promise<void> {
     }
     buffers = await p.backend.run(
       exe,
-      p.leaves.map((t) => t.state.storage?.buffer),
+      p.leaves.map((t) => t.storage?.buffer),
     );
   } finally {
     for (const t of p.leaves) unpin(t);
@@ -245,7 +245,7 @@ export function realizeSync(targets: Tensor[]): void {
   }
   const buffers = p.backend.run(
     exe,
-    p.leaves.map((t) => t.state.storage?.buffer),
+    p.leaves.map((t) => t.storage?.buffer),
   ) as unknown[];
   const backend = p.backend as Required<Pick<Backend, 'readSync'>>; // checked above
   const readSync = backend.readSync.bind(p.backend);

@@ -155,7 +155,7 @@ proto.print = async function () {
 proto.toString = function () {
   if (this.isDisposed) return `Tensor ${this.dtype} [${this.shape.join(',')}] (disposed)`;
   const sync = getBackendInstance(this.backend).capabilities.sync;
-  return formatTensor(this, sync || this.state.storage ? (sync ? readDataSync(this) : null) : null);
+  return formatTensor(this, sync || this.storage ? (sync ? readDataSync(this) : null) : null);
 };
 (proto as unknown as Record<symbol, unknown>)[Symbol.for('nodejs.util.inspect.custom')] = function (this: Tensor) {
   return this.toString();
