@@ -2,6 +2,7 @@ import * as nb from '@nabla/core';
 import type { TrainingModel } from '../callbacks/callback.js';
 import type { History } from '../callbacks/history.js';
 import type { Constraint } from '../constraints.js';
+import { type DataSource, isDataSource } from '../data/source.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
 import { Layer, type LayerShape } from '../layers/layer.js';
 import { getLoss, type LossFn } from '../losses.js';
@@ -12,6 +13,7 @@ import { checkConfig, listOf } from '../options.js';
 import { type ClassWeight, resolveSampleWeight } from '../training/class-weight.js';
 import { asTensor, checkSamples } from '../training/data.js';
 import { EVALUATE_OPTIONS, type EvaluateArgs, evaluate, type FitArgs, fit } from '../training/fit.js';
+import { RunLock } from '../training/lock.js';
 import type { Params } from '../training/steps.js';
 import type { Weight } from '../weight.js';
 import { formatSummary } from './summary.js';
@@ -88,6 +90,8 @@ export class Sequential implements TrainingModel {
   readonly layers: Layer[] = [];
   stopTraining = false;
   compiled: Compiled | null = null;
+  /** One fit (or evaluations) at a time: see RunLock. */
+  readonly runLock = new RunLock();
   private isTrainable = true;
 
   /**
@@ -252,6 +256,7 @@ export class Sequential implements TrainingModel {
 
   compile(args: CompileArgs, ...extra: unknown[]): void {
     nb.checkArity('compile', [args, ...extra], 1);
+    this.runLock.check('compile');
     checkConfig('compile', args, COMPILE_OPTIONS);
     if (!args || args.optimizer === undefined || args.loss === undefined) {
       throw new nb.NablaError('compile: needs { optimizer, loss }, for example { optimizer: "adam", loss: "meanSquaredError" }');
@@ -290,25 +295,57 @@ export class Sequential implements TrainingModel {
     this.requireCompiled('learningRate').optimizer.learningRate = lr;
   }
 
-  /** Trains for a number of epochs; returns the per-epoch history of loss and metrics. */
-  fit(x: nb.TensorLike, y: nb.TensorLike, args: FitArgs = {}, ...extra: unknown[]): Promise<History> {
+  /**
+   * Trains for a number of epochs; returns the per-epoch history of loss and metrics.
+   * `fit(x, y, options)` on tensors or arrays, or `fit(data, options)` on a dataset, generator or
+   * async iterator of batches (Keras's fit(dataset), TensorFlow.js's fitDataset): see nn.data.
+   */
+  fit(x: nb.TensorLike, y: nb.TensorLike, args?: FitArgs, ...extra: unknown[]): Promise<History>;
+  fit(data: DataSource, args?: FitArgs, ...extra: unknown[]): Promise<History>;
+  fit(x: nb.TensorLike | DataSource, y?: nb.TensorLike | FitArgs, args?: FitArgs, ...extra: unknown[]): Promise<History> {
     try {
+      if (isDataSource(x)) {
+        nb.checkArity('fit', args === undefined && extra.length === 0 ? [x, y] : [x, y, args, ...extra], 2);
+        return fit(this, { source: x }, y as FitArgs | undefined);
+      }
       nb.checkArity('fit', [x, y, args, ...extra], 3);
-      return fit(this, asTensor('fit', 'x', x), asTensor('fit', 'y', y), args);
+      return fit(this, { x: asTensor('fit', 'x', x), y: asTensor('fit', 'y', y as nb.TensorLike) }, args ?? {});
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  /** Loss and metrics over the data, in batches; keys as in the fit history. */
-  async evaluate(x: nb.TensorLike, y: nb.TensorLike, args: EvaluateArgs = {}, ...extra: unknown[]): Promise<Record<string, number>> {
+  /**
+   * Loss and metrics over the data, in batches; keys as in the fit history. `evaluate(x, y,
+   * options)`, or `evaluate(data, options)` over a dataset or generator of batches.
+   */
+  evaluate(x: nb.TensorLike, y: nb.TensorLike, args?: EvaluateArgs, ...extra: unknown[]): Promise<Record<string, number>>;
+  evaluate(data: DataSource, args?: EvaluateArgs, ...extra: unknown[]): Promise<Record<string, number>>;
+  async evaluate(
+    x: nb.TensorLike | DataSource,
+    y?: nb.TensorLike | EvaluateArgs,
+    args?: EvaluateArgs,
+    ...extra: unknown[]
+  ): Promise<Record<string, number>> {
+    if (isDataSource(x)) {
+      nb.checkArity('evaluate', args === undefined && extra.length === 0 ? [x, y] : [x, y, args, ...extra], 2);
+      const o = checkConfig('evaluate', (y ?? {}) as EvaluateArgs, EVALUATE_OPTIONS);
+      for (const key of ['batchSize', 'sampleWeight'] as const) {
+        if (o[key] !== undefined)
+          throw new nb.NablaError(`evaluate: ${key} applies to x and y given as tensors or arrays, not to a dataset`);
+      }
+      return evaluate(this, { source: x, steps: o.steps }, o.signal);
+    }
     nb.checkArity('evaluate', [x, y, args, ...extra], 3);
-    const o = checkConfig('evaluate', args, EVALUATE_OPTIONS);
+    const o = checkConfig('evaluate', args ?? {}, EVALUATE_OPTIONS);
+    if (o.steps !== undefined)
+      throw new nb.NablaError('evaluate: steps applies to a dataset or generator; with x and y, every sample is evaluated');
     const tx = asTensor('evaluate', 'x', x);
     const weights =
       o.sampleWeight === undefined ? null : await resolveSampleWeight('evaluate', o.sampleWeight, checkSamples('evaluate', tx));
     try {
-      return await evaluate(this, tx, asTensor('evaluate', 'y', y), o.batchSize ?? 32, weights);
+      const ty = asTensor('evaluate', 'y', y as nb.TensorLike);
+      return await evaluate(this, { x: tx, y: ty, weights, batchSize: o.batchSize ?? 32 }, o.signal);
     } finally {
       weights?.dispose();
     }
@@ -325,7 +362,11 @@ export class Sequential implements TrainingModel {
     const o = checkConfig('trainOnBatch', args, { sampleWeight: nb.is.any, classWeight: nb.is.object });
     const tx = asTensor('trainOnBatch', 'x', x);
     const n = checkSamples('trainOnBatch', tx, asTensor('trainOnBatch', 'y', y));
-    const history = await fit(this, tx, asTensor('trainOnBatch', 'y', y), { ...o, epochs: 1, batchSize: n, shuffle: false, verbose: 0 });
+    const history = await fit(
+      this,
+      { x: tx, y: asTensor('trainOnBatch', 'y', y) },
+      { ...o, epochs: 1, batchSize: n, shuffle: false, verbose: 0 },
+    );
     return Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[0]]));
   }
 
@@ -368,6 +409,7 @@ export class Sequential implements TrainingModel {
   /** Replaces every weight's value (taking ownership of the tensors); shapes must match. */
   setWeights(values: nb.Tensor[], ...extra: unknown[]): void {
     nb.checkArity('setWeights', [values, ...extra], 1);
+    this.runLock.check('setWeights');
     const weights = this.weights;
     if (values.length !== weights.length) throw new nb.NablaError(`setWeights: expected ${weights.length} tensors, got ${values.length}`);
     weights.forEach((w, i) => {
@@ -384,6 +426,7 @@ export class Sequential implements TrainingModel {
   /** Frees the weights, the optimizer state and the compiled steps. */
   dispose(...extra: unknown[]): void {
     nb.checkArity('dispose', extra, 0);
+    this.runLock.check('dispose');
     for (const l of this.layers) l.dispose();
     this.releaseCompiled();
     this.compiled = null;

@@ -1,13 +1,17 @@
 import * as nb from '@nabla/core';
-import { Callback, CallbackList, CustomCallback, type CustomCallbackArgs, type Logs } from '../callbacks/callback.js';
+import { Callback, CallbackList, type CustomCallbackArgs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
-import type { Compiled, Sequential } from '../models/sequential.js';
+import { type DataSource, isDataSource } from '../data/source.js';
+import type { Sequential } from '../models/sequential.js';
 import type { Slots } from '../optimizers/optimizer.js';
 import { checkConfig } from '../options.js';
 import { type ClassWeight, classWeights, resolveSampleWeight } from './class-weight.js';
-import { asTensor, batches, checkSamples, epochOrder, seededRandom } from './data.js';
-import { type EvalInputs, evalStep, type Params, type StepSpec, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
+import { asTensor, checkSamples, seededRandom } from './data.js';
+import { ArrayFeed, DataFeed, type Feed } from './feed.js';
+import { cachedStep, ensureSlots, perStepRows, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';
+import { type EvalInputs, evalStep, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
+import { abortError, isSignal, Yielder } from './yield.js';
 
 export interface FitArgs {
   epochs?: number;
@@ -18,8 +22,21 @@ export interface FitArgs {
   seed?: number;
   /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
-  /** [x, y] or, as Keras, [x, y, sampleWeight]. */
-  validationData?: [nb.TensorLike, nb.TensorLike] | [nb.TensorLike, nb.TensorLike, nb.TensorLike];
+  /** [x, y] or, as Keras, [x, y, sampleWeight]; or a dataset or generator of batches (see validationSteps). */
+  validationData?: [nb.TensorLike, nb.TensorLike] | [nb.TensorLike, nb.TensorLike, nb.TensorLike] | DataSource;
+  /**
+   * Stops training between steps when aborted: the running step completes (the weights are
+   * those of the last completed step) and fit rejects with a NablaError named 'AbortError'.
+   * `model.stopTraining = true` (from a callback) instead ends fit normally after the batch.
+   */
+  signal?: AbortSignal;
+  /**
+   * Training from a dataset or generator: batches per epoch, read on from where the last epoch
+   * stopped (a dataset repeats when it runs out). Default: one whole pass of the data per epoch.
+   */
+  stepsPerEpoch?: number;
+  /** Validation from a dataset or generator: batches per evaluation (default: a whole pass). */
+  validationSteps?: number;
   /** Callback objects, or hooks as plain functions (TensorFlow.js's `{ onEpochEnd(epoch, logs) {} }`). */
   callbacks?: Callback | CustomCallbackArgs | (Callback | CustomCallbackArgs)[];
   /** 0 silent, 1 progress bar (one line per epoch when not on a terminal), 2 one line per epoch. */
@@ -46,134 +63,143 @@ const FIT_OPTIONS: nb.OptionSchema = {
   shuffle: nb.is.boolean,
   seed: nb.is.integer,
   validationSplit: nb.is.number,
-  validationData: (v) => (Array.isArray(v) && (v.length === 2 || v.length === 3) ? undefined : 'a list [x, y] or [x, y, sampleWeight]'),
+  validationData: (v) =>
+    (Array.isArray(v) && (v.length === 2 || v.length === 3)) || isDataSource(v)
+      ? undefined
+      : 'a list [x, y] or [x, y, sampleWeight], or a dataset or generator of batches',
   callbacks: (v) => (typeof v === 'object' && v !== null ? undefined : 'a Callback, a list of them, or an object of hooks'),
   verbose: nb.is.oneOf(0, 1, 2),
   initialEpoch: nb.is.nonNegativeInteger,
   sampleWeight: nb.is.any,
   classWeight: nb.is.object,
+  signal: isSignal,
+  stepsPerEpoch: nb.is.positiveInteger,
+  validationSteps: nb.is.positiveInteger,
 };
 
 export interface EvaluateArgs {
   batchSize?: number;
   /** A weight per sample, as in fit. */
   sampleWeight?: nb.TensorLike;
+  /** Stops between batches when aborted: evaluate rejects with a NablaError named 'AbortError'. */
+  signal?: AbortSignal;
+  /** Evaluating a dataset or generator: how many batches (default: a whole pass). */
+  steps?: number;
 }
 
-export const EVALUATE_OPTIONS: nb.OptionSchema = { batchSize: nb.is.positiveInteger, sampleWeight: nb.is.any };
+export const EVALUATE_OPTIONS: nb.OptionSchema = {
+  batchSize: nb.is.positiveInteger,
+  sampleWeight: nb.is.any,
+  signal: isSignal,
+  steps: nb.is.positiveInteger,
+};
 
-/** Callbacks as given: instances, TensorFlow.js's plain objects of hooks, or a list of either. */
-function toCallbacks(given: FitArgs['callbacks']): Callback[] {
-  const list = given === undefined ? [] : Array.isArray(given) ? given : [given];
-  return list.map((c) => (c instanceof Callback ? c : new CustomCallback(c as CustomCallbackArgs)));
+/** Keras's names, for the options that have no meaning with a dataset (Keras rejects them too). */
+const ARRAY_ONLY = ['batchSize', 'shuffle', 'validationSplit', 'sampleWeight', 'classWeight'] as const;
+
+/** What fit trains on: tensors in memory, or a source of batches. */
+export type TrainData = { x: nb.Tensor; y: nb.Tensor } | { source: DataSource };
+
+/** How a run (fit, evaluate) stops and shares the process. */
+interface RunControl {
+  signal?: AbortSignal;
+  yielder: Yielder;
 }
 
-function toParams(weights: { name: string; value: nb.Tensor }[]): Params {
-  const params: Params = {};
-  for (const w of weights) params[w.name] = w.value;
-  return params;
+/** After each step: stop if aborted, hand the event loop back if the step ran long enough. */
+function afterStep(method: string, control: RunControl, where: () => string): Promise<void> | undefined {
+  if (control.signal?.aborted) throw abortError(method, control.signal, where());
+  return control.yielder.maybeYield();
 }
 
-/** A compiled step, made once per compile() (released by the next compile or dispose). */
-function cachedStep<S extends { dispose(): void }>(compiled: Compiled, kind: string, make: () => S): S {
-  let step = compiled.cache.get(kind) as S | undefined;
-  if (!step) {
-    step = make();
-    compiled.cache.set(kind, step);
-  }
-  return step;
-}
-
-/** Executions whose stats may wait unread (see batchLogs in fit). */
-const UNREAD_LIMIT = 64;
-
-/**
- * Running sums of the loss and metrics over an epoch, as Keras's Mean trackers: the loss and
- * plain metrics weighted by batch size, the last `weighted` names (weightedMetrics) by the
- * batch's sum of sample weights, which rows carry in one more column when `hasWeights`.
- */
-class Totals {
-  private readonly sums: Float64Array;
-  private readonly counts: Float64Array;
-  private readonly width: number;
-
-  constructor(
-    private readonly names: string[],
-    private readonly weighted: number,
-    private readonly hasWeights: boolean,
-  ) {
-    this.sums = new Float64Array(names.length);
-    this.counts = new Float64Array(names.length);
-    this.width = names.length + (hasWeights ? 1 : 0);
-  }
-
-  /** Adds row `row` of an execution's stats ([steps, width]), a batch of `size` samples. */
-  add(stats: ArrayLike<number>, row: number, size: number): void {
-    const at = row * this.width;
-    const weightSum = this.hasWeights ? stats[at + this.names.length] : size;
-    const firstWeighted = this.names.length - this.weighted;
-    for (let i = 0; i < this.names.length; i++) {
-      const by = i >= firstWeighted ? weightSum : size;
-      this.sums[i] += stats[at + i] * by;
-      this.counts[i] += by;
-    }
-  }
-
-  /** The means so far, as logs (0 where nothing was counted, as Keras's divide_no_nan). */
-  means(): Logs {
-    const logs: Logs = {};
-    this.names.forEach((name, i) => {
-      logs[name] = this.counts[i] > 0 ? this.sums[i] / this.counts[i] : 0;
-    });
-    return logs;
-  }
-}
-
-/**
- * The `perStep` input of an execution of these batches (see TrainInputs): per step, the sample
- * indices, the dropout seed, then the optimizer's step scalars.
- */
-function perStepRows(group: Int32Array[], compiled: Compiled, scalarNames: string[], fitSeed: number): nb.Tensor {
-  const size = group[0].length;
-  const width = size + 1 + scalarNames.length;
-  const rows = new Float64Array(group.length * width);
-  group.forEach((samples, k) => {
-    const it = compiled.iterations + k;
-    rows.set(samples, k * width);
-    rows[k * width + size] = (fitSeed + it * 7919) | 0;
-    const scalars = compiled.optimizer.stepScalars(it);
-    scalarNames.forEach((name, j) => {
-      rows[k * width + size + 1 + j] = scalars[name];
-    });
-  });
-  return nb.tensor(rows, [group.length, width], 'float64');
-}
-
-/**
- * Creates the optimizer's slots on the first step. Slots whose groups no longer match the
- * trainable weights (a group's slots are one tensor for all its weights) are replaced by fresh
- * ones, as a new compile would.
- */
-function ensureSlots(compiled: Compiled, params: Params): void {
-  const keys = compiled.optimizer.slotGroups(params).map((g) => g.key);
-  if (compiled.slots && keys.join('\n') === Object.keys(compiled.slots).join('\n')) return;
-  if (compiled.slots) nb.dispose(compiled.slots);
-  compiled.slots = nb.keep(compiled.optimizer.initSlots(params));
-}
-
-/** Keras's training loop over a compiled Sequential model. */
-export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: FitArgs | undefined): Promise<History> {
+/** Keras's training loop over a compiled Sequential model, on tensors or on a dataset. */
+export async function fit(model: Sequential, data: TrainData, given: FitArgs | undefined): Promise<History> {
   const args = checkConfig('fit', given, FIT_OPTIONS);
-  const compiled = model.requireCompiled('fit');
+  const _compiled = model.requireCompiled('fit');
   const epochs = args.epochs ?? 1;
-  const batchSize = args.batchSize ?? 32;
   const initialEpoch = args.initialEpoch ?? 0;
+  const signal = args.signal;
+  if (signal?.aborted) throw abortError('fit', signal, 'before it started');
+  const random = seededRandom(args.seed ?? 1337);
+  const fitSeed = Math.floor(random() * 2 ** 31);
+
+  const owned: nb.Tensor[] = [];
+  let train: Feed;
+  let val: Feed | null = null;
+  if ('source' in data) {
+    for (const key of ARRAY_ONLY) {
+      if (args[key] !== undefined) throw new nb.NablaError(`fit: ${key} applies to x and y given as tensors or arrays, not to a dataset`);
+    }
+    train = new DataFeed('fit', data.source, {
+      steps: args.stepsPerEpoch,
+      continueAcross: true,
+      checkInput: (x) => model.checkInput('fit', x),
+    });
+    if (args.validationData !== undefined) val = validationFeed(model, args, owned);
+  } else {
+    if (args.stepsPerEpoch !== undefined) {
+      throw new nb.NablaError(
+        'fit: stepsPerEpoch applies to a dataset or generator; with x and y, an epoch is every sample (set batchSize)',
+      );
+    }
+    const prepared = await prepareArrays(model, data.x, data.y, args, owned);
+    train = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random);
+    val = prepared.val;
+  }
+  if (val === null && args.validationSteps !== undefined) {
+    nb.dispose(owned);
+    throw new nb.NablaError('fit: validationSteps applies to validationData given as a dataset or generator');
+  }
+
+  try {
+    model.runLock.enter('fit');
+  } catch (e) {
+    nb.dispose(owned);
+    throw e;
+  }
+  try {
+    return await trainLoop(model, train, val, args, { epochs, initialEpoch, fitSeed, control: { signal, yielder: new Yielder() } });
+  } finally {
+    model.runLock.exit();
+    nb.dispose(owned);
+    await Promise.all([train.close(), val?.close()]);
+  }
+}
+
+/** validationData given as a dataset or generator, or as tensors (with a dataset to train on). */
+function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[]): Feed {
+  const given = args.validationData;
+  if (isDataSource(given)) {
+    return new DataFeed('fit (validationData)', given, {
+      steps: args.validationSteps,
+      continueAcross: false,
+      checkInput: (x) => model.checkInput('fit (validationData)', x),
+    });
+  }
+  const [vxGiven, vyGiven, vwGiven] = given as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
+  if (vwGiven !== undefined) throw new nb.NablaError('fit: validation sample weights apply to x and y given as tensors, not to a dataset');
+  const [vx, vy] = [asTensor('fit', 'validationData', vxGiven), asTensor('fit', 'validationData', vyGiven)];
+  if (vx !== vxGiven) owned.push(vx);
+  if (vy !== vyGiven) owned.push(vy);
+  checkSamples('fit (validationData)', vx, vy);
+  model.checkInput('fit (validationData)', vx);
+  return new ArrayFeed(vx, vy, null, 32, false, Math.random);
+}
+
+/** x and y in memory: sample or class weights resolved, validation data given or split off. */
+async function prepareArrays(
+  model: Sequential,
+  x: nb.Tensor,
+  y: nb.Tensor,
+  args: FitArgs,
+  owned: nb.Tensor[],
+): Promise<{ x: nb.Tensor; y: nb.Tensor; w: nb.Tensor | null; val: Feed | null }> {
+  const batchSize = args.batchSize ?? 32;
   const n = checkSamples('fit', x, y);
   model.checkInput('fit', x);
   if (args.sampleWeight !== undefined && args.classWeight !== undefined) {
     throw new nb.NablaError('fit: give sampleWeight or classWeight, not both (as Keras)');
   }
-  const owned: nb.Tensor[] = [];
   // Per-sample weights, [n] float32, or null: given, or each sample's class weight.
   let weights: nb.Tensor | null = null;
   if (args.sampleWeight !== undefined) weights = await resolveSampleWeight('fit', args.sampleWeight, n);
@@ -184,10 +210,12 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
   let trainX = x;
   let trainY = y;
   let trainW = weights;
-  let val: [nb.Tensor, nb.Tensor, nb.Tensor | null] | null = null;
+  let val: Feed | null = null;
   try {
-    if (args.validationData) {
-      const [vxGiven, vyGiven, vwGiven] = args.validationData;
+    if (args.validationData && isDataSource(args.validationData)) {
+      val = validationFeed(model, args, owned);
+    } else if (args.validationData) {
+      const [vxGiven, vyGiven, vwGiven] = args.validationData as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
       const [vx, vy] = [asTensor('fit', 'validationData', vxGiven), asTensor('fit', 'validationData', vyGiven)];
       // Arrays were converted here: those tensors are fit's to dispose.
       if (vx !== vxGiven) owned.push(vx);
@@ -196,7 +224,7 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
       model.checkInput('fit (validationData)', vx);
       const vw = vwGiven === undefined ? null : await resolveSampleWeight('fit (validationData)', vwGiven, vx.shape[0]);
       if (vw) owned.push(vw);
-      val = [vx, vy, vw];
+      val = new ArrayFeed(vx, vy, vw, batchSize, false, Math.random);
     } else if (args.validationSplit !== undefined && args.validationSplit > 0) {
       const split = args.validationSplit;
       if (!(split < 1)) throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${split}`);
@@ -207,8 +235,9 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
       const split3 = (t: nb.Tensor | null, from: number, size: number) => (t ? nb.slice(t, [from], [size]) : null);
       trainW = split3(weights, 0, nTrain);
       const valW = args.sampleWeight !== undefined ? split3(weights, nTrain, n - nTrain) : null;
-      val = [nb.slice(x, [nTrain], [n - nTrain]), nb.slice(y, [nTrain], [n - nTrain]), valW];
-      owned.push(trainX, trainY, val[0], val[1], ...(trainW && trainW !== weights ? [trainW] : []), ...(valW ? [valW] : []));
+      const [vx, vy] = [nb.slice(x, [nTrain], [n - nTrain]), nb.slice(y, [nTrain], [n - nTrain])];
+      owned.push(trainX, trainY, vx, vy, ...(trainW && trainW !== weights ? [trainW] : []), ...(valW ? [valW] : []));
+      val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random);
     } else if (args.validationSplit !== undefined && !(args.validationSplit >= 0)) {
       throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${args.validationSplit}`);
     }
@@ -216,34 +245,52 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
     nb.dispose(owned);
     throw e;
   }
-  const nTrain = trainX.shape[0];
-  if (nTrain === 0) {
+  if (trainX.shape[0] === 0) {
     nb.dispose(owned);
     throw new nb.NablaError('fit: there are no training samples');
   }
+  return { x: trainX, y: trainY, w: trainW, val };
+}
 
+interface LoopSettings {
+  epochs: number;
+  initialEpoch: number;
+  fitSeed: number;
+  control: RunControl;
+}
+
+/** The epochs: steps, callbacks, logs, validation; yielding to the event loop as it goes. */
+async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args: FitArgs, s: LoopSettings): Promise<History> {
+  const compiled = model.requireCompiled('fit');
+  const { epochs, initialEpoch, fitSeed, control } = s;
   const history = new History();
   const verbose = args.verbose ?? 1;
   // As in Keras: the progress logger first, History last, so it records what callbacks add (lr).
-  const callbacks = new CallbackList([...(verbose > 0 ? [new ProgbarLogger()] : []), ...toCallbacks(args.callbacks), history]);
-  const steps = Math.ceil(nTrain / batchSize);
-  for (const c of callbacks.callbacks) {
+  const list = new CallbackList([...(verbose > 0 ? [new ProgbarLogger()] : []), ...toCallbacks(args.callbacks), history]);
+  for (const c of list.callbacks) {
     c.setModel(model);
-    c.setParams({ epochs, steps, samples: nTrain, batchSize, verbose });
+    c.setParams({
+      epochs,
+      steps: train.steps ?? Number.NaN,
+      samples: train.samples ?? Number.NaN,
+      batchSize: args.batchSize ?? Number.NaN,
+      verbose,
+    });
   }
+  // Hooks run with the model at rest: they may evaluate, save or set weights (see RunLock).
+  const lock = model.runLock;
+  const hook = (call: () => Promise<void> | undefined) => lock.hook(call);
 
   const trainable = model.trainableWeights;
   const frozen = model.nonTrainableWeights;
   ensureSlots(compiled, toParams(trainable));
   const step = cachedStep(compiled, 'train', () => trainStep(model, stepSpec(compiled), compiled.optimizer));
   const names = statNames(compiled);
-  const random = seededRandom(args.seed ?? 1337);
-  const fitSeed = Math.floor(random() * 2 ** 31);
   const scalarNames = compiled.optimizer.stepScalarNames(); // their order in perStep rows
 
   // Reading a step's loss and metrics costs an await. Keras 3 reads them only for callbacks that
   // look at batches; so does this loop, reading the others' in groups, for the epoch's logs.
-  const batchLogs = callbacks.callbacks.some((c) => c.onBatchEnd !== Callback.prototype.onBatchEnd);
+  const batchLogs = list.callbacks.some((c) => c.onBatchEnd !== Callback.prototype.onBatchEnd);
   const unread: { stats: nb.Tensor; size: number }[] = [];
   const readUnread = async (totals: Totals) => {
     const values = await Promise.all(unread.map((u) => u.stats.data()));
@@ -254,44 +301,60 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
     unread.length = 0;
   };
 
+  let epochNow = initialEpoch;
+  let batchNow = 0;
+  const where = () => `in epoch ${epochNow + 1}, after batch ${batchNow}; the weights are those of the last completed step`;
   model.stopTraining = false;
-  await callbacks.call('onTrainBegin', {});
+  await hook(() => list.call('onTrainBegin', {}));
   try {
     for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
-      await callbacks.call('onEpochBegin', epoch, {});
-      const totals = new Totals(names, compiled.weightedMetrics.length, trainW !== null);
-      const order = epochOrder(nTrain, args.shuffle ?? true, random);
-      const all = batches(order, batchSize);
-      for (let batch = 0; batch < all.length && !model.stopTraining; ) {
-        // Up to stepsPerExecution full batches run in one execution; the last, smaller batch alone.
-        const size = all[batch].length;
-        let count = 1;
-        while (count < compiled.stepsPerExecution && batch + count < all.length && all[batch + count].length === size) count++;
-        for (let k = 0; k < count; k++) {
-          const pending = callbacks.call('onBatchBegin', batch + k, { batch: batch + k, size });
-          if (pending) await pending;
+      epochNow = epoch;
+      batchNow = 0;
+      await hook(() => list.call('onEpochBegin', epoch, {}));
+      let totals: Totals | null = null;
+      const started = train.startEpoch(epoch === epochs - 1);
+      if (started) await started;
+      for (let batch = 0; !model.stopTraining; ) {
+        const got = train.next(compiled.stepsPerExecution);
+        const chunk = got instanceof Promise ? await got : got;
+        if (chunk === null) break;
+        totals ??= new Totals(names, compiled.weightedMetrics.length, chunk.w !== null);
+        const count = chunk.groups.length;
+        const size = chunk.groups[0].length;
+        let out: TrainOutputs;
+        try {
+          for (let k = 0; k < count; k++) {
+            const pending = hook(() => list.call('onBatchBegin', batch + k, { batch: batch + k, size }));
+            if (pending) await pending;
+          }
+          const inputs: TrainInputs = {
+            trainable: toParams(trainable),
+            frozen: toParams(frozen),
+            slots: compiled.slots as Slots,
+            x: chunk.x,
+            y: chunk.y,
+            sampleWeight: chunk.w ? [chunk.w] : [],
+            perStep: perStepRows(chunk.groups, compiled, scalarNames, fitSeed),
+          };
+          const running = step(inputs);
+          // The next batch is read (and its tensors made) while this step runs.
+          train.prefetch();
+          out = await running;
+          inputs.perStep.dispose();
+        } finally {
+          chunk.release();
         }
-        const inputs: TrainInputs = {
-          trainable: toParams(trainable),
-          frozen: toParams(frozen),
-          slots: compiled.slots as Slots,
-          x: trainX,
-          y: trainY,
-          sampleWeight: trainW ? [trainW] : [],
-          perStep: perStepRows(all.slice(batch, batch + count), compiled, scalarNames, fitSeed),
-        };
-        const out: TrainOutputs = await step(inputs);
-        inputs.perStep.dispose();
         for (const w of trainable) w.assign(nb.keep(out.trainable[w.name]));
         nb.dispose(compiled.slots as Slots);
         compiled.slots = nb.keep(out.slots);
         compiled.iterations += count;
+        batchNow = batch + count;
         if (batchLogs) {
           const stats = await out.stats.data();
           out.stats.dispose();
           for (let k = 0; k < count; k++) {
             totals.add(stats, k, size);
-            const pending = callbacks.call('onBatchEnd', batch + k, totals.means());
+            const pending = hook(() => list.call('onBatchEnd', batch + k, (totals as Totals).means()));
             if (pending) await pending;
           }
         } else {
@@ -299,65 +362,95 @@ export async function fit(model: Sequential, x: nb.Tensor, y: nb.Tensor, given: 
           if (unread.length >= UNREAD_LIMIT) await readUnread(totals);
         }
         batch += count;
+        const paused = afterStep('fit', control, where);
+        if (paused) await paused;
       }
+      totals ??= new Totals(names, compiled.weightedMetrics.length, false);
       await readUnread(totals);
       const logs = totals.means();
       if (val && !model.stopTraining) {
-        const v = await evaluate(model, val[0], val[1], batchSize, val[2]);
+        const v = await evaluateFeed(model, val, control, 'fit (validation)');
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
-      await callbacks.call('onEpochEnd', epoch, logs);
+      await hook(() => list.call('onEpochEnd', epoch, logs));
     }
   } finally {
-    await callbacks.call('onTrainEnd', {});
-    nb.dispose(owned);
     nb.dispose(unread.map((u) => u.stats)); // left by an error mid-epoch
+    await hook(() => list.call('onTrainEnd', {}));
   }
   return history;
 }
 
-/** compile()'s settings as the compiled steps take them. */
-function stepSpec(compiled: Compiled): StepSpec {
-  return {
-    loss: compiled.loss.fn,
-    metrics: compiled.metrics.map((m) => m.fn),
-    weightedMetrics: compiled.weightedMetrics.map((m) => m.fn),
-  };
-}
-
-/** The logged names of a stats row's columns. */
-function statNames(compiled: Compiled): string[] {
-  return ['loss', ...compiled.metrics.map((m) => m.name), ...compiled.weightedMetrics.map((m) => m.name)];
-}
+/** What evaluate runs over: tensors in memory (with per-sample weights), or a source of batches. */
+export type EvalData =
+  | { x: nb.Tensor; y: nb.Tensor; weights: nb.Tensor | null; batchSize: number }
+  | { source: DataSource; steps?: number };
 
 /**
  * Mean loss and metrics over the data: the loss and plain metrics weighted by batch size,
  * weighted metrics by the sum of the sample weights.
  */
-export async function evaluate(
-  model: Sequential,
-  x: nb.Tensor,
-  y: nb.Tensor,
-  batchSize: number,
-  weights: nb.Tensor | null = null,
-): Promise<Record<string, number>> {
-  const compiled = model.requireCompiled('evaluate');
-  const n = checkSamples('evaluate', x, y);
-  model.checkInput('evaluate', x);
-  if (n === 0) throw new nb.NablaError('evaluate: there are no samples');
-  const step = cachedStep(compiled, 'eval', () => evalStep(model, stepSpec(compiled)));
-  const totals = new Totals(statNames(compiled), compiled.weightedMetrics.length, weights !== null);
-  for (const idx of batches(epochOrder(n, false, Math.random), batchSize)) {
-    const inputs: EvalInputs = {
-      params: toParams(model.weights),
-      x,
-      y,
-      sampleWeight: weights ? [weights] : [],
-      indices: nb.tensor(idx, [idx.length], 'int32'),
-    };
-    const stats = await step(inputs);
-    totals.add(await stats.data(), 0, idx.length);
-    nb.dispose([stats, inputs.indices]);
+export async function evaluate(model: Sequential, data: EvalData, signal?: AbortSignal): Promise<Record<string, number>> {
+  model.requireCompiled('evaluate');
+  if (signal?.aborted) throw abortError('evaluate', signal, 'before it started');
+  let feed: Feed;
+  if ('source' in data) {
+    feed = new DataFeed('evaluate', data.source, {
+      steps: data.steps,
+      continueAcross: false,
+      checkInput: (x) => model.checkInput('evaluate', x),
+    });
+  } else {
+    const n = checkSamples('evaluate', data.x, data.y);
+    model.checkInput('evaluate', data.x);
+    if (n === 0) throw new nb.NablaError('evaluate: there are no samples');
+    feed = new ArrayFeed(data.x, data.y, data.weights, data.batchSize, false, Math.random);
   }
-  return totals.means();
+  // From a fit callback, evaluate runs while fit waits; otherwise alone (see RunLock).
+  const leave = model.runLock.join('evaluate');
+  try {
+    return await evaluateFeed(model, feed, { signal, yielder: new Yielder() }, 'evaluate');
+  } finally {
+    leave();
+    await feed.close();
+  }
+}
+
+/** One pass of evaluation over a feed (fit's validation, evaluate). */
+async function evaluateFeed(model: Sequential, feed: Feed, control: RunControl, method: string): Promise<Record<string, number>> {
+  const compiled = model.requireCompiled(method);
+  const step = cachedStep(compiled, 'eval', () => evalStep(model, stepSpec(compiled)));
+  let totals: Totals | null = null;
+  let done = 0;
+  const started = feed.startEpoch(true);
+  if (started) await started;
+  for (;;) {
+    const got = feed.next(1);
+    const chunk = got instanceof Promise ? await got : got;
+    if (chunk === null) break;
+    totals ??= new Totals(statNames(compiled), compiled.weightedMetrics.length, chunk.w !== null);
+    const idx = chunk.groups[0];
+    let stats: nb.Tensor;
+    const indices = nb.tensor(idx, [idx.length], 'int32');
+    try {
+      const running = step({
+        params: toParams(model.weights),
+        x: chunk.x,
+        y: chunk.y,
+        sampleWeight: chunk.w ? [chunk.w] : [],
+        indices,
+      } as EvalInputs);
+      feed.prefetch();
+      stats = await running;
+    } finally {
+      indices.dispose();
+      chunk.release();
+    }
+    totals.add(await stats.data(), 0, idx.length);
+    stats.dispose();
+    done++;
+    const paused = afterStep(method, control, () => `after batch ${done}`);
+    if (paused) await paused;
+  }
+  return (totals ?? new Totals(statNames(compiled), compiled.weightedMetrics.length, false)).means();
 }
