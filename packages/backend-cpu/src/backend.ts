@@ -1,5 +1,5 @@
 import { type Backend, DTYPES, type DType, type Graph, type TypedArray } from '@nabla/core';
-import { compilePlan, type KernelOverrides, type Plan, runPlan } from './plan.js';
+import { compilePlan, type KernelOverrides, type Plan, planBytes, runPlan } from './plan.js';
 
 /**
  * The CPU backend: buffers are typed arrays, a compiled graph is a Plan of kernels. Everything
@@ -40,5 +40,10 @@ export class CpuBackend implements Backend<TypedArray, Plan> {
 
   run(plan: Plan, inputs: TypedArray[]): TypedArray[] {
     return runPlan(plan, inputs);
+  }
+
+  /** A plan holds its scratch buffers between runs; its kernels are small beside them. */
+  executableBytes(plan: Plan): number {
+    return planBytes(plan);
   }
 }

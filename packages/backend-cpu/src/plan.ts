@@ -140,6 +140,13 @@ export function compilePlan(graph: Graph, overrides: KernelOverrides = {}): Plan
   return { graph, steps, scratch: slotKinds.map((s) => allocate(s.dtype, s.size, s.label, s.shape)) };
 }
 
+/** The bytes a plan keeps between runs: its scratch buffers. */
+export function planBytes(plan: Plan): number {
+  let bytes = 0;
+  for (const a of plan.scratch) bytes += a.byteLength;
+  return bytes;
+}
+
 export function runPlan(plan: Plan, inputs: TypedArray[]): TypedArray[] {
   const { graph, steps, scratch } = plan;
   const values: TypedArray[] = new Array(graph.inputs.length + graph.nodes.length);

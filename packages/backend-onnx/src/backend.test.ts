@@ -19,6 +19,20 @@ describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
     expect(() => value.dataSync()).toThrow(`backend '${name}' cannot compute synchronously`);
   });
 
+  test("estimates an executable's bytes for core's cache: its values, and its session's model once made", async () => {
+    nb.setBackend(name);
+    const x = nb.ones([12_345]);
+    await x.data();
+    const before = nb.cacheStats(name).bytes;
+    const y = nb.exp(nb.mul(x, 3));
+    await y.data();
+    const grown = nb.cacheStats(name).bytes - before;
+    // Two values of 12,345 float32 (the product and the exponential), and a model of some size.
+    expect(grown).toBeGreaterThan(2 * 12_345 * 4);
+    expect(grown).toBeLessThan(2 * 12_345 * 4 + 100_000);
+    nb.dispose([x, y]);
+  });
+
   test('constants folded while lowering give bit for bit what the cpu backend computes', async () => {
     const f = (x: nb.Tensor) => {
       const c = nb.div(nb.scalar(1), nb.scalar(3)); // 1/3 rounds in float32

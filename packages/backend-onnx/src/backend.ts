@@ -1,4 +1,15 @@
-import { type Backend, DTYPES, type DType, type Graph, graphValue, matmulDims, NablaError, type TypedArray } from '@nabla/core';
+import {
+  type Backend,
+  bytesPerElement,
+  DTYPES,
+  type DType,
+  type Graph,
+  graphValue,
+  matmulDims,
+  NablaError,
+  sizeOf,
+  type TypedArray,
+} from '@nabla/core';
 import { diagnose, indicesGraph, outOfRange } from './index-checks.js';
 import { type Lowered, lowerGraph } from './lower.js';
 import { OnnxGraphBuilder } from './onnx/builder.js';
@@ -46,6 +57,8 @@ interface Executable {
   sessions: Map<string, Promise<Session>>;
   /** The sessions already created, so that a run need not await one. */
   ready: Map<string, Session>;
+  /** The bytes of every node's output: onnxruntime's buffers for one run, without reuse. */
+  valueBytes: number;
 }
 interface Session {
   session: OrtSession;
@@ -166,7 +179,20 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
       grouper: new InputGrouper(graph),
       sessions: new Map(),
       ready: new Map(),
+      valueBytes: graph.nodes.reduce((sum, node) => sum + sizeOf(node.shape) * bytesPerElement(node.dtype), 0),
     };
+  }
+
+  /**
+   * An estimate for core's cache: per session, its model (constants folded in as initializers)
+   * and onnxruntime's buffers for the graph's values, taken as every node's output without reuse
+   * (an upper bound of its memory plan). An executable with no session yet counts the one to come.
+   */
+  executableBytes(exe: Executable): number {
+    if (exe.sessions.size === 0) return exe.valueBytes;
+    let bytes = 0;
+    for (const key of exe.sessions.keys()) bytes += exe.valueBytes + (exe.ready.get(key)?.lowered.bytes.byteLength ?? 0);
+    return bytes;
   }
 
   private session(exe: Executable, layout: InputLayout): Promise<Session> {

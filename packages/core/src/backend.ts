@@ -31,6 +31,13 @@ export interface Backend<Buffer = unknown, Executable = unknown> {
   run(executable: Executable, inputs: Buffer[]): Buffer[] | Promise<Buffer[]>;
   /** Frees a compiled executable that core's cache dropped (an onnxruntime session); optional. */
   release?(executable: Executable): void;
+  /**
+   * About how many bytes a compiled executable holds (scratch buffers, a runtime's model and
+   * planned buffers), for core's cache, which bounds their total per backend
+   * (`setCacheLimits`); optional: without it only the number of executables is bounded. Asked
+   * again whenever the cache trims, so it may grow after compile.
+   */
+  executableBytes?(executable: Executable): number;
   /** Releases what the backend holds (devices, sessions); optional. */
   destroy?(): void | Promise<void>;
 }

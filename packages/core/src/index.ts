@@ -20,10 +20,10 @@ export {
 } from './backend.js';
 export { broadcastStrides, type MatmulDims, matmulDims, stridedOffsets } from './backend-shapes.js';
 export { allocate, bytesPerElement, DTYPES, type DType, isFloat, type TypedArray } from './dtype.js';
+export { type CacheLimits, type CacheStats, cacheStats, setCacheLimits } from './engine/cache.js';
 export { type JitTree, type Jitted, jit } from './engine/jit.js';
 export { dispose, keep, type MemoryInfo, memory, type TensorContainer, tidy } from './engine/memory.js';
 export type { NestedArray } from './engine/read.js';
-export { cacheStats } from './engine/realize.js';
 export { NablaError } from './errors.js';
 export { type Graph, type GraphNode, type GraphValue, graphValue } from './graph.js';
 export { checkIndices, firstBadIndex, indexError } from './indices.js';

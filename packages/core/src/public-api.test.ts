@@ -165,6 +165,7 @@ const API: Record<string, Entry> = {
   setDebug: { exempt: 'a utility switch' },
   isDebug: { exempt: 'a utility query' },
   cacheStats: { exempt: BACKEND_HELPER },
+  setCacheLimits: { options: (o) => [o], args: () => [{}] },
   registerBackend: { exempt: BACKEND_HELPER },
   setBackend: { args: () => ['cpu'] },
   getBackend: { exempt: 'a utility query' },

@@ -4,6 +4,7 @@ import { fmtShape, NablaError } from '../errors.js';
 import type { Graph, GraphNode } from '../graph.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { cached, store } from './cache.js';
 import { attachStorage, dropInputs, makeStorage, pin, unpin } from './memory.js';
 import { engine } from './state.js';
 
@@ -23,36 +24,6 @@ export interface Plan {
   receivers: Tensor[];
   /** In debug mode: the node behind each output, for the NaN report. */
   debugNodes: Tensor[] | null;
-}
-
-/** Executables per backend, by structure key; least recently used dropped past the limit. */
-const CACHE_LIMIT = 512;
-const caches = new WeakMap<Backend, Map<string, unknown>>();
-
-export function cacheStats(backendName: string): { size: number } {
-  return { size: caches.get(getBackendInstance(backendName))?.size ?? 0 };
-}
-
-function cached(backend: Backend, key: string): unknown {
-  const cache = caches.get(backend);
-  if (!cache) return undefined;
-  const exe = cache.get(key);
-  if (exe !== undefined) {
-    cache.delete(key);
-    cache.set(key, exe);
-  }
-  return exe;
-}
-
-function store(backend: Backend, key: string, exe: unknown): void {
-  let cache = caches.get(backend);
-  if (!cache) caches.set(backend, (cache = new Map()));
-  cache.set(key, exe);
-  if (cache.size > CACHE_LIMIT) {
-    const oldest = cache.keys().next().value as string;
-    backend.release?.(cache.get(oldest));
-    cache.delete(oldest);
-  }
 }
 
 /** A stopGradient node computes its input; follow aliases to the tensor that does the work. */
