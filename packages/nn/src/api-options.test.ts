@@ -62,6 +62,16 @@ const CASES: Record<string, Case> = {
   },
   ProgbarLogger: { positional: (...e) => Reflect.construct(nn.ProgbarLogger, [{ write: () => {} }, ...e]) },
   TerminateOnNaN: { positional: (...e) => Reflect.construct(nn.TerminateOnNaN, [() => {}, ...e]) },
+  ModelCheckpoint: {
+    options: (o) => new nn.ModelCheckpoint({ filepath: 'ckpt-{epoch}', ...o }),
+    positional: (...e) => Reflect.construct(nn.ModelCheckpoint, [{ filepath: 'ckpt' }, ...e]),
+  },
+  CSVLogger: {
+    options: (o) => new nn.CSVLogger('log.csv', { append: true, ...o }),
+    positional: (...e) => Reflect.construct(nn.CSVLogger, ['log.csv', {}, ...e]),
+  },
+  // datasets
+  data: { exempt: "a namespace: fromArrays and csv check their arguments in data's tests (data.test.ts)" },
   // constraints
   MaxNorm: { options: (o) => new nn.MaxNorm({ maxValue: 3, ...o }), positional: (...e) => Reflect.construct(nn.MaxNorm, [{}, ...e]) },
   NonNeg: { positional: (...e) => Reflect.construct(nn.NonNeg, e) },

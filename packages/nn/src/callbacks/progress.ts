@@ -42,27 +42,41 @@ export class ProgbarLogger extends Callback {
     return this.params.verbose === 1 && this.out.isTTY === true;
   }
 
+  /** Batches done this epoch (the total, when a dataset's length is not known ahead). */
+  private done = 0;
+
+  /** Batches per epoch: known (arrays, stepsPerEpoch), or NaN for a dataset read to its end. */
+  private get known(): boolean {
+    return Number.isFinite(this.params.steps);
+  }
+
   override onEpochBegin(epoch: number): void {
+    this.done = 0;
     this.epochStart = performance.now();
     this.lastDraw = 0;
     if (this.bar) this.out.write(`Epoch ${epoch + 1}/${this.params.epochs}\n`);
   }
 
   override onBatchEnd(batch: number, logs: Logs): void {
+    const done = batch + 1;
+    this.done = done;
     if (!this.bar) return;
     const now = performance.now();
-    const done = batch + 1;
     // Redraw at most every 50 ms: a terminal is slower than a small training step.
-    if (done < this.params.steps && now - this.lastDraw < 50) return;
+    if (!(done >= this.params.steps) && now - this.lastDraw < 50) return;
     this.lastDraw = now;
     const elapsed = now - this.epochStart;
+    if (!this.known) {
+      this.out.write(`\r${done}/Unknown - ${fmtTime(elapsed)}${fmt(logs)}\u001b[K`);
+      return;
+    }
     const eta = (elapsed / done) * (this.params.steps - done);
     this.out.write(`\r${this.progress(done)} - ETA: ${fmtTime(eta)}${fmt(logs)}\u001b[K`);
   }
 
   override onEpochEnd(epoch: number, logs: Logs): void {
     const elapsed = performance.now() - this.epochStart;
-    const steps = this.params.steps;
+    const steps = this.known ? this.params.steps : this.done;
     if (this.bar) {
       this.out.write(`\r${this.progress(steps)} - ${fmtTime(elapsed)} ${fmtTime(elapsed / Math.max(steps, 1))}/step${fmt(logs)}\u001b[K\n`);
     } else {
@@ -71,7 +85,7 @@ export class ProgbarLogger extends Callback {
   }
 
   private progress(done: number): string {
-    const steps = this.params.steps;
+    const steps = this.known ? this.params.steps : this.done;
     const width = 30;
     const filled = steps > 0 ? Math.floor((width * done) / steps) : width;
     const arrow = done < steps ? '>' : '=';
