@@ -4,6 +4,7 @@ import '@nabla/backend-onnx';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nb from '@nabla/core';
+import { fitScalingBench } from './fit-scaling.js';
 import { type Result, report } from './harness.js';
 import { matmulBench } from './matmul.js';
 import { mlpMnistBench } from './mlp-mnist.js';
@@ -12,7 +13,7 @@ import { seedLinregBench } from './seed-linreg.js';
 
 /**
  * nabla's benchmarks beside TensorFlow.js, in one run:
- *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,ort-overhead] [--sizes 128,256,512,1024]
+ *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,fit-scaling,ort-overhead] [--sizes 128,256,512,1024]
  *     [--backends cpu] [--out bench-results]
  * --sizes applies to matmul; the training workloads have fixed sizes.
  * Prints medians and ratios to each peer; writes the results as JSON.
@@ -27,6 +28,7 @@ const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise
   matmul: matmulBench,
   'seed-linreg': (_, backends) => seedLinregBench(backends),
   'mlp-mnist': (_, backends) => mlpMnistBench(backends),
+  'fit-scaling': (_, backends) => fitScalingBench(backends),
   'ort-overhead': () => ortOverheadBench(),
 };
 

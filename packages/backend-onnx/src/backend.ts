@@ -1,5 +1,6 @@
 import {
   type Backend,
+  type BackendCapabilities,
   bytesPerElement,
   DTYPES,
   type DType,
@@ -44,6 +45,12 @@ export interface OnnxBackendOptions {
   intraOpNumThreads?: number;
   /** onnxruntime execution providers, e.g. ['wasm']; the runtime's default when absent. */
   executionProviders?: string[];
+  /**
+   * Whether every session.run copies its inputs whole (capabilities.copiesInputsPerRun):
+   * onnxruntime-web's WebAssembly build does, onnxruntime-node reads them in place. Default:
+   * true when executionProviders includes 'wasm'.
+   */
+  copiesInputsPerRun?: boolean;
 }
 
 /** One session per input layout (see packing.ts) of a graph, compiled on first use. */
@@ -129,13 +136,16 @@ type Buffer = OrtTensor | PackedView;
  * are asynchronous, as onnxruntime is.
  */
 export class OnnxBackend implements Backend<Buffer, Executable> {
-  readonly capabilities = { dtypes: DTYPES, sync: false };
+  readonly capabilities: BackendCapabilities;
 
   constructor(
     readonly name: string,
     private readonly ort: OrtModule,
     private readonly options: OnnxBackendOptions = {},
-  ) {}
+  ) {
+    const copiesInputsPerRun = options.copiesInputsPerRun ?? options.executionProviders?.includes('wasm') ?? false;
+    this.capabilities = { dtypes: DTYPES, sync: false, copiesInputsPerRun };
+  }
 
   private readonly slabs = new UploadSlabs();
 

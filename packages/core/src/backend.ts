@@ -46,6 +46,13 @@ export interface BackendCapabilities {
   dtypes: readonly DType[];
   /** compile, run and readSync all return synchronously. */
   sync: boolean;
+  /**
+   * Every run copies each of its input buffers whole (onnxruntime-web copies its feeds into
+   * WebAssembly memory), so a large input that every run reads costs in proportion to its size:
+   * fit then gathers each batch on the host rather than feeding the whole training set to every
+   * step. Absent means false.
+   */
+  copiesInputsPerRun?: boolean;
 }
 
 const registry = new Map<string, () => Backend>();

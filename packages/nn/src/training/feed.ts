@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import { BatchReader, type DataSource } from '../data/source.js';
 import { batches, epochOrder } from './data.js';
+import { HostRows } from './host-rows.js';
 
 /**
  * Where fit's and evaluate's batches come from: samples of tensors held in memory (gathered by
@@ -41,6 +42,8 @@ export class ArrayFeed implements Feed {
   readonly samples: number;
   private all: Int32Array[] = [];
   private at = 0;
+  /** Set when the backend copies every input on every run: batches are then gathered on the host. */
+  private readonly hostRows: HostRows | null;
 
   constructor(
     private readonly x: nb.Tensor,
@@ -52,12 +55,13 @@ export class ArrayFeed implements Feed {
   ) {
     this.samples = x.shape[0];
     this.steps = Math.ceil(this.samples / batchSize);
+    this.hostRows = HostRows.when(x, y, w);
   }
 
-  startEpoch(): undefined {
+  startEpoch(): Promise<void> | undefined {
     this.all = batches(epochOrder(this.samples, this.shuffle, this.random), this.batchSize);
     this.at = 0;
-    return undefined;
+    return this.hostRows?.load();
   }
 
   next(maxSteps: number): Chunk | null {
@@ -69,12 +73,14 @@ export class ArrayFeed implements Feed {
     while (count < maxSteps && this.at + count < all.length && all[this.at + count].length === size) count++;
     const groups = all.slice(this.at, this.at + count);
     this.at += count;
+    if (this.hostRows) return this.hostRows.chunk(groups);
     return { x: this.x, y: this.y, w: this.w, groups, release: noop };
   }
 
   prefetch(): void {}
 
   close(): undefined {
+    this.hostRows?.release();
     return undefined;
   }
 }

@@ -1,0 +1,79 @@
+import { createRequire } from 'node:module';
+import * as nb from '@nabla/core';
+import { Dense, Sequential } from '@nabla/nn';
+import { measure, type Result } from './harness.js';
+
+/** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
+interface MnistDigit {
+  length: number;
+  raw: number[];
+}
+
+const PIXELS = 784;
+const BATCH = 64;
+const SMALL = 2560;
+const LARGE = 60_000;
+/** The least ratio of samples/s (60,000 over 2,560) that counts as flat. */
+const FLAT = 0.8;
+
+/**
+ * n samples: the digits 0-9 in turn, each digit's images in order and, past the package's
+ * 10,000 (about 1,000 per digit), cycled again: 60,000 samples use each image about 6 times.
+ */
+function mnistCycled(n: number): { images: Float32Array; labels: Int32Array } {
+  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
+  const images = new Float32Array(n * PIXELS);
+  const labels = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = i % 10;
+    const k = Math.floor(i / 10) % mnist[d].length;
+    images.set(mnist[d].raw.slice(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
+    labels[i] = d;
+  }
+  return { images, labels };
+}
+
+/**
+ * Whether fit's cost per step stays flat as the training set grows: the mlp-mnist model
+ * (784-128-10, Adam, batch 64) fitted for one epoch on 2,560 samples (40 steps) and on 60,000
+ * (938 steps), samples per second on each backend, and their ratio, which must be at least 0.8.
+ * A step that fed the whole training set to the backend on every run (onnxruntime-web copies its
+ * inputs into WebAssembly memory) slowed in proportion to it. The 60,000-sample epoch is timed
+ * twice after a warm-up epoch, to keep the workload to about three epochs' worth of steps.
+ */
+export async function fitScalingBench(backends: string[]): Promise<Result[]> {
+  const results: Result[] = [];
+  const ratios: string[] = [];
+  const data = new Map([SMALL, LARGE].map((n) => [n, mnistCycled(n)]));
+  console.log(`fit-scaling: ${LARGE.toLocaleString('en')} samples are the mnist package's 10,000 digits, cycled (each used about 6 times)`);
+  for (const backend of backends) {
+    const perSecond: number[] = [];
+    for (const n of [SMALL, LARGE]) {
+      nb.setBackend(backend);
+      const { images, labels } = data.get(n) as { images: Float32Array; labels: Int32Array };
+      const x = nb.tensor(images, [n, PIXELS]);
+      const y = nb.tensor(labels, [n], 'int32');
+      const model = new Sequential([
+        new Dense(128, { inputShape: [PIXELS], activation: 'relu' }),
+        new Dense(10, { activation: 'softmax' }),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const budget = n === SMALL ? { budgetMs: 3000, minRuns: 5, maxRuns: 30 } : { budgetMs: 0, minRuns: 2, maxRuns: 2 };
+      const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), budget);
+      model.dispose();
+      nb.dispose([x, y]);
+      const value = n / (timing.medianMs / 1000);
+      perSecond.push(value);
+      const size = `${n.toLocaleString('en')} samples${n === LARGE ? ' (10,000 digits cycled)' : ''}, batch ${BATCH}`;
+      results.push({ workload: 'fit-scaling', size, impl: `nabla-${backend}`, ...timing, value, unit: 'samples/s' });
+    }
+    const ratio = perSecond[1] / perSecond[0];
+    ratios.push(
+      `  nabla-${backend.padEnd(10)} ${Math.round(perSecond[0])} and ${Math.round(perSecond[1])} samples/s: ratio ${ratio.toFixed(2)} (${ratio >= FLAT ? 'flat' : `under ${FLAT}`})`,
+    );
+  }
+  console.log(
+    `fit-scaling: samples/s at ${LARGE.toLocaleString('en')} over ${SMALL.toLocaleString('en')} (at least ${FLAT} is flat)\n${ratios.join('\n')}`,
+  );
+  return results;
+}
