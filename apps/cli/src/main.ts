@@ -6,6 +6,7 @@ import { conformance } from './conformance.js';
 import { iris } from './examples/iris.js';
 import { linearRegression } from './examples/linear-regression.js';
 import { mnistMlp } from './examples/mnist-mlp.js';
+import { mnistStreamed } from './examples/mnist-streamed.js';
 import { seedLinreg } from './examples/seed-linreg.js';
 import { twoMoons } from './examples/two-moons.js';
 
@@ -68,6 +69,15 @@ async function examples(args: string[]): Promise<number> {
     `  held-out test accuracy ${(digits.testAccuracy * 100).toFixed(1)}% (target 90%), training ${digits.trainSeconds.toFixed(1)} s, ${digits.samplesPerSecond.toFixed(0)} samples/s, ${(performance.now() - t0).toFixed(0)} ms ${digitsOk ? 'ok' : 'FAILED'}\n`,
   );
   if (!digitsOk) failures++;
+
+  console.log('MNIST digits streamed (the same MLP, fit on a generator of batches, evaluate on another):');
+  t0 = performance.now();
+  const streamed = await mnistStreamed(log, { verbose: 1 });
+  const streamedOk = streamed.testAccuracy >= 0.9 && Math.abs(streamed.testAccuracy - digits.testAccuracy) < 0.02;
+  console.log(
+    `  held-out test accuracy ${(streamed.testAccuracy * 100).toFixed(1)}% (from tensors: ${(digits.testAccuracy * 100).toFixed(1)}%), ${streamed.batchesMade} batches made on demand, training ${streamed.trainSeconds.toFixed(1)} s, ${(performance.now() - t0).toFixed(0)} ms ${streamedOk ? 'ok' : 'FAILED'}\n`,
+  );
+  if (!streamedOk) failures++;
 
   console.log('Iris (4-16-3 MLP on standardized features, adam):');
   t0 = performance.now();

@@ -4,6 +4,7 @@ import { expect, test } from 'vitest';
 import { iris } from './iris.js';
 import { linearRegression } from './linear-regression.js';
 import { mnistMlp } from './mnist-mlp.js';
+import { mnistStreamed } from './mnist-streamed.js';
 import { seedLinreg } from './seed-linreg.js';
 import { twoMoons } from './two-moons.js';
 
@@ -40,14 +41,24 @@ test('Iris: at least 90% on the held-out 20%', async () => {
   expect(testAccuracy).toBeGreaterThanOrEqual(0.9);
 });
 
-// The full run (8,000 training digits, 3 epochs) takes ~5 s here, so the test uses it as the CLI does.
+// The full run (8,000 training digits, 3 epochs) takes ~5 s here, so the test uses it as the CLI does,
+// from tensors and then from a stream of batches.
 test('MNIST: the 784-128-10 MLP reaches 90% on the held-out 20%', async () => {
   const before = nb.memory().numTensors;
   const r = await mnistMlp(() => {}, { verbose: 0 });
   expect(r.testSamples).toBe(2000);
   expect(r.testAccuracy).toBeGreaterThanOrEqual(0.9);
   expect(nb.memory().numTensors).toBe(before);
-}, 60_000);
+
+  // The same model trained from a generator of batches (a different shuffle): the same accuracy.
+  const s = await mnistStreamed(() => {}, { verbose: 0 });
+  expect(s.trainSamples).toBe(r.trainSamples);
+  expect(s.batchesMade).toBe(3 * Math.ceil(8000 / 64) + 4);
+  expect(s.testAccuracy).toBeGreaterThanOrEqual(0.9);
+  expect(Math.abs(s.testAccuracy - r.testAccuracy)).toBeLessThan(0.02);
+  // Every batch the generator made was freed by fit and evaluate.
+  expect(nb.memory().numTensors).toBe(before);
+}, 120_000);
 
 // Model code does not change with the backend: the same examples on onnxruntime.
 test('the seed example and Iris give the same results on the onnx backend', async () => {

@@ -9,14 +9,14 @@ interface MnistDigit {
   raw: number[];
 }
 
-const PIXELS = 784;
+export const PIXELS = 784;
 
 /**
  * All ~10,000 digits of the `mnist` package, in an order fixed by `seed`. The package's own
  * `mnist.set()` shuffles with Math.random, so the images are read from each digit's `raw` array
  * instead and ordered by sorting seeded uniform keys: the same split on every run and backend.
  */
-async function loadDigits(seed: number): Promise<{ images: Float32Array; labels: Int32Array }> {
+export async function loadDigits(seed: number): Promise<{ images: Float32Array; labels: Int32Array }> {
   const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
   const source: { digit: MnistDigit; index: number }[] = [];
   for (let d = 0; d < 10; d++) for (let i = 0; i < mnist[d].length; i++) source.push({ digit: mnist[d], index: i });
