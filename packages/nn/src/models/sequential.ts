@@ -394,7 +394,14 @@ export class Sequential implements TrainingModel {
   save(path: string, options?: SaveOptions, ...extra: unknown[]): Promise<void> {
     if (extra.length > 0)
       return Promise.reject(new nb.NablaError(`save: takes at most 2 arguments (a path and options), got ${2 + extra.length}`));
-    return saveModel(this, path, options);
+    let leave: () => void;
+    try {
+      // A save reads every weight over several awaits: not while a fit replaces them.
+      leave = this.runLock.join('save');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return saveModel(this, path, options).finally(leave);
   }
 
   snapshotWeights(): nb.Tensor[] {

@@ -15,7 +15,7 @@ export class RunLock {
   /** True while the running fit awaits a callback hook: the model is between steps. */
   private atRest = false;
   private readonly guests = new Set<Promise<unknown>>();
-  /** Runs of a reading method (evaluate) going on together outside fit. */
+  /** Runs that only read the weights (evaluate, save) going on together outside fit. */
   private readers = 0;
 
   /** The running method, or null. */
@@ -35,13 +35,14 @@ export class RunLock {
   }
 
   /**
-   * Runs `method` as a guest of the running fit when called from one of its hooks, or alone.
-   * Returns a function to call when it ends.
+   * Starts `method`, which only reads the weights (evaluate, save): alongside other such runs,
+   * as a guest of the running fit when called from one of its hooks, else an error while a fit
+   * runs. Returns a function to call when it ends.
    */
   join(method: string): () => void {
-    // Runs that only read the weights (evaluate) may overlap one another.
-    if (this.running === null || (this.running === method && this.readers > 0)) {
-      this.running = method;
+    // Runs that only read the weights (evaluate, save) may overlap one another.
+    if (this.running === null || this.readers > 0) {
+      this.running ??= method;
       this.readers++;
       return () => {
         if (--this.readers === 0) this.exit();

@@ -40,6 +40,23 @@ describe('fit shares the process', () => {
     expect(Math.max(...gaps)).toBeLessThan(Math.max(250, (end - start) / 4));
   });
 
+  test('evaluate over many batches lets timers run too, and stops on its signal', async () => {
+    const { x, y, a } = setup(2000);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const start = performance.now();
+    for (let i = 0; i < 10; i++) await a.evaluate(x, y, { batchSize: 2 });
+    const elapsed = performance.now() - start;
+    clearInterval(timer);
+    // 10,000 batches: at least one timer run per 100 ms of evaluation.
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(elapsed / 100));
+    expect(ticks).toBeGreaterThan(0);
+    const controller = new AbortController();
+    // Runs at evaluate's first yield, after 8 ms of its 2,000 batches.
+    setTimeout(() => controller.abort(), 0);
+    await expect(a.evaluate(x, y, { batchSize: 1, signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
   test('an AbortSignal stops fit after the running step: AbortError, weights of the last completed step', async () => {
     const { x, y, a, b } = setup(64);
     const controller = new AbortController();
@@ -113,6 +130,7 @@ describe('fit shares the process', () => {
     expect(() => a.compile({ optimizer: 'sgd', loss: 'meanSquaredError' })).toThrow(/^compile: this model is already training/);
     expect(() => a.dispose()).toThrow(/^dispose: this model is already training/);
     expect(() => a.setWeights(a.snapshotWeights())).toThrow(/^setWeights: this model is already training/);
+    await expect(a.save('/nonexistent-dir/model')).rejects.toThrow(/^save: this model is already training/);
     await first;
     expect(a.compiled?.iterations).toBe(16);
 
@@ -132,9 +150,12 @@ describe('fit shares the process', () => {
       },
     });
     expect(seen).toHaveLength(2);
-    // After fit, everything is allowed again; two evaluates may overlap.
+    // After fit, everything is allowed again; two evaluates may overlap; fit waits for neither.
     const [r1, r2] = await Promise.all([a.evaluate(x, y), a.evaluate(x, y)]);
     expect(r1.loss).toBe(r2.loss);
+    const reading = a.evaluate(x, y);
+    await expect(a.fit(x, y, { verbose: 0 })).rejects.toThrow(/^fit: this model is running evaluate; await the running evaluate first/);
+    await reading;
     a.dispose();
   });
 });
