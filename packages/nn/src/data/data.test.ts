@@ -157,6 +157,15 @@ describe('fit and evaluate on datasets, generators and async iterators', () => {
     expect(p1).not.toEqual(p2);
     expect(await firstColumn(data.fromArrays(x, x, { batchSize: 4, shuffle: true, seed: 3 }))).toEqual(p1);
     expect(ds.size).toBe(3);
+
+    // Arrays given are made into tensors the dataset holds until disposed; tensors given stay.
+    const before = nb.memory().numTensors;
+    const fromLists = data.fromArrays([[1], [2]], [[3], [4]]);
+    expect(nb.memory().numTensors).toBe(before + 2);
+    fromLists.dispose();
+    ds.dispose();
+    expect(nb.memory().numTensors).toBe(before);
+    expect(x.isDisposed).toBe(false);
   });
 });
 

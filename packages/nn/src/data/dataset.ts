@@ -15,10 +15,16 @@ export class Dataset implements AsyncIterable<Batch> {
   constructor(
     private readonly passes: () => AsyncIterator<Batch>,
     readonly size?: number,
+    private readonly release: () => void = () => {},
   ) {}
 
   [Symbol.asyncIterator](): AsyncIterator<Batch> {
     return this.passes();
+  }
+
+  /** Frees what the dataset holds (the tensors fromArrays made from arrays; tensors given stay the caller's). */
+  dispose(): void {
+    this.release();
   }
 }
 
@@ -42,6 +48,7 @@ export function fromArrays(x: nb.TensorLike, y: nb.TensorLike, options: FromArra
   const tx = x instanceof nb.Tensor ? x : nb.keep(nb.tensor(x as nb.TensorData));
   const ty = y instanceof nb.Tensor ? y : nb.keep(nb.tensor(y as nb.TensorData));
   if (tx.rank === 0 || ty.rank === 0 || tx.shape[0] !== ty.shape[0]) {
+    nb.dispose([tx, ty].filter((t, i) => t !== [x, y][i]));
     throw new nb.NablaError(`data.fromArrays: x and y must have the same number of samples, got shapes [${tx.shape}] and [${ty.shape}]`);
   }
   const n = tx.shape[0];
@@ -56,5 +63,10 @@ export function fromArrays(x: nb.TensorLike, y: nb.TensorLike, options: FromArra
       yield batch;
     }
   };
-  return new Dataset(() => pass(), Math.ceil(n / batchSize));
+  const made = [tx, ty].filter((t, i) => t !== [x, y][i]);
+  return new Dataset(
+    () => pass(),
+    Math.ceil(n / batchSize),
+    () => nb.dispose(made),
+  );
 }
