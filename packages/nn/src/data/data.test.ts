@@ -137,6 +137,11 @@ describe('fit and evaluate on datasets, generators and async iterators', () => {
       /batch 0's xs and ys must have the same, non-zero number of samples, got shapes \[1,3\] and \[2,1\]/,
     );
     await expect(m.fit([[[[1, 2]], [[1]]]].values() as never, { verbose: 0 })).rejects.toThrow(/^fit: expected x of shape \[null,3\]/);
+    await expect(Reflect.apply(m.fit, m, [data.fromArrays(x, y), { verbose: 0 }, 'zz'])).rejects.toThrow(/fit: takes at most 2 arguments/);
+    await expect(Reflect.apply(m.evaluate, m, [data.fromArrays(x, y), {}, 'zz'])).rejects.toThrow(/evaluate: takes at most 2 arguments/);
+    await expect(m.evaluate(data.fromArrays(x, y), { batchSize: 4 })).rejects.toThrow(/^evaluate: batchSize applies to x and y/);
+    await expect(m.evaluate(x, y, { steps: 4 })).rejects.toThrow(/^evaluate: steps applies to a dataset/);
+    await expect(m.fit(data.fromArrays(x, y), { verbose: 0, bachSize: 4 } as never)).rejects.toThrow(/'bachSize'/);
     expect(() => data.fromArrays(x, y, { batchSize: 0 })).toThrow(/batchSize/);
     expect(() => data.fromArrays(x, y, { bachSize: 2 } as never)).toThrow(/'bachSize'/);
     expect(() => Reflect.apply(data.fromArrays, null, [x, y, {}, 'zz'])).toThrow(/takes at most 3 arguments/);
