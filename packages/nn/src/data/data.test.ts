@@ -82,6 +82,40 @@ describe('fit and evaluate on datasets, generators and async iterators', () => {
     );
   });
 
+  test("compile's stepsPerExecution: a dataset's batches of one size run together, as the arrays' do", async () => {
+    const { x, y, model } = setup();
+    const runs: number[][][] = [];
+    for (const fromData of [false, true]) {
+      const m = model();
+      m.compile({ optimizer: 'adam', loss: 'meanSquaredError', stepsPerExecution: 3 });
+      // Batches of 10: 10, 10, 10 | 10 | 8 (an execution holds batches of one size).
+      const events: string[] = [];
+      const callbacks = {
+        onBatchBegin: (b: number) => void events.push(`begin ${b}`),
+        onBatchEnd: (b: number) => void events.push(`end ${b}`),
+      };
+      if (fromData) await m.fit(data.fromArrays(x, y, { batchSize: 10 }), { epochs: 2, verbose: 0, callbacks });
+      else await m.fit(x, y, { epochs: 2, batchSize: 10, shuffle: false, verbose: 0, callbacks });
+      // The batch hooks of one execution: all its begins, then its ends.
+      expect(events.slice(0, 10)).toEqual([
+        'begin 0',
+        'begin 1',
+        'begin 2',
+        'end 0',
+        'end 1',
+        'end 2',
+        'begin 3',
+        'end 3',
+        'begin 4',
+        'end 4',
+      ]);
+      expect(m.compiled?.iterations).toBe(10);
+      runs.push(await weightsOf(m));
+      m.dispose();
+    }
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   test('validation from a dataset, with validationSteps', async () => {
     const { x, y, model } = setup();
     const [vx, vy] = [nb.slice(x, [0], [16]), nb.slice(y, [0], [16])];

@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { BatchReader, type DataSource } from '../data/source.js';
+import { BatchReader, type DataSource, type TensorBatch } from '../data/source.js';
 import { batches, epochOrder } from './data.js';
 import { HostRows } from './host-rows.js';
 
@@ -105,7 +105,7 @@ export interface DataFeedOptions {
   checkInput: (x: nb.Tensor) => void;
 }
 
-/** Batches read from a dataset, generator or async iterator, one execution per batch. */
+/** Batches read from a dataset, generator or async iterator. */
 export class DataFeed implements Feed {
   readonly steps: number | undefined;
   readonly samples = undefined;
@@ -113,6 +113,8 @@ export class DataFeed implements Feed {
   private taken = 0;
   private epoch = 0;
   private last = false;
+  /** A batch read for an execution of another batch size: the next execution's first. */
+  private held: TensorBatch | null = null;
 
   constructor(
     private readonly method: string,
@@ -132,8 +134,53 @@ export class DataFeed implements Feed {
     return this.reader.restart();
   }
 
-  async next(): Promise<Chunk | null> {
+  /**
+   * Up to `maxSteps` batches of one size (compile's stepsPerExecution), their samples
+   * concatenated into one x and y; a batch of another size waits for the next execution.
+   */
+  async next(maxSteps: number): Promise<Chunk | null> {
+    const first = await this.take();
+    if (!first) return null;
+    const list = [first];
+    const size = first.xs.shape[0];
+    try {
+      while (list.length < maxSteps) {
+        const b = await this.take();
+        if (!b) break;
+        if (b.xs.shape[0] !== size) {
+          this.held = b;
+          this.taken--;
+          break;
+        }
+        list.push(b);
+      }
+    } catch (e) {
+      nb.dispose(list.flatMap((b) => [b.xs, b.ys]));
+      throw e;
+    }
+    const owned = list.flatMap((b) => [b.xs, b.ys]);
+    if (list.length === 1) return { x: first.xs, y: first.ys, w: null, groups: [identity(size)], release: () => nb.dispose(owned) };
+    const x = nb.concat(
+      list.map((b) => b.xs),
+      0,
+    );
+    const y = nb.concat(
+      list.map((b) => b.ys),
+      0,
+    );
+    const groups = list.map((_, k) => identity(size).map((i) => i + k * size));
+    return { x, y, w: null, groups, release: () => nb.dispose([x, y, ...owned]) };
+  }
+
+  /** The next batch of this epoch, checked against the model, or null at its end. */
+  private async take(): Promise<TensorBatch | null> {
     const steps = this.options.steps;
+    if (this.held) {
+      const b = this.held;
+      this.held = null;
+      this.taken++;
+      return b;
+    }
     if (steps !== undefined && this.taken >= steps) return null;
     let b = await this.reader.next();
     if (!b && steps !== undefined && this.reader.again) {
@@ -146,14 +193,13 @@ export class DataFeed implements Feed {
       throw this.ranOut();
     }
     this.taken++;
-    const { xs, ys } = b;
     try {
-      this.options.checkInput(xs);
+      this.options.checkInput(b.xs);
     } catch (e) {
-      nb.dispose([xs, ys]);
+      nb.dispose([b.xs, b.ys]);
       throw e;
     }
-    return { x: xs, y: ys, w: null, groups: [identity(xs.shape[0])], release: () => nb.dispose([xs, ys]) };
+    return b;
   }
 
   prefetch(): void {
@@ -165,6 +211,8 @@ export class DataFeed implements Feed {
   }
 
   close(): Promise<void> {
+    if (this.held) nb.dispose([this.held.xs, this.held.ys]);
+    this.held = null;
     return this.reader.close();
   }
 
