@@ -34,7 +34,7 @@ function mapTree<T extends TensorTree>(tree: T, fn: (t: Tensor) => Tensor): T {
  * Cotangents of `outputs` (seeded with `seeds`; ones where a seed is missing) with respect to
  * each tensor of `wrt`. A tensor the outputs do not depend on gets zeros.
  */
-export const backward = op(function backward(outputs: Tensor[], seeds: (Tensor | undefined)[], wrt: Tensor[]): Tensor[] {
+export const backward = op('backward', function backward(outputs: Tensor[], seeds: (Tensor | undefined)[], wrt: Tensor[]): Tensor[] {
   // Topological order of everything the outputs depend on (iterative: graphs can be deep).
   const order: Tensor[] = [];
   const seen = new Set<Tensor>();

@@ -9,14 +9,12 @@ import { engine } from './state.js';
  * Only what the outermost op returns becomes a tensor the user holds, so `nb.softmax(x)`
  * outside a tidy leaves one live tensor, not six.
  *
+ * `name` is the op's public name, given as a string because minifiers drop function names;
  * `maxArgs` is how many positional arguments the op takes, declared once beside it:
- * `export const sum = op(function sum(x, axis, keepDims) {...}, 3)`. A call with more is a
- * NablaError naming the op (checkArity), never an argument silently ignored. The op's name in
- * that error is the wrapped function's name, so pass a named function.
+ * `export const sum = op('sum', function sum(x, axis, keepDims) {...}, 3)`. A call with more is
+ * a NablaError naming the op (checkArity), never an argument silently ignored.
  */
-export function op<F extends (...args: never[]) => unknown>(fn: F, maxArgs?: number): F {
-  const name = fn.name;
-  if (maxArgs !== undefined && !name) throw new Error('op: a function declaring maxArgs must be named');
+export function op<F extends (...args: never[]) => unknown>(name: string, fn: F, maxArgs?: number): F {
   const wrapped = (...args: unknown[]) => {
     if (maxArgs !== undefined) checkArity(name, args, maxArgs);
     const outermost = engine.opDepth === 0;

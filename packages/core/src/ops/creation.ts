@@ -204,31 +204,51 @@ function filled(label: string, shape: ShapeLike, value: number | boolean, dtype:
  * A tensor of `shape` filled with `value`; lazy, so it costs no memory until computed. The dtype
  * defaults to bool for a boolean value, else float32; int32 takes only an int32 value.
  */
-export const fill = op(function fill(shape: ShapeLike, value: number | boolean, dtype?: DType): Tensor {
-  return filled('fill', shape, value, dtype);
-}, 3);
+export const fill = op(
+  'fill',
+  function fill(shape: ShapeLike, value: number | boolean, dtype?: DType): Tensor {
+    return filled('fill', shape, value, dtype);
+  },
+  3,
+);
 
 /** Zeros of `shape` (`zeros([2, 3])`, or `zeros(3)` for 1-D). */
-export const zeros = op(function zeros(shape: ShapeLike, dtype: DType = 'float32'): Tensor {
-  return filled('zeros', shape, dtype === 'bool' ? false : 0, dtype);
-}, 2);
+export const zeros = op(
+  'zeros',
+  function zeros(shape: ShapeLike, dtype: DType = 'float32'): Tensor {
+    return filled('zeros', shape, dtype === 'bool' ? false : 0, dtype);
+  },
+  2,
+);
 
 /** Ones of `shape` (`ones([2, 3])`, or `ones(3)` for 1-D). */
-export const ones = op(function ones(shape: ShapeLike, dtype: DType = 'float32'): Tensor {
-  return filled('ones', shape, dtype === 'bool' ? true : 1, dtype);
-}, 2);
+export const ones = op(
+  'ones',
+  function ones(shape: ShapeLike, dtype: DType = 'float32'): Tensor {
+    return filled('ones', shape, dtype === 'bool' ? true : 1, dtype);
+  },
+  2,
+);
 
 /** Zeros of x's shape and dtype. */
-export const zerosLike = op(function zerosLike(x: TensorLike): Tensor {
-  const t = toTensor('zerosLike', x);
-  return filled('zerosLike', t.shape, t.dtype === 'bool' ? false : 0, t.dtype);
-}, 1);
+export const zerosLike = op(
+  'zerosLike',
+  function zerosLike(x: TensorLike): Tensor {
+    const t = toTensor('zerosLike', x);
+    return filled('zerosLike', t.shape, t.dtype === 'bool' ? false : 0, t.dtype);
+  },
+  1,
+);
 
 /** Ones of x's shape and dtype. */
-export const onesLike = op(function onesLike(x: TensorLike): Tensor {
-  const t = toTensor('onesLike', x);
-  return filled('onesLike', t.shape, t.dtype === 'bool' ? true : 1, t.dtype);
-}, 1);
+export const onesLike = op(
+  'onesLike',
+  function onesLike(x: TensorLike): Tensor {
+    const t = toTensor('onesLike', x);
+    return filled('onesLike', t.shape, t.dtype === 'bool' ? true : 1, t.dtype);
+  },
+  1,
+);
 
 /** Writes `value(i)` for i < n into a new host array of `dtype`; int32 values are checked (int32Value). */
 function generate(op: string, dtype: DType, n: number, value: (i: number) => number): TypedArray {

@@ -35,52 +35,60 @@ function transposeFlags(transposeA: unknown, transposeB: unknown): [boolean, boo
  * Transposes (of the last two axes) are positional, `matmul(a, b, false, true)` as in
  * TensorFlow.js, or options, `matmul(a, b, { transposeB: true })`.
  */
-export const matmul = op(function matmul(a: TensorLike, b: TensorLike, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
-  const op = 'matmul';
-  const [flagA, flagB] = transposeFlags(transposeA, transposeB);
-  let [ta, tb] = promoteCast(op, [toTensor(op, a), toTensor(op, b)]);
-  if (ta.rank === 0 || tb.rank === 0) {
-    throw new NablaError(`${op}: operands must have rank >= 1, got ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
-  }
-  const vecA = ta.rank === 1;
-  const vecB = tb.rank === 1;
-  const tA = !vecA && flagA;
-  const tB = !vecB && flagB;
-  if (vecA) ta = p.reshape(ta, [1, ta.shape[0]], op);
-  if (vecB) tb = p.reshape(tb, [tb.shape[0], 1], op);
-  const ka = ta.shape[ta.rank - (tA ? 2 : 1)];
-  const kb = tb.shape[tb.rank - (tB ? 1 : 2)];
-  if (ka !== kb) {
-    throw new NablaError(`${op}: inner dimensions differ: ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
-  }
-  const batch = broadcastShapes(op, ta.shape.slice(0, -2), tb.shape.slice(0, -2));
-  if (batch.length === 0) {
-    // Plain matrices: the rank-2 primitive, no folding.
-    const out2 = p.matmul3(ta, tb, tA, tB, op);
-    return p.reshape(out2, [...(vecA ? [] : [out2.shape[0]]), ...(vecB ? [] : [out2.shape[1]])], op);
-  }
-  const nb = batch.reduce((x, y) => x * y, 1);
-  const fold = (t: Tensor) => {
-    const full = [...batch, ...t.shape.slice(-2)];
-    const lifted = p.reshape(t, [...new Array(full.length - t.rank).fill(1), ...t.shape], op);
-    return p.reshape(p.expand(lifted, full, op), [nb, ...t.shape.slice(-2)], op);
-  };
-  const out = p.matmul3(fold(ta), fold(tb), tA, tB, op);
-  const m = out.shape[1];
-  const n = out.shape[2];
-  const shape = [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])];
-  return p.reshape(out, shape, op);
-}, 4);
+export const matmul = op(
+  'matmul',
+  function matmul(a: TensorLike, b: TensorLike, transposeA?: boolean | MatMulOptions, transposeB?: boolean): Tensor {
+    const op = 'matmul';
+    const [flagA, flagB] = transposeFlags(transposeA, transposeB);
+    let [ta, tb] = promoteCast(op, [toTensor(op, a), toTensor(op, b)]);
+    if (ta.rank === 0 || tb.rank === 0) {
+      throw new NablaError(`${op}: operands must have rank >= 1, got ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
+    }
+    const vecA = ta.rank === 1;
+    const vecB = tb.rank === 1;
+    const tA = !vecA && flagA;
+    const tB = !vecB && flagB;
+    if (vecA) ta = p.reshape(ta, [1, ta.shape[0]], op);
+    if (vecB) tb = p.reshape(tb, [tb.shape[0], 1], op);
+    const ka = ta.shape[ta.rank - (tA ? 2 : 1)];
+    const kb = tb.shape[tb.rank - (tB ? 1 : 2)];
+    if (ka !== kb) {
+      throw new NablaError(`${op}: inner dimensions differ: ${fmtShape(ta.shape)} x ${fmtShape(tb.shape)}`);
+    }
+    const batch = broadcastShapes(op, ta.shape.slice(0, -2), tb.shape.slice(0, -2));
+    if (batch.length === 0) {
+      // Plain matrices: the rank-2 primitive, no folding.
+      const out2 = p.matmul3(ta, tb, tA, tB, op);
+      return p.reshape(out2, [...(vecA ? [] : [out2.shape[0]]), ...(vecB ? [] : [out2.shape[1]])], op);
+    }
+    const nb = batch.reduce((x, y) => x * y, 1);
+    const fold = (t: Tensor) => {
+      const full = [...batch, ...t.shape.slice(-2)];
+      const lifted = p.reshape(t, [...new Array(full.length - t.rank).fill(1), ...t.shape], op);
+      return p.reshape(p.expand(lifted, full, op), [nb, ...t.shape.slice(-2)], op);
+    };
+    const out = p.matmul3(fold(ta), fold(tb), tA, tB, op);
+    const m = out.shape[1];
+    const n = out.shape[2];
+    const shape = [...batch, ...(vecA ? [] : [m]), ...(vecB ? [] : [n])];
+    return p.reshape(out, shape, op);
+  },
+  4,
+);
 
 /** Dot product of vectors, or matmul for matrices (TensorFlow.js's dot). */
-export const dot = op(function dot(a: TensorLike, b: TensorLike): Tensor {
-  const ta = toTensor('dot', a);
-  const tb = toTensor('dot', b);
-  if (ta.rank > 2 || tb.rank > 2 || ta.rank === 0 || tb.rank === 0) {
-    throw new NablaError(`dot: operands must be vectors or matrices, got ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
-  }
-  if (ta.shape[ta.rank - 1] !== tb.shape[0]) {
-    throw new NablaError(`dot: inner dimensions differ: ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
-  }
-  return matmul(ta, tb);
-}, 2);
+export const dot = op(
+  'dot',
+  function dot(a: TensorLike, b: TensorLike): Tensor {
+    const ta = toTensor('dot', a);
+    const tb = toTensor('dot', b);
+    if (ta.rank > 2 || tb.rank > 2 || ta.rank === 0 || tb.rank === 0) {
+      throw new NablaError(`dot: operands must be vectors or matrices, got ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
+    }
+    if (ta.shape[ta.rank - 1] !== tb.shape[0]) {
+      throw new NablaError(`dot: inner dimensions differ: ${fmtShape(ta.shape)} and ${fmtShape(tb.shape)}`);
+    }
+    return matmul(ta, tb);
+  },
+  2,
+);

@@ -68,8 +68,7 @@ function reducer(fn: 'sum' | 'max' | 'prod') {
     const a = reduceArgs(fn, axis, keepDims);
     return reduceBy(fn, fn, t, normalizeAxes(fn, a.axis, t.rank), a.keepDims);
   };
-  Object.defineProperty(f, 'name', { value: fn });
-  return op(f, 3);
+  return op(fn, f, 3);
 }
 
 export const sum = reducer('sum');
@@ -77,12 +76,16 @@ export const sum = reducer('sum');
 export const max = reducer('max');
 export const prod = reducer('prod');
 
-export const min = op(function min(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
-  const t = toTensor('min', x);
-  const a = reduceArgs('min', axis, keepDims);
-  const source = t.dtype === 'bool' ? p.cast(t, 'int32', 'min') : t;
-  return reversed(reduceBy('max', 'min', reversed(source), normalizeAxes('min', a.axis, t.rank), a.keepDims));
-}, 3);
+export const min = op(
+  'min',
+  function min(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
+    const t = toTensor('min', x);
+    const a = reduceArgs('min', axis, keepDims);
+    const source = t.dtype === 'bool' ? p.cast(t, 'int32', 'min') : t;
+    return reversed(reduceBy('max', 'min', reversed(source), normalizeAxes('min', a.axis, t.rank), a.keepDims));
+  },
+  3,
+);
 
 /**
  * An order-reversing map that is its own inverse: min is reversed(max(reversed(x))). For floats
@@ -101,20 +104,28 @@ function meanOf(t: Tensor, axes: number[], keepDims: boolean, label: string): Te
 }
 
 /** Mean; integer tensors give float32. Over an empty axis it is NaN, as 0/0. */
-export const mean = op(function mean(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
-  const t = toFloatTensor('mean', x);
-  const a = reduceArgs('mean', axis, keepDims);
-  return meanOf(t, normalizeAxes('mean', a.axis, t.rank), a.keepDims, 'mean');
-}, 3);
+export const mean = op(
+  'mean',
+  function mean(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
+    const t = toFloatTensor('mean', x);
+    const a = reduceArgs('mean', axis, keepDims);
+    return meanOf(t, normalizeAxes('mean', a.axis, t.rank), a.keepDims, 'mean');
+  },
+  3,
+);
 
 /** The population variance (divided by n), as TensorFlow.js's moments. */
-export const variance = op(function variance(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
-  const t = toFloatTensor('variance', x);
-  const a = reduceArgs('variance', axis, keepDims);
-  const axes = normalizeAxes('variance', a.axis, t.rank);
-  const m = meanOf(t, axes, true, 'variance');
-  return meanOf(square(sub(t, m)), axes, a.keepDims, 'variance');
-}, 3);
+export const variance = op(
+  'variance',
+  function variance(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
+    const t = toFloatTensor('variance', x);
+    const a = reduceArgs('variance', axis, keepDims);
+    const axes = normalizeAxes('variance', a.axis, t.rank);
+    const m = meanOf(t, axes, true, 'variance');
+    return meanOf(square(sub(t, m)), axes, a.keepDims, 'variance');
+  },
+  3,
+);
 
 /** The orders norm accepts. */
 export type NormOrd = 'euclidean' | 'fro' | number;
@@ -126,36 +137,40 @@ export type NormOrd = 'euclidean' | 'fro' | number;
  * sum of |x| over axis[0]), Infinity (the largest over axis[1]), -Infinity (the smallest over
  * axis[1]). Other orders are an error, never another norm.
  */
-export const norm = op(function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
-  const t0 = toTensor('norm', x);
-  const t = t0.dtype === 'bool' ? p.cast(t0, 'int32', 'norm') : t0;
-  const a = reduceArgs('norm', axis, keepDims);
-  const given = a.axis;
-  const twoAxes = Array.isArray(given) && given.length === 2;
-  if (!twoAxes) {
-    const axes = normalizeAxes('norm', given, t.rank);
-    if (ord === 'euclidean' || ord === 2) return sqrt(reduceBy('sum', 'norm', square(t), axes, a.keepDims));
-    if (ord === 1) return reduceBy('sum', 'norm', abs(t), axes, a.keepDims);
-    if (ord === Number.POSITIVE_INFINITY) return reduceBy('max', 'norm', abs(t), axes, a.keepDims);
-    if (ord === Number.NEGATIVE_INFINITY) return neg(reduceBy('max', 'norm', neg(abs(t)), axes, a.keepDims));
-    throw new NablaError(`norm: ord ${describe(ord)} is not a vector norm; use 'euclidean', 1, 2, Infinity or -Infinity`);
-  }
-  // Matrix norms: the axes in the caller's order (axis[0] is summed for ord 1).
-  const [r, c] = (given as number[]).map((v) => normalizeAxis('norm', v, t.rank));
-  if (r === c) throw new NablaError(`norm: axis [${(given as number[]).join(',')}] repeats an axis`);
-  const axes = [r, c].sort((u, v) => u - v);
-  const keep = (m: Tensor) => finish(m, t, axes, a.keepDims, 'norm');
-  if (ord === 'euclidean' || ord === 'fro') return keep(sqrt(reduceBy('sum', 'norm', square(t), axes, true)));
-  const absT = abs(t);
-  if (ord === 1) return keep(reduceBy('max', 'norm', reduceBy('sum', 'norm', absT, [r], true), [c], true));
-  if (ord === Number.POSITIVE_INFINITY) return keep(reduceBy('max', 'norm', reduceBy('sum', 'norm', absT, [c], true), [r], true));
-  if (ord === Number.NEGATIVE_INFINITY) {
-    return keep(neg(reduceBy('max', 'norm', neg(reduceBy('sum', 'norm', absT, [c], true)), [r], true)));
-  }
-  throw new NablaError(
-    `norm: ord ${describe(ord)} is not a matrix norm over axes ${fmtShape(given as number[])}; use 'euclidean', 'fro', 1, Infinity or -Infinity`,
-  );
-}, 4);
+export const norm = op(
+  'norm',
+  function norm(x: TensorLike, ord: NormOrd = 'euclidean', axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
+    const t0 = toTensor('norm', x);
+    const t = t0.dtype === 'bool' ? p.cast(t0, 'int32', 'norm') : t0;
+    const a = reduceArgs('norm', axis, keepDims);
+    const given = a.axis;
+    const twoAxes = Array.isArray(given) && given.length === 2;
+    if (!twoAxes) {
+      const axes = normalizeAxes('norm', given, t.rank);
+      if (ord === 'euclidean' || ord === 2) return sqrt(reduceBy('sum', 'norm', square(t), axes, a.keepDims));
+      if (ord === 1) return reduceBy('sum', 'norm', abs(t), axes, a.keepDims);
+      if (ord === Number.POSITIVE_INFINITY) return reduceBy('max', 'norm', abs(t), axes, a.keepDims);
+      if (ord === Number.NEGATIVE_INFINITY) return neg(reduceBy('max', 'norm', neg(abs(t)), axes, a.keepDims));
+      throw new NablaError(`norm: ord ${describe(ord)} is not a vector norm; use 'euclidean', 1, 2, Infinity or -Infinity`);
+    }
+    // Matrix norms: the axes in the caller's order (axis[0] is summed for ord 1).
+    const [r, c] = (given as number[]).map((v) => normalizeAxis('norm', v, t.rank));
+    if (r === c) throw new NablaError(`norm: axis [${(given as number[]).join(',')}] repeats an axis`);
+    const axes = [r, c].sort((u, v) => u - v);
+    const keep = (m: Tensor) => finish(m, t, axes, a.keepDims, 'norm');
+    if (ord === 'euclidean' || ord === 'fro') return keep(sqrt(reduceBy('sum', 'norm', square(t), axes, true)));
+    const absT = abs(t);
+    if (ord === 1) return keep(reduceBy('max', 'norm', reduceBy('sum', 'norm', absT, [r], true), [c], true));
+    if (ord === Number.POSITIVE_INFINITY) return keep(reduceBy('max', 'norm', reduceBy('sum', 'norm', absT, [c], true), [r], true));
+    if (ord === Number.NEGATIVE_INFINITY) {
+      return keep(neg(reduceBy('max', 'norm', neg(reduceBy('sum', 'norm', absT, [c], true)), [r], true)));
+    }
+    throw new NablaError(
+      `norm: ord ${describe(ord)} is not a matrix norm over axes ${fmtShape(given as number[])}; use 'euclidean', 'fro', 1, Infinity or -Infinity`,
+    );
+  },
+  4,
+);
 
 /**
  * The max along axes (kept), as a constant for autodiff, and 0 where it is not finite: shifting
@@ -171,14 +186,18 @@ export function stableShift(t: Tensor, axes: number[], label: string): Tensor {
  * log(sum(exp(x))), shifted by the max so it neither overflows nor underflows. Over an empty
  * axis it is an error, as max is.
  */
-export const logSumExp = op(function logSumExp(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
-  const t = toFloatTensor('logSumExp', x);
-  const a = reduceArgs('logSumExp', axis, keepDims);
-  const axes = normalizeAxes('logSumExp', a.axis, t.rank);
-  const m = stableShift(t, axes, 'logSumExp');
-  const out = add(log(reduceBy('sum', 'logSumExp', exp(sub(t, m)), axes, true)), m);
-  return finish(out, t, axes, a.keepDims, 'logSumExp');
-}, 3);
+export const logSumExp = op(
+  'logSumExp',
+  function logSumExp(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
+    const t = toFloatTensor('logSumExp', x);
+    const a = reduceArgs('logSumExp', axis, keepDims);
+    const axes = normalizeAxes('logSumExp', a.axis, t.rank);
+    const m = stableShift(t, axes, 'logSumExp');
+    const out = add(log(reduceBy('sum', 'logSumExp', exp(sub(t, m)), axes, true)), m);
+    return finish(out, t, axes, a.keepDims, 'logSumExp');
+  },
+  3,
+);
 
 function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number): Tensor {
   let t = toTensor(op, x);
@@ -196,10 +215,18 @@ function argReduce(op: 'argMax' | 'argMin', x: TensorLike, axis: number): Tensor
  * Index (int32) of the largest value along an axis, the first on ties. The axis defaults to 0,
  * as in TensorFlow.js: `argMax(x)` of a matrix is one index per column, not a flat index.
  */
-export const argMax = op(function argMax(x: TensorLike, axis = 0): Tensor {
-  return argReduce('argMax', x, axis);
-}, 2);
+export const argMax = op(
+  'argMax',
+  function argMax(x: TensorLike, axis = 0): Tensor {
+    return argReduce('argMax', x, axis);
+  },
+  2,
+);
 /** Index of the smallest value along an axis (0 by default, as argMax), the first on ties. */
-export const argMin = op(function argMin(x: TensorLike, axis = 0): Tensor {
-  return argReduce('argMin', x, axis);
-}, 2);
+export const argMin = op(
+  'argMin',
+  function argMin(x: TensorLike, axis = 0): Tensor {
+    return argReduce('argMin', x, axis);
+  },
+  2,
+);

@@ -17,14 +17,22 @@ function shifted(op: string, x: TensorLike, axis: number): [Tensor, number[]] {
 }
 
 /** exp(x) / sum(exp(x)) along an axis (the last by default), shifted by the max for stability. */
-export const softmax = op(function softmax(x: TensorLike, axis = -1): Tensor {
-  const [z, axes] = shifted('softmax', x, axis);
-  const e = exp(z);
-  return div(e, sum(e, { axis: axes, keepDims: true }));
-}, 2);
+export const softmax = op(
+  'softmax',
+  function softmax(x: TensorLike, axis = -1): Tensor {
+    const [z, axes] = shifted('softmax', x, axis);
+    const e = exp(z);
+    return div(e, sum(e, { axis: axes, keepDims: true }));
+  },
+  2,
+);
 
 /** (x - max) - log(sum(exp(x - max))): exact where softmax underflows to 0, and for huge logits. */
-export const logSoftmax = op(function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const [z, axes] = shifted('logSoftmax', x, axis);
-  return sub(z, log(sum(exp(z), { axis: axes, keepDims: true })));
-}, 2);
+export const logSoftmax = op(
+  'logSoftmax',
+  function logSoftmax(x: TensorLike, axis = -1): Tensor {
+    const [z, axes] = shifted('logSoftmax', x, axis);
+    return sub(z, log(sum(exp(z), { axis: axes, keepDims: true })));
+  },
+  2,
+);

@@ -119,34 +119,38 @@ export interface RandomUniform {
  * (TensorFlow.js truncates a float draw toward zero, so with a negative minval it never draws
  * minval and draws 0 twice as often; nabla floors.)
  */
-export const randomUniform: RandomUniform = op(function randomUniform(
-  shape: ShapeLike,
-  second?: number | RandomUniformOptions,
-  ...rest: [maxval?: number, dtype?: DType, seed?: Seed]
-): Tensor {
-  const op = 'randomUniform';
-  const s = checkShape(op, shape, true);
-  const opts = drawArgs<RandomUniformOptions>(op, ['minval', 'maxval'], ['minval', 'maxval'], second, rest);
-  const { minval = 0, maxval = 1 } = opts;
-  const dtype = drawDType(op, opts.dtype ?? 'float32', true);
-  if (!(maxval > minval)) throw new NablaError(`${op}: maxval (${maxval}) must be greater than minval (${minval})`);
-  if (dtype === 'int32') {
-    if (!Number.isInteger(minval) || !Number.isInteger(maxval) || minval < INT32_MIN || maxval > INT32_MAX + 1) {
-      throw new NablaError(`${op}: an int32 draw takes int32 bounds, got minval ${minval} and maxval ${maxval}`);
+export const randomUniform: RandomUniform = op(
+  'randomUniform',
+  function randomUniform(
+    shape: ShapeLike,
+    second?: number | RandomUniformOptions,
+    ...rest: [maxval?: number, dtype?: DType, seed?: Seed]
+  ): Tensor {
+    const op = 'randomUniform';
+    const s = checkShape(op, shape, true);
+    const opts = drawArgs<RandomUniformOptions>(op, ['minval', 'maxval'], ['minval', 'maxval'], second, rest);
+    const { minval = 0, maxval = 1 } = opts;
+    const dtype = drawDType(op, opts.dtype ?? 'float32', true);
+    if (!(maxval > minval)) throw new NablaError(`${op}: maxval (${maxval}) must be greater than minval (${minval})`);
+    if (dtype === 'int32') {
+      if (!Number.isInteger(minval) || !Number.isInteger(maxval) || minval < INT32_MIN || maxval > INT32_MAX + 1) {
+        throw new NablaError(`${op}: an int32 draw takes int32 bounds, got minval ${minval} and maxval ${maxval}`);
+      }
+      if (maxval - minval > MAX_INT_RANGE) {
+        throw new NablaError(
+          `${op}: an int32 draw spans at most 2^24 (${MAX_INT_RANGE}) values, got [${minval}, ${maxval}); ` +
+            'draw from sub-ranges and combine them',
+        );
+      }
+      // floor(u * range) is an exact integer in [0, range) for range <= 2^24; the offset is added in int32.
+      const u = uniform01(op, s, opts.seed);
+      const k = p.cast(p.unary('floor', mul(u, maxval - minval), op), 'int32', op);
+      return add(k, constant(minval, 'int32', op));
     }
-    if (maxval - minval > MAX_INT_RANGE) {
-      throw new NablaError(
-        `${op}: an int32 draw spans at most 2^24 (${MAX_INT_RANGE}) values, got [${minval}, ${maxval}); ` +
-          'draw from sub-ranges and combine them',
-      );
-    }
-    // floor(u * range) is an exact integer in [0, range) for range <= 2^24; the offset is added in int32.
-    const u = uniform01(op, s, opts.seed);
-    const k = p.cast(p.unary('floor', mul(u, maxval - minval), op), 'int32', op);
-    return add(k, constant(minval, 'int32', op));
-  }
-  return add(mul(p.cast(uniform01(op, s, opts.seed), dtype, op), maxval - minval), minval);
-}, 5);
+    return add(mul(p.cast(uniform01(op, s, opts.seed), dtype, op), maxval - minval), minval);
+  },
+  5,
+);
 
 export interface RandomNormalOptions {
   mean?: number;
@@ -174,36 +178,44 @@ function standardNormal(op: string, shape: number[], dtype: DType, seed: Seed | 
 }
 
 /** Normal with mean and standard deviation (default 0 and 1): `randomNormal([n], 5, 2)` or `randomNormal([n], { mean: 5, stddev: 2 })`. */
-export const randomNormal: RandomNormal = op(function randomNormal(
-  shape: ShapeLike,
-  second?: number | RandomNormalOptions,
-  ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
-): Tensor {
-  const op = 'randomNormal';
-  const s = checkShape(op, shape, true);
-  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
-  const { mean = 0, stddev = 1 } = opts;
-  const dtype = drawDType(op, opts.dtype ?? 'float32', false);
-  return add(mul(standardNormal(op, s, dtype, opts.seed)[0], stddev), mean);
-}, 5);
+export const randomNormal: RandomNormal = op(
+  'randomNormal',
+  function randomNormal(
+    shape: ShapeLike,
+    second?: number | RandomNormalOptions,
+    ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
+  ): Tensor {
+    const op = 'randomNormal';
+    const s = checkShape(op, shape, true);
+    const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
+    const { mean = 0, stddev = 1 } = opts;
+    const dtype = drawDType(op, opts.dtype ?? 'float32', false);
+    return add(mul(standardNormal(op, s, dtype, opts.seed)[0], stddev), mean);
+  },
+  5,
+);
 
 /**
  * Normals redrawn until within two standard deviations, as TensorFlow.js does; the same two
  * forms as randomNormal. Deterministic: eight candidates per element, the first inside wins
  * (all eight outside has probability 1e-11; then the last is clamped).
  */
-export const truncatedNormal: RandomNormal = op(function truncatedNormal(
-  shape: ShapeLike,
-  second?: number | RandomNormalOptions,
-  ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
-): Tensor {
-  const op = 'truncatedNormal';
-  const s = checkShape(op, shape, true);
-  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
-  const { mean = 0, stddev = 1 } = opts;
-  const dtype = drawDType(op, opts.dtype ?? 'float32', false);
-  const candidates = standardNormal(op, s, dtype, opts.seed, 8);
-  let z = clip(candidates[7], -2, 2);
-  for (let i = 6; i >= 0; i--) z = where(lessEqual(abs(candidates[i]), 2), candidates[i], z);
-  return add(mul(z, stddev), mean);
-}, 5);
+export const truncatedNormal: RandomNormal = op(
+  'truncatedNormal',
+  function truncatedNormal(
+    shape: ShapeLike,
+    second?: number | RandomNormalOptions,
+    ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
+  ): Tensor {
+    const op = 'truncatedNormal';
+    const s = checkShape(op, shape, true);
+    const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
+    const { mean = 0, stddev = 1 } = opts;
+    const dtype = drawDType(op, opts.dtype ?? 'float32', false);
+    const candidates = standardNormal(op, s, dtype, opts.seed, 8);
+    let z = clip(candidates[7], -2, 2);
+    for (let i = 6; i >= 0; i--) z = where(lessEqual(abs(candidates[i]), 2), candidates[i], z);
+    return add(mul(z, stddev), mean);
+  },
+  5,
+);

@@ -11,7 +11,9 @@ export interface ActivationArgs extends LayerArgs {
 /** Applies an activation function (by name or as a function). */
 export class Activation extends Layer {
   static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, activation: nb.is.either(nb.is.string, nb.is.function) };
-  readonly className = 'Activation';
+  get className(): string {
+    return 'Activation';
+  }
   readonly activation: { name: string; fn: ActivationFn };
 
   /** `new Activation('relu', options)` as Keras, or `new Activation({ activation: 'relu' })` as TensorFlow.js. */

@@ -37,7 +37,9 @@ export class Dense extends Layer {
     kernelConstraint: nameOrObject,
     biasConstraint: nameOrObject,
   };
-  readonly className = 'Dense';
+  get className(): string {
+    return 'Dense';
+  }
   readonly units: number;
   readonly activation: { name: string; fn: ActivationFn };
   readonly useBias: boolean;

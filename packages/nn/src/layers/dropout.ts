@@ -16,7 +16,9 @@ export interface DropoutArgs extends LayerArgs {
  */
 export class Dropout extends Layer {
   static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, rate: nb.is.any, seed: nb.is.integer };
-  readonly className = 'Dropout';
+  get className(): string {
+    return 'Dropout';
+  }
   readonly rate: number;
   readonly seed: number;
 

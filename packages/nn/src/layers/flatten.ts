@@ -3,7 +3,9 @@ import { type CallContext, Layer, type LayerArgs, type LayerShape } from './laye
 
 /** Flattens each sample to one axis: [batch, a, b, c] -> [batch, a*b*c]. */
 export class Flatten extends Layer {
-  readonly className = 'Flatten';
+  get className(): string {
+    return 'Flatten';
+  }
 
   constructor(args: LayerArgs = {}, ...extra: unknown[]) {
     nb.checkArity('Flatten', [args, ...extra], 1);

@@ -59,7 +59,11 @@ function uniqueName(prefix: string): string {
 export abstract class Layer {
   /** The options the constructor takes; a layer class with options of its own replaces it. */
   static readonly OPTIONS: nb.OptionSchema = LAYER_OPTIONS;
-  abstract readonly className: string;
+  /**
+   * The class's registered name ('Dense'), a getter so that the base constructor can read it: a
+   * minified bundle renames classes, and layer names and saved configs must not change with it.
+   */
+  abstract get className(): string;
   readonly name: string;
   readonly activityRegularizer?: Regularizer;
   private isTrainable: boolean;
@@ -70,7 +74,7 @@ export abstract class Layer {
   readonly weights: Weight[] = [];
 
   constructor(args: LayerArgs = {}) {
-    checkConfig(new.target.name, args, (new.target as unknown as { OPTIONS: nb.OptionSchema }).OPTIONS);
+    checkConfig(this.registeredName(), args, (new.target as unknown as { OPTIONS: nb.OptionSchema }).OPTIONS);
     this.name = args.name ?? uniqueName(this.defaultPrefix());
     this.isTrainable = args.trainable ?? true;
     if (args.activityRegularizer !== undefined) this.activityRegularizer = getRegularizer(args.activityRegularizer);
@@ -109,9 +113,16 @@ export abstract class Layer {
     return this.weights.filter((w) => !w.trainable);
   }
 
+  /** className, readable in the constructor: a subclass declaring it as a field has not set it yet. */
+  private registeredName(): string {
+    return (this as { className?: string }).className ?? this.constructor.name;
+  }
+
   /** Default name prefix: the class name in snake_case (Dense -> dense). */
   protected defaultPrefix(): string {
-    return this.constructor.name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+    return this.registeredName()
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .toLowerCase();
   }
 
   /** Creates the weights for an input of this shape (batch axis excluded). */

@@ -10,7 +10,9 @@ export interface ReshapeArgs extends LayerArgs {
 /** Reshapes each sample to targetShape (one entry may be -1). */
 export class Reshape extends Layer {
   static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, targetShape: nb.is.any };
-  readonly className = 'Reshape';
+  get className(): string {
+    return 'Reshape';
+  }
   readonly targetShape: number[];
 
   /** `new Reshape([2, 3], options)` as Keras, or `new Reshape({ targetShape: [2, 3] })` as TensorFlow.js. */
