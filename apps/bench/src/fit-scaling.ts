@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as nb from '@nabla/core';
 import { Dense, Sequential } from '@nabla/nn';
-import { measure, type Result } from './harness.js';
+import { measureInterleaved, type Result } from './harness.js';
 
 /** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
 interface MnistDigit {
@@ -15,6 +15,8 @@ const SMALL = 2560;
 const LARGE = 60_000;
 /** The least ratio of samples/s (60,000 over 2,560) that counts as flat. */
 const FLAT = 0.8;
+/** Timed epochs of each size, after a warm-up epoch each. */
+const ROUNDS = 3;
 
 /**
  * n samples: the digits 0-9 in turn, each digit's images in order and, past the package's
@@ -38,8 +40,8 @@ function mnistCycled(n: number): { images: Float32Array; labels: Int32Array } {
  * (784-128-10, Adam, batch 64) fitted for one epoch on 2,560 samples (40 steps) and on 60,000
  * (938 steps), samples per second on each backend, and their ratio, which must be at least 0.8.
  * A step that fed the whole training set to the backend on every run (onnxruntime-web copies its
- * inputs into WebAssembly memory) slowed in proportion to it. The 60,000-sample epoch is timed
- * twice after a warm-up epoch, to keep the workload to about three epochs' worth of steps.
+ * inputs into WebAssembly memory) slowed in proportion to it. Each size is timed for three epochs
+ * after a warm-up epoch, taking turns: about four 60,000-sample epochs per backend.
  */
 export async function fitScalingBench(backends: string[]): Promise<Result[]> {
   const results: Result[] = [];
@@ -47,9 +49,8 @@ export async function fitScalingBench(backends: string[]): Promise<Result[]> {
   const data = new Map([SMALL, LARGE].map((n) => [n, mnistCycled(n)]));
   console.log(`fit-scaling: ${LARGE.toLocaleString('en')} samples are the mnist package's 10,000 digits, cycled (each used about 6 times)`);
   for (const backend of backends) {
-    const perSecond: number[] = [];
-    for (const n of [SMALL, LARGE]) {
-      nb.setBackend(backend);
+    nb.setBackend(backend);
+    const runs = [SMALL, LARGE].map((n) => {
       const { images, labels } = data.get(n) as { images: Float32Array; labels: Int32Array };
       const x = nb.tensor(images, [n, PIXELS]);
       const y = nb.tensor(labels, [n], 'int32');
@@ -58,13 +59,24 @@ export async function fitScalingBench(backends: string[]): Promise<Result[]> {
         new Dense(10, { activation: 'softmax' }),
       ]);
       model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-      const budget = n === SMALL ? { budgetMs: 3000, minRuns: 5, maxRuns: 30 } : { budgetMs: 0, minRuns: 2, maxRuns: 2 };
-      const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), budget);
-      model.dispose();
-      nb.dispose([x, y]);
-      const value = n / (timing.medianMs / 1000);
+      return { n, x, y, model, fit: () => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }) };
+    });
+    // Round-robin (an epoch of each per round, after a warm-up epoch each), so that the load of a
+    // shared machine, which drifts over seconds, falls on both sizes alike.
+    const timings = await measureInterleaved(
+      { small: runs[0].fit, large: runs[1].fit },
+      { budgetMs: 0, minRounds: ROUNDS, maxRounds: ROUNDS },
+    );
+    const perSecond: number[] = [];
+    for (const [run, timing] of [
+      [runs[0], timings.small],
+      [runs[1], timings.large],
+    ] as const) {
+      run.model.dispose();
+      nb.dispose([run.x, run.y]);
+      const value = run.n / (timing.medianMs / 1000);
       perSecond.push(value);
-      const size = `${n.toLocaleString('en')} samples${n === LARGE ? ' (10,000 digits cycled)' : ''}, batch ${BATCH}`;
+      const size = `${run.n.toLocaleString('en')} samples${run.n === LARGE ? ' (10,000 digits cycled)' : ''}, batch ${BATCH}`;
       results.push({ workload: 'fit-scaling', size, impl: `nabla-${backend}`, ...timing, value, unit: 'samples/s' });
     }
     const ratio = perSecond[1] / perSecond[0];
