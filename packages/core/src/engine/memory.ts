@@ -278,8 +278,25 @@ export function memory(): MemoryInfo {
 const STARVED_MS = 10;
 /** When the pending sentinel was scheduled; -1 when none is pending. */
 let sentinelSince = -1;
-const macrotask: (callback: () => void) => void =
-  typeof setImmediate === 'function' ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);
+const macrotask = makeMacrotask();
+
+/**
+ * Queues a task: setImmediate in Node; in browsers a MessageChannel message, which, unlike a
+ * setTimeout(0), is not clamped to 4 ms when timers nest.
+ */
+function makeMacrotask(): (callback: () => void) => void {
+  if (typeof setImmediate === 'function') return (callback) => setImmediate(callback);
+  if (typeof MessageChannel === 'function') {
+    const channel = new MessageChannel();
+    const queue: (() => void)[] = [];
+    channel.port1.onmessage = () => queue.shift()?.();
+    return (callback) => {
+      queue.push(callback);
+      channel.port2.postMessage(null);
+    };
+  }
+  return (callback) => setTimeout(callback, 0);
+}
 const clearSentinel = () => {
   sentinelSince = -1;
 };
