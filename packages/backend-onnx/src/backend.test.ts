@@ -7,6 +7,11 @@ import { usesNativeSessions } from './index.js';
 
 afterEach(() => nb.setBackend('onnx'));
 
+test('onnx-wasm says that its runs copy every input (fit then gathers batches on the host); onnx reads them in place', () => {
+  expect(nb.getBackendInstance('onnx-wasm').capabilities.copiesInputsPerRun).toBe(true);
+  expect(nb.getBackendInstance('onnx').capabilities.copiesInputsPerRun).toBe(false);
+});
+
 describe.each(['onnx', 'onnx-wasm'])('%s backend', (name) => {
   test('runs a whole training step as compiled ONNX and keeps values in onnxruntime', async () => {
     nb.setBackend(name);
