@@ -83,6 +83,45 @@ describe('the executable cache', () => {
     nb.setCacheLimits(defaults);
   });
 
+  test('an executable evicted while its run is in flight is released once the run is done', async () => {
+    /** An asynchronous backend whose runs wait for a gate. */
+    class GatedBackend extends CpuBackend {
+      override readonly capabilities = { dtypes: nb.DTYPES, sync: false };
+      released: unknown[] = [];
+      started = 0;
+      open: () => void = () => {};
+      private readonly gate = new Promise<void>((resolve) => {
+        this.open = resolve;
+      });
+      override run(plan: Parameters<CpuBackend['run']>[0], inputs: nb.TypedArray[]): never {
+        this.started++;
+        return this.gate.then(() => super.run(plan, inputs)) as never;
+      }
+      release(plan: unknown): void {
+        this.released.push(plan);
+      }
+    }
+    const gated = new GatedBackend('cache-gated');
+    nb.registerBackend('cache-gated', () => gated);
+    nb.setCacheLimits({ entries: 1 });
+    nb.setBackend('cache-gated');
+    const a = nb.exp(nb.zeros([3]));
+    const b = nb.exp(nb.zeros([5]));
+    nb.setBackend('cpu');
+    const readA = a.data();
+    while (gated.started < 1) await Promise.resolve();
+    const readB = b.data(); // compiles another executable: the one running is evicted
+    while (gated.started < 2) await Promise.resolve();
+    expect(nb.cacheStats('cache-gated').size).toBe(1);
+    expect(gated.released).toEqual([]);
+    gated.open();
+    expect(Array.from(await readA)).toEqual([1, 1, 1]);
+    expect(Array.from(await readB)).toEqual([1, 1, 1, 1, 1]);
+    expect(gated.released.length).toBe(1);
+    nb.dispose([a, b]);
+    nb.setCacheLimits(defaults);
+  });
+
   test('setCacheLimits checks its options', () => {
     expect(() => nb.setCacheLimits({ bytes: -1 })).toThrow(/^setCacheLimits: .*bytes/);
     expect(() => nb.setCacheLimits({ entries: 0 })).toThrow(/^setCacheLimits: .*entries/);

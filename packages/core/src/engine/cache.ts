@@ -92,11 +92,32 @@ function totalBytes(backend: Backend, cache: Map<string, unknown>): number {
   return total;
 }
 
+/** Runs in flight per executable (asynchronous backends), and those evicted meanwhile. */
+const running = new Map<unknown, number>();
+const releaseWhenDone = new Set<unknown>();
+
+export function beginRun(exe: unknown): void {
+  running.set(exe, (running.get(exe) ?? 0) + 1);
+}
+
+/** Ends a run; releases the executable if it was evicted while it ran. */
+export function endRun(backend: Backend, exe: unknown): void {
+  const n = (running.get(exe) ?? 1) - 1;
+  if (n > 0) {
+    running.set(exe, n);
+    return;
+  }
+  running.delete(exe);
+  if (releaseWhenDone.delete(exe)) backend.release?.(exe);
+}
+
 function evictOldest(backend: Backend, cache: Map<string, unknown>): unknown {
   const oldest = cache.keys().next().value as string;
   const exe = cache.get(oldest);
   cache.delete(oldest);
-  backend.release?.(exe);
+  // An onnxruntime session released under a run in progress would fail that run.
+  if (running.has(exe)) releaseWhenDone.add(exe);
+  else backend.release?.(exe);
   return exe;
 }
 

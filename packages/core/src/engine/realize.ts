@@ -4,7 +4,7 @@ import { fmtShape, NablaError } from '../errors.js';
 import type { Graph, GraphNode } from '../graph.js';
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { cached, store } from './cache.js';
+import { beginRun, cached, endRun, store } from './cache.js';
 import { attachStorage, dropInputs, makeStorage, pin, unpin } from './memory.js';
 import { engine } from './state.js';
 
@@ -184,10 +184,16 @@ export async function realize(targets: Tensor[]): Promise<void> {
       exe = await p.backend.compile(p.graph);
       store(p.backend, p.key, exe);
     }
-    buffers = await p.backend.run(
-      exe,
-      p.leaves.map((t) => t.storage?.buffer),
-    );
+    // Evicted by another realize's compile while this run is in flight, it is released after it.
+    beginRun(exe);
+    try {
+      buffers = await p.backend.run(
+        exe,
+        p.leaves.map((t) => t.storage?.buffer),
+      );
+    } finally {
+      endRun(p.backend, exe);
+    }
   } finally {
     for (const t of p.leaves) unpin(t);
   }
