@@ -13,6 +13,30 @@ function fmt(logs: Logs): string {
     .join('');
 }
 
+/**
+ * Where progress goes by default: the process's stdout in Node; in a browser, which has no
+ * terminal to redraw, each finished line goes to console.log.
+ */
+export function defaultOutput(): ProgressOutput {
+  const stdout = (globalThis as { process?: { stdout?: ProgressOutput } }).process?.stdout;
+  if (stdout) return stdout;
+  let pending = '';
+  return {
+    write(text: string) {
+      pending += text;
+      for (let end = pending.indexOf('\n'); end >= 0; end = pending.indexOf('\n')) {
+        console.log(pending.slice(0, end).replace(/^\r/, ''));
+        pending = pending.slice(end + 1);
+      }
+    },
+  };
+}
+
+/** evaluate's results on one line (verbose 1 or 2), as Keras ends an evaluation. */
+export function writeResults(logs: Logs, out: ProgressOutput = defaultOutput()): void {
+  out.write(`${fmt(logs).slice(' - '.length)}\n`);
+}
+
 function fmtTime(ms: number): string {
   if (ms >= 60_000) return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
   if (ms >= 1000) return `${(ms / 1000).toFixed(1)}s`;
@@ -35,7 +59,7 @@ export class ProgbarLogger extends Callback {
     if (out !== undefined && typeof (out as { write?: unknown })?.write !== 'function') {
       throw new NablaError(`ProgbarLogger: out must have a write(text) method, got ${describe(out)}`);
     }
-    this.out = out ?? (process.stdout as ProgressOutput);
+    this.out = out ?? defaultOutput();
   }
 
   private get bar(): boolean {

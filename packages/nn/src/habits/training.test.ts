@@ -135,7 +135,7 @@ describe('classWeight and sampleWeight (Keras, TF.js)', () => {
     await expect(m.fit(x(), y(), { sampleWeight: [1, -2, 3, 4] })).rejects.toThrow('got -2 at position [1]');
     await expect(m.evaluate(x(), y(), { sample_weight: [1, 1, 1, 1] } as object)).rejects.toThrow("did you mean 'sampleWeight'?");
     await expect(Reflect.apply(m.fit, m, [x(), y(), {}, 5])).rejects.toThrow('fit: takes at most 3 arguments');
-    expect(() => m.predict(x(), { verbose: 0 } as object)).toThrow("predict: unknown option 'verbose'");
+    expect(() => m.predict(x(), { batch_size: 2 } as object)).toThrow("predict: unknown option 'batch_size'; did you mean 'batchSize'?");
     expect(() => m.compile({ optimizer: 'sgd', loss: 'mse', loss_weights: [1] } as never)).toThrow(
       "compile: unknown option 'loss_weights'",
     );

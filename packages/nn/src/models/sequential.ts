@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import type { TrainingModel } from '../callbacks/callback.js';
 import type { History } from '../callbacks/history.js';
+import { writeResults } from '../callbacks/progress.js';
 import type { Constraint } from '../constraints.js';
 import { type DataSource, isDataSource } from '../data/source.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
@@ -61,7 +62,17 @@ const COMPILE_OPTIONS: nb.OptionSchema = {
   stepsPerExecution: nb.is.positiveInteger,
 };
 
-const PREDICT_OPTIONS: nb.OptionSchema = { batchSize: nb.is.positiveInteger };
+/**
+ * predict's options. `verbose` is accepted from TF.js and Keras code and prints nothing: predict
+ * records a lazy graph, so there is no progress to show.
+ */
+const PREDICT_OPTIONS: nb.OptionSchema = { batchSize: nb.is.positiveInteger, verbose: nb.is.either(nb.is.oneOf(0, 1, 2), nb.is.boolean) };
+
+/** evaluate's results, printed first with verbose 1 or 2. */
+function reported(results: Record<string, number>, verbose: number | undefined): Record<string, number> {
+  if (verbose) writeResults(results);
+  return results;
+}
 
 /** Options of trainOnBatch: Keras's sample_weight and class_weight. */
 export interface TrainOnBatchArgs {
@@ -334,7 +345,7 @@ export class Sequential implements TrainingModel {
         if (o[key] !== undefined)
           throw new nb.NablaError(`evaluate: ${key} applies to x and y given as tensors or arrays, not to a dataset`);
       }
-      return evaluate(this, { source: x, steps: o.steps }, o.signal);
+      return reported(await evaluate(this, { source: x, steps: o.steps }, o.signal), o.verbose);
     }
     nb.checkArity('evaluate', [x, y, args, ...extra], 3);
     const o = checkConfig('evaluate', args ?? {}, EVALUATE_OPTIONS);
@@ -345,7 +356,7 @@ export class Sequential implements TrainingModel {
       o.sampleWeight === undefined ? null : await resolveSampleWeight('evaluate', o.sampleWeight, checkSamples('evaluate', tx));
     try {
       const ty = asTensor('evaluate', 'y', y as nb.TensorLike);
-      return await evaluate(this, { x: tx, y: ty, weights, batchSize: o.batchSize ?? 32 }, o.signal);
+      return reported(await evaluate(this, { x: tx, y: ty, weights, batchSize: o.batchSize ?? 32 }, o.signal), o.verbose);
     } finally {
       weights?.dispose();
     }
@@ -371,7 +382,7 @@ export class Sequential implements TrainingModel {
   }
 
   /** The model's outputs for x, computed in batches (lazily: read the result to run it). */
-  predict(x: nb.TensorLike, args: { batchSize?: number } = {}, ...extra: unknown[]): nb.Tensor {
+  predict(x: nb.TensorLike, args: { batchSize?: number; verbose?: 0 | 1 | 2 | boolean } = {}, ...extra: unknown[]): nb.Tensor {
     nb.checkArity('predict', [x, args, ...extra], 2);
     const batchSize = checkConfig('predict', args, PREDICT_OPTIONS).batchSize ?? 32;
     const tx = asTensor('predict', 'x', x);

@@ -79,6 +79,8 @@ const FIT_OPTIONS: nb.OptionSchema = {
 
 export interface EvaluateArgs {
   batchSize?: number;
+  /** 1 or 2 print the results on one line, as Keras ends an evaluation; 0 (the default) prints nothing. */
+  verbose?: 0 | 1 | 2;
   /** A weight per sample, as in fit. */
   sampleWeight?: nb.TensorLike;
   /** Stops between batches when aborted: evaluate rejects with a NablaError named 'AbortError'. */
@@ -89,6 +91,7 @@ export interface EvaluateArgs {
 
 export const EVALUATE_OPTIONS: nb.OptionSchema = {
   batchSize: nb.is.positiveInteger,
+  verbose: nb.is.oneOf(0, 1, 2),
   sampleWeight: nb.is.any,
   signal: isSignal,
   steps: nb.is.positiveInteger,
