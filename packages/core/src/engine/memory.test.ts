@@ -183,3 +183,21 @@ describe('memory', () => {
     t.dispose();
   });
 });
+
+describe('deep lazy chains', () => {
+  test('releasing a chain of 20,000 unread disposed nodes does not recurse through it', async () => {
+    const before = nb.memory().numTensors;
+    const first = nb.zeros([1]);
+    let x = first;
+    for (let i = 0; i < 20_000; i++) {
+      const y = x.add(1);
+      if (x !== first) x.dispose();
+      x = y;
+    }
+    first.dispose();
+    expect(await x.item()).toBe(20_000);
+    x.dispose();
+    // Earlier tests' garbage may be counted out meanwhile, so the count can only have fallen.
+    expect(nb.memory().numTensors).toBeLessThanOrEqual(before);
+  });
+});

@@ -107,51 +107,66 @@ function countOut(l: BufferLedger): boolean {
   return true;
 }
 
-/** Drops a node's operands (after it is realized, or when it dies), letting theirs go in turn. */
+/**
+ * Drops a node's operands (after it is realized, or when it dies), letting theirs go in turn.
+ * Iterative, like the walk that collects a graph: a lazy chain (500 unread training steps) is
+ * thousands of nodes deep, and recursing through it overflowed the stack.
+ */
 export function dropInputs(t: Tensor): void {
-  const inputs = t.inputs;
-  if (!inputs) return;
-  t.inputs = null;
-  const s = t.state;
-  if (s.dropped) return; // the backstop let them go already
-  s.dropped = true;
-  s.operands = null;
-  for (const x of inputs) {
-    x.state.consumers--;
-    releaseIfUnused(x);
+  const work = [t];
+  for (let n = work.pop(); n !== undefined; n = work.pop()) {
+    const inputs = n.inputs;
+    if (!inputs) continue;
+    n.inputs = null;
+    const s = n.state;
+    if (s.dropped) continue; // the backstop let them go already
+    s.dropped = true;
+    s.operands = null;
+    for (const x of inputs) {
+      x.state.consumers--;
+      if (freeIfUnused(x)) work.push(x);
+    }
   }
 }
 
-function releaseIfUnused(t: Tensor): void {
+/** Frees the buffer of a disposed or internal tensor that nothing reads; true if it was unread. */
+function freeIfUnused(t: Tensor): boolean {
   const s = t.state;
-  if (!(s.disposed || s.internal) || s.consumers > 0) return;
+  if (!(s.disposed || s.internal) || s.consumers > 0) return false;
   const storage = t.storage;
   if (storage) {
     t.storage = null;
     s.ledger = null;
     if (countOut(storage.ledger)) getBackendInstance(storage.ledger.backend).dispose(storage.buffer);
   }
-  dropInputs(t);
+  return true;
+}
+
+function releaseIfUnused(t: Tensor): void {
+  if (freeIfUnused(t)) dropInputs(t);
 }
 
 /**
  * The backstop's twin of releaseIfUnused, from states alone: counts out what the garbage
- * collector has freed or will free with the collected tensors.
+ * collector has freed or will free with the collected tensors. Iterative, as dropInputs.
  */
-function releaseStateIfUnused(s: TensorState): void {
-  if (!(s.disposed || s.internal) || s.consumers > 0) return;
-  if (s.ledger) {
-    countOut(s.ledger);
-    s.ledger = null;
-  }
-  if (s.dropped) return;
-  s.dropped = true;
-  const operands = s.operands;
-  s.operands = null;
-  if (operands) {
-    for (const o of operands) {
-      o.consumers--;
-      releaseStateIfUnused(o);
+function releaseStateIfUnused(state: TensorState): void {
+  const work = [state];
+  for (let s = work.pop(); s !== undefined; s = work.pop()) {
+    if (!(s.disposed || s.internal) || s.consumers > 0) continue;
+    if (s.ledger) {
+      countOut(s.ledger);
+      s.ledger = null;
+    }
+    if (s.dropped) continue;
+    s.dropped = true;
+    const operands = s.operands;
+    s.operands = null;
+    if (operands) {
+      for (const o of operands) {
+        o.consumers--;
+        work.push(o);
+      }
     }
   }
 }
