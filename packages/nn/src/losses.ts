@@ -1,5 +1,6 @@
 import * as nb from '@nabla/core';
 import { logitsOf } from './activations.js';
+import { takingClassIndices } from './class-indices.js';
 import { unknownName } from './options.js';
 import { withPerSample } from './per-sample.js';
 
@@ -211,7 +212,7 @@ export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...e
  */
 export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
   const fromLogits = crossentropyOptions('sparseCategoricalCrossentropyLoss', opts, extra);
-  return reduced('sparseCategoricalCrossentropy', (yTrue, yPred) => {
+  const loss = reduced('sparseCategoricalCrossentropy', (yTrue, yPred) => {
     checkSparseLabels('sparseCategoricalCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];
@@ -221,6 +222,8 @@ export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}
       return nb.neg(nb.takeAlongLastAxis(logp, labels, names));
     });
   });
+  // fit and evaluate check labels held in memory on the host (training/labels.ts).
+  return takingClassIndices(loss);
 }
 
 /**

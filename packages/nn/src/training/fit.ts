@@ -9,6 +9,7 @@ import { checkConfig } from '../options.js';
 import { type ClassWeight, classWeights, resolveSampleWeight } from './class-weight.js';
 import { asTensor, checkSamples, seededRandom } from './data.js';
 import { ArrayFeed, DataFeed, type Feed } from './feed.js';
+import { checkClassLabels, inBatch } from './labels.js';
 import { cachedStep, ensureSlots, perStepRows, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';
 import { type EvalInputs, evalStep, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
 import { abortError, isSignal, Yielder } from './yield.js';
@@ -138,7 +139,15 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
       continueAcross: true,
       checkInput: (x) => model.checkInput('fit', x),
     });
-    if (args.validationData !== undefined) val = validationFeed(model, args, owned);
+    if (args.validationData !== undefined) {
+      try {
+        val = await validationFeed(model, args, owned);
+      } catch (e) {
+        nb.dispose(owned);
+        await train.close();
+        throw e;
+      }
+    }
   } else {
     if (args.stepsPerEpoch !== undefined) {
       throw new nb.NablaError(
@@ -170,7 +179,7 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
 }
 
 /** validationData given as a dataset or generator, or as tensors (with a dataset to train on). */
-function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[]): Feed {
+async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[]): Promise<Feed> {
   const given = args.validationData;
   if (isDataSource(given)) {
     return new DataFeed('fit (validationData)', given, {
@@ -186,6 +195,8 @@ function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[]): F
   if (vy !== vyGiven) owned.push(vy);
   checkSamples('fit (validationData)', vx, vy);
   model.checkInput('fit (validationData)', vx);
+  const checking = checkClassLabels('fit (validationData)', model, vy);
+  if (checking) await checking;
   return new ArrayFeed(vx, vy, null, 32, false, Math.random);
 }
 
@@ -200,6 +211,9 @@ async function prepareArrays(
   const batchSize = args.batchSize ?? 32;
   const n = checkSamples('fit', x, y);
   model.checkInput('fit', x);
+  // Before any split: a bad label is named by its position in the y the user gave.
+  const checking = checkClassLabels('fit', model, y);
+  if (checking) await checking;
   if (args.sampleWeight !== undefined && args.classWeight !== undefined) {
     throw new nb.NablaError('fit: give sampleWeight or classWeight, not both (as Keras)');
   }
@@ -216,7 +230,7 @@ async function prepareArrays(
   let val: Feed | null = null;
   try {
     if (args.validationData && isDataSource(args.validationData)) {
-      val = validationFeed(model, args, owned);
+      val = await validationFeed(model, args, owned);
     } else if (args.validationData) {
       const [vxGiven, vyGiven, vwGiven] = args.validationData as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
       const [vx, vy] = [asTensor('fit', 'validationData', vxGiven), asTensor('fit', 'validationData', vyGiven)];
@@ -225,6 +239,8 @@ async function prepareArrays(
       if (vy !== vyGiven) owned.push(vy);
       checkSamples('fit (validationData)', vx, vy);
       model.checkInput('fit (validationData)', vx);
+      const checking = checkClassLabels('fit (validationData)', model, vy);
+      if (checking) await checking;
       const vw = vwGiven === undefined ? null : await resolveSampleWeight('fit (validationData)', vwGiven, vx.shape[0]);
       if (vw) owned.push(vw);
       val = new ArrayFeed(vx, vy, vw, batchSize, false, Math.random);
@@ -339,10 +355,15 @@ async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args:
             sampleWeight: chunk.w ? [chunk.w] : [],
             perStep: perStepRows(chunk.groups, compiled, scalarNames, fitSeed),
           };
-          const running = step(inputs);
-          // The next batch is read (and its tensors made) while this step runs.
-          train.prefetch();
-          out = await running;
+          try {
+            const running = step(inputs);
+            // The next batch is read (and its tensors made) while this step runs.
+            train.prefetch();
+            out = await running;
+          } catch (e) {
+            // A dataset's batch is the user's: the position a step's index error names is in it.
+            throw train instanceof DataFeed ? inBatch(e, 'fit', batch, count, epoch) : e;
+          }
           inputs.perStep.dispose();
         } finally {
           chunk.release();
@@ -412,6 +433,9 @@ export async function evaluate(model: Sequential, data: EvalData, signal?: Abort
   // From a fit callback, evaluate runs while fit waits; otherwise alone (see RunLock).
   const leave = model.runLock.join('evaluate');
   try {
+    // Inside the lock: called from a fit callback and not awaited, evaluate still joins at once.
+    const checking = 'source' in data ? undefined : checkClassLabels('evaluate', model, data.y);
+    if (checking) await checking;
     return await evaluateFeed(model, feed, { signal, yielder: new Yielder() }, 'evaluate');
   } finally {
     leave();
@@ -445,6 +469,8 @@ async function evaluateFeed(model: Sequential, feed: Feed, control: RunControl, 
       } as EvalInputs);
       feed.prefetch();
       stats = await running;
+    } catch (e) {
+      throw feed instanceof DataFeed ? inBatch(e, method, done, 1) : e;
     } finally {
       indices.dispose();
       chunk.release();
