@@ -102,8 +102,17 @@ describe.each(['onnx', 'onnx-wasm'])('%s: indices are checked as on cpu', (name)
     const history = await model.fit(x, good, { epochs: 2, batchSize: 3, verbose: 0, shuffle: false });
     expect(history.history.loss.every((l) => Number.isFinite(l))).toBe(true);
     const bad = nb.tensor([0, 1, 2, 0, 5, 2, 0, 1], [8], 'int32');
+    // Labels in memory are checked on the host before the first step, by their place in y.
     await expect(model.fit(x, bad, { epochs: 1, batchSize: 8, verbose: 0, shuffle: false })).rejects.toThrow(
-      'sparseCategoricalCrossentropy: label 5 at position [4] is out of range for 3 classes',
+      "fit: y[4] is 5, out of range for sparseCategoricalCrossentropy's 3 classes",
+    );
+    // Streamed batches reach the compiled step, whose check names the label and the batch.
+    const batches = function* () {
+      yield { xs: nb.slice(x, [0, 0], [4, 2]), ys: nb.slice(bad, [0], [4]) };
+      yield { xs: nb.slice(x, [4, 0], [4, 2]), ys: nb.slice(bad, [4], [4]) };
+    };
+    await expect(model.fit(batches, { epochs: 1, verbose: 0 })).rejects.toThrow(
+      'sparseCategoricalCrossentropy: label 5 at position [0] is out of range for 3 classes (fit: in batch 2 of epoch 1)',
     );
     model.dispose();
     nb.dispose([x, good, bad]);

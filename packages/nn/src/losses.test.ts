@@ -247,6 +247,9 @@ describe('sparse categorical crossentropy', () => {
     expect(() => n.dataSync()).toThrow('sparseCategoricalCrossentropy: label -1 at position [1] is out of range for 3 classes');
     const column = sparseCategoricalCrossentropy(f64([[1], [5]]), probs);
     expect(() => column.dataSync()).toThrow('sparseCategoricalCrossentropy: label 5 at position [1,0] is out of range for 3 classes');
+    // A NaN label would cast to class 0; it is rejected instead (reported as -1).
+    const nan = sparseCategoricalCrossentropy(f64([0, Number.NaN]), probs);
+    expect(() => nan.dataSync()).toThrow('sparseCategoricalCrossentropy: label -1 at position [1] is out of range for 3 classes');
     // Its gradient alone (no loss value read) checks the labels too.
     const g = nb.grad((p: nb.Tensor) => sparseCategoricalCrossentropy(nb.tensor([1, 7], [2], 'int32'), p))(probs);
     expect(() => g.dataSync()).toThrow('sparseCategoricalCrossentropy: label 7 at position [1] is out of range for 3 classes');

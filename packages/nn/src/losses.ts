@@ -217,7 +217,9 @@ export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}
     return nb.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];
       const logp = logProbabilities(floatOf(yPred), fromLogits);
-      const labels = nb.reshape(nb.cast(yTrue, 'int32'), yPred.shape.slice(0, -1));
+      // The cast maps NaN to 0, a valid class: a NaN label becomes -1, which the check rejects.
+      const whole = yTrue.dtype === 'int32' ? yTrue : nb.where(nb.isNaN(yTrue), -1, yTrue);
+      const labels = nb.reshape(nb.cast(whole, 'int32'), yPred.shape.slice(0, -1));
       const names = { op: 'sparseCategoricalCrossentropy', what: 'label', range: `${c} classes`, shape: yTrue.shape };
       return nb.neg(nb.takeAlongLastAxis(logp, labels, names));
     });
