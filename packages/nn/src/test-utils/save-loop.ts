@@ -10,7 +10,7 @@
  */
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
-import { Dense, Sequential } from '@nabla/nn';
+import { Dense, Sequential } from '../index.js';
 
 const model = new Sequential([new Dense(256, { inputShape: [64], name: 'hidden' }), new Dense(16, { name: 'out' })]);
 process.stdout.write('ready\n');
