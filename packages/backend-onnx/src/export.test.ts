@@ -1,5 +1,5 @@
 import '@nabla/backend-cpu';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as nb from '@nabla/core';
@@ -40,4 +40,25 @@ test('an exported model predicts what model.predict does, at any batch size, in 
 
 test('export refuses what it cannot write', async () => {
   await expect(exportOnnx(new Sequential([new Dense(2)]), join(tmpdir(), 'x.onnx'))).rejects.toThrow(/must be built/);
+});
+
+test('export replaces only an .onnx file nabla exported, never another file', async () => {
+  nb.setBackend('cpu');
+  const model = new Sequential([new Dense(2, { inputDim: 3 })]);
+  model.predict(nb.zeros([1, 3])).dispose();
+  const dir = mkdtempSync(join(tmpdir(), 'nabla-onnx-'));
+  const file = join(dir, 'model.onnx');
+  await exportOnnx(model, file);
+  await exportOnnx(model, file); // its own export: replaced
+  await expect(exportOnnx(model, file, { overwrite: false })).rejects.toThrow('exists and overwrite is false');
+  const notes = join(dir, 'notes.onnx');
+  writeFileSync(notes, "the user's own file");
+  await expect(exportOnnx(model, notes)).rejects.toThrow('is not an ONNX file nabla exported; nabla does not overwrite other files');
+  expect(readFileSync(notes, 'utf8')).toBe("the user's own file");
+  await expect(exportOnnx(model, dir)).rejects.toThrow('exists and is not a file');
+  await expect(exportOnnx(model, file, { output_name: 'y' } as never)).rejects.toThrow(
+    "exportOnnx: unknown option 'output_name'; did you mean 'outputName'?",
+  );
+  await expect(Reflect.apply(exportOnnx, undefined, [model, file, {}, 'extra'])).rejects.toThrow('exportOnnx: takes at most 3 arguments');
+  model.dispose();
 });

@@ -1,4 +1,4 @@
-import { NablaError, type Tensor } from '@nabla/core';
+import { checkArity, checkOptions, is, NablaError, type Tensor } from '@nabla/core';
 import { type Attr, OnnxGraphBuilder } from './onnx/builder.js';
 
 /**
@@ -21,7 +21,11 @@ export interface ExportableModel {
 export interface ExportOptions {
   inputName?: string;
   outputName?: string;
+  /** Replace an .onnx file that nabla exported before at the path (default true); never another file. */
+  overwrite?: boolean;
 }
+
+const EXPORT_OPTIONS = { inputName: is.string, outputName: is.string, overwrite: is.boolean };
 
 /** Activation name -> ONNX ops on x. */
 function activation(b: OnnxGraphBuilder, name: string, x: string): string {
@@ -99,10 +103,35 @@ export async function toOnnx(model: ExportableModel, opts: ExportOptions = {}): 
   return b.toBytes();
 }
 
-/** Writes the model to `path` as .onnx, atomically (temporary file, then rename). */
-export async function exportOnnx(model: ExportableModel, path: string, opts: ExportOptions = {}): Promise<void> {
+/**
+ * Writes the model to `path` as .onnx, atomically (temporary file, then rename). An existing file
+ * is replaced only if nabla exported it (its header names nabla as the producer) and `overwrite`
+ * is not false: nabla never overwrites a file it did not write.
+ */
+export async function exportOnnx(model: ExportableModel, path: string, opts: ExportOptions = {}, ...extra: unknown[]): Promise<void> {
+  checkArity('exportOnnx', [model, path, opts, ...extra], 3);
+  checkOptions('exportOnnx', opts, EXPORT_OPTIONS);
+  if (typeof path !== 'string' || path === '') throw new NablaError(`exportOnnx: path must be a file name, got ${String(path)}`);
   const bytes = await toOnnx(model, opts);
-  const { writeFile, rename, rm } = await import('node:fs/promises');
+  const { lstat, open, writeFile, rename, rm } = await import('node:fs/promises');
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing) {
+    if (!existing.isFile())
+      throw new NablaError(`exportOnnx: ${path} exists and is not a file; nabla writes only a new or its own .onnx file`);
+    const file = await open(path, 'r');
+    const head = new Uint8Array(32);
+    try {
+      await file.read(head, 0, head.length, 0);
+    } finally {
+      await file.close();
+    }
+    if (!exportedByNabla(head)) {
+      throw new NablaError(
+        `exportOnnx: ${path} exists and is not an ONNX file nabla exported; nabla does not overwrite other files (move it, or choose another path)`,
+      );
+    }
+    if (opts.overwrite === false) throw new NablaError(`exportOnnx: ${path} exists and overwrite is false`);
+  }
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
     await writeFile(tmp, bytes);
@@ -111,4 +140,16 @@ export async function exportOnnx(model: ExportableModel, path: string, opts: Exp
     await rm(tmp, { force: true });
     throw e;
   }
+}
+
+/** Whether a file starts as nabla's ModelProto does: ir_version (field 1), then producer_name 'nabla' (field 2). */
+function exportedByNabla(head: Uint8Array): boolean {
+  let i = 0;
+  if (head[i++] !== 0x08) return false;
+  while (i < head.length && head[i] & 0x80) i++; // the ir_version varint
+  i++;
+  const name = 'nabla';
+  if (head[i++] !== 0x12 || head[i++] !== name.length) return false;
+  for (let k = 0; k < name.length; k++) if (head[i + k] !== name.charCodeAt(k)) return false;
+  return true;
 }
