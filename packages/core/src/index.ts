@@ -27,7 +27,22 @@ export type { NestedArray } from './engine/read.js';
 export { NablaError } from './errors.js';
 export { type Graph, type GraphNode, type GraphValue, graphValue } from './graph.js';
 export { checkIndices, firstBadIndex, indexError } from './indices.js';
-export * from './ops/creation.js';
+export {
+  arange,
+  eye,
+  fill,
+  type HostArray,
+  linspace,
+  ones,
+  onesLike,
+  type ShapeLike,
+  scalar,
+  type TensorData,
+  type TensorLike,
+  tensor,
+  zeros,
+  zerosLike,
+} from './ops/creation.js';
 export * from './ops/elementwise.js';
 export { stopGradient } from './ops/gradient-control.js';
 export { type IndexNames, takeAlongLastAxis } from './ops/indexing.js';

@@ -147,9 +147,6 @@ const API: Record<string, Entry> = {
   randomNormal: { options: (o) => [[2], o], args: () => [[2], 0, 1, 'float32', 1] },
   truncatedNormal: { options: (o) => [[2], o], args: () => [[2], 0, 1, 'float32', 1] },
   setSeed: { args: () => [1] },
-  constant: { exempt: 'the constant an op makes for its own use; takes an op label (used by ops and backends)' },
-  toTensor: { exempt: 'converts an op operand; takes the op label (used by ops and packages built on core)' },
-  toFloatTensor: { exempt: 'converts an op operand; takes the op label (used by ops and packages built on core)' },
 
   // Autodiff, compilation, memory, backends.
   backward: { exempt: 'takes arrays of outputs, seeds and wrt (an engine entry point for packages built on core)' },
