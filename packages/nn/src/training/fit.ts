@@ -190,14 +190,25 @@ async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor
   }
   const [vxGiven, vyGiven, vwGiven] = given as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
   if (vwGiven !== undefined) throw new nb.NablaError('fit: validation sample weights apply to x and y given as tensors, not to a dataset');
-  const [vx, vy] = [asTensor('fit', 'validationData', vxGiven), asTensor('fit', 'validationData', vyGiven)];
-  if (vx !== vxGiven) owned.push(vx);
-  if (vy !== vyGiven) owned.push(vy);
+  const [vx, vy] = await validationTensors(model, vxGiven, vyGiven, owned);
+  return new ArrayFeed(vx, vy, null, 32, false, Math.random);
+}
+
+/** validationData's x and y as tensors, checked as fit's own; those converted here are fit's to dispose. */
+async function validationTensors(
+  model: Sequential,
+  xGiven: nb.TensorLike,
+  yGiven: nb.TensorLike,
+  owned: nb.Tensor[],
+): Promise<[nb.Tensor, nb.Tensor]> {
+  const [vx, vy] = [asTensor('fit', 'validationData', xGiven), asTensor('fit', 'validationData', yGiven)];
+  if (vx !== xGiven) owned.push(vx);
+  if (vy !== yGiven) owned.push(vy);
   checkSamples('fit (validationData)', vx, vy);
   model.checkInput('fit (validationData)', vx);
   const checking = checkClassLabels('fit (validationData)', model, vy);
   if (checking) await checking;
-  return new ArrayFeed(vx, vy, null, 32, false, Math.random);
+  return [vx, vy];
 }
 
 /** x and y in memory: sample or class weights resolved, validation data given or split off. */
@@ -233,14 +244,7 @@ async function prepareArrays(
       val = await validationFeed(model, args, owned);
     } else if (args.validationData) {
       const [vxGiven, vyGiven, vwGiven] = args.validationData as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
-      const [vx, vy] = [asTensor('fit', 'validationData', vxGiven), asTensor('fit', 'validationData', vyGiven)];
-      // Arrays were converted here: those tensors are fit's to dispose.
-      if (vx !== vxGiven) owned.push(vx);
-      if (vy !== vyGiven) owned.push(vy);
-      checkSamples('fit (validationData)', vx, vy);
-      model.checkInput('fit (validationData)', vx);
-      const checking = checkClassLabels('fit (validationData)', model, vy);
-      if (checking) await checking;
+      const [vx, vy] = await validationTensors(model, vxGiven, vyGiven, owned);
       const vw = vwGiven === undefined ? null : await resolveSampleWeight('fit (validationData)', vwGiven, vx.shape[0]);
       if (vw) owned.push(vw);
       val = new ArrayFeed(vx, vy, vw, batchSize, false, Math.random);
