@@ -24,6 +24,14 @@ describe('backend registry', () => {
       nb.setBackend('cpu');
       const b = nb.tensor([1, 2]);
       expect(() => nb.add(a, b)).toThrow("add: operands live on different backends ('cpu-copy' and 'cpu')");
+      // The constants an op makes follow its tensor operands, not the default backend, which
+      // changed since a was made (a pending nb.jit call meets the same).
+      const c = a.mul(2).add([1, 1]);
+      expect(c.backend).toBe('cpu-copy');
+      expect(await c.array()).toEqual([3, 5]);
+      expect(nb.zerosLike(a).backend).toBe('cpu-copy');
+      expect(nb.concat([a, a]).backend).toBe('cpu-copy');
+      expect(nb.zeros([2]).backend).toBe('cpu');
     } finally {
       nb.setBackend('cpu');
     }

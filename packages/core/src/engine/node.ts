@@ -51,9 +51,12 @@ export function makeStopGradient(x: Tensor): Tensor {
   return track(new Tensor(x.shape, x.dtype, x.backend, 'stopGradient', null, [x], null, 'stopGradient', 'stopGradient'));
 }
 
-/** A realized tensor holding a copy of host data, on the current backend. */
+/**
+ * A realized tensor holding a copy of host data, on the current backend: inside an op, the
+ * backend of its tensor operands (engine.opBackend), else the default.
+ */
 export function fromHost(label: string, data: TypedArray, shape: readonly number[], dtype: DType, internal = false): Tensor {
-  const backendName = getBackend();
+  const backendName = engine.opBackend ?? getBackend();
   checkBackendDType(label, backendName, dtype);
   if (data.length !== sizeOf(shape)) {
     throw new NablaError(`${label}: ${data.length} values do not fill shape ${fmtShape(shape)}`);

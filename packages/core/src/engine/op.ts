@@ -18,7 +18,10 @@ export function op<F extends (...args: never[]) => unknown>(name: string, fn: F,
   const wrapped = (...args: unknown[]) => {
     if (maxArgs !== undefined) checkArity(name, args, maxArgs);
     const outermost = engine.opDepth === 0;
-    if (outermost) engine.internals = [];
+    if (outermost) {
+      engine.internals = [];
+      engine.opBackend = operandBackend(args);
+    }
     engine.opDepth++;
     let result: unknown;
     try {
@@ -29,6 +32,7 @@ export function op<F extends (...args: never[]) => unknown>(name: string, fn: F,
       throw e;
     } finally {
       engine.opDepth--;
+      if (outermost) engine.opBackend = undefined;
     }
     if (outermost) {
       adopt(result);
@@ -38,6 +42,15 @@ export function op<F extends (...args: never[]) => unknown>(name: string, fn: F,
   };
   Object.defineProperty(wrapped, 'name', { value: name });
   return wrapped as unknown as F;
+}
+
+/** The backend of the first tensor among the arguments (or in a list argument: concat, stack). */
+function operandBackend(args: unknown[]): string | undefined {
+  for (const a of args) {
+    if (a instanceof Tensor) return a.backend;
+    if (Array.isArray(a)) for (const e of a) if (e instanceof Tensor) return e.backend;
+  }
+  return undefined;
 }
 
 /**
