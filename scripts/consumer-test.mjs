@@ -18,18 +18,11 @@ import { tmpdir } from 'node:os';
 import { extname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright';
+import { chromiumLaunchOptions } from './chromium.mjs';
 
 const root = join(import.meta.dirname, '..');
 const MINIMAL_PAGE_LIMIT = 150_000; // bytes of minified JavaScript for core + cpu
 const NODE_BACKENDS = ['cpu', 'onnx', 'onnx-wasm'];
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-gpu',
-];
 
 const failures = [];
 const timings = [];
@@ -266,7 +259,7 @@ try {
       if (builds[i].code !== 0) console.log(builds[i].output.split('\n').slice(0, 12).join('\n'));
       return builds[i].code === 0;
     });
-    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const browser = await chromium.launch(chromiumLaunchOptions);
     const outcomes = {};
     const wasmRequests = new Set();
     try {
