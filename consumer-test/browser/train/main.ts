@@ -4,22 +4,8 @@ import '@nabla/backend-cpu';
 import '@nabla/backend-onnx';
 import * as nb from '@nabla/core';
 import { Dense, Sequential } from '@nabla/nn';
+import { coreAlone } from '../readme-core.js';
 import { run } from '../report.js';
-
-async function coreAlone(X: nb.Tensor, y: nb.Tensor) {
-  let params = { w: nb.zeros([1, 1]), b: nb.zeros([1]) };
-  const loss = (p: typeof params) => nb.mean(nb.square(nb.matmul(X, p.w).add(p.b).sub(y)));
-  const step = nb.valueAndGrad(loss);
-  for (let i = 0; i < 500; i++) {
-    const next = nb.tidy(() => {
-      const { grads } = step(params);
-      return { w: params.w.sub(grads.w.mul(0.5)), b: params.b.sub(grads.b.mul(0.5)) };
-    });
-    nb.dispose(params);
-    params = next;
-  }
-  return { w: await params.w.item(), b: await params.b.item(), loss: await loss(params).item() };
-}
 
 async function kerasWay(X: nb.Tensor, y: nb.Tensor) {
   const model = new Sequential([new Dense(1, { inputDim: 1 })]);
