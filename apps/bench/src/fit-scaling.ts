@@ -1,15 +1,7 @@
-import { createRequire } from 'node:module';
 import * as nb from '@nabla/core';
-import { Dense, Sequential } from '@nabla/nn';
 import { measureInterleaved, type Result } from './harness.js';
+import { mnistDigits, mnistMlp, PIXELS } from './mnist-data.js';
 
-/** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
-interface MnistDigit {
-  length: number;
-  raw: number[];
-}
-
-const PIXELS = 784;
 const BATCH = 64;
 const SMALL = 2560;
 const LARGE = 60_000;
@@ -17,23 +9,6 @@ const LARGE = 60_000;
 const FLAT = 0.8;
 /** Timed epochs of each size, after a warm-up epoch each. */
 const ROUNDS = 3;
-
-/**
- * n samples: the digits 0-9 in turn, each digit's images in order and, past the package's
- * 10,000 (about 1,000 per digit), cycled again: 60,000 samples use each image about 6 times.
- */
-function mnistCycled(n: number): { images: Float32Array; labels: Int32Array } {
-  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
-  const images = new Float32Array(n * PIXELS);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = i % 10;
-    const k = Math.floor(i / 10) % mnist[d].length;
-    images.set(mnist[d].raw.slice(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
-    labels[i] = d;
-  }
-  return { images, labels };
-}
 
 /**
  * Whether fit's cost per step stays flat as the training set grows: the mlp-mnist model
@@ -46,7 +21,7 @@ function mnistCycled(n: number): { images: Float32Array; labels: Int32Array } {
 export async function fitScalingBench(backends: string[]): Promise<Result[]> {
   const results: Result[] = [];
   const ratios: string[] = [];
-  const data = new Map([SMALL, LARGE].map((n) => [n, mnistCycled(n)]));
+  const data = new Map([SMALL, LARGE].map((n) => [n, mnistDigits(n)]));
   console.log(`fit-scaling: ${LARGE.toLocaleString('en')} samples are the mnist package's 10,000 digits, cycled (each used about 6 times)`);
   for (const backend of backends) {
     nb.setBackend(backend);
@@ -54,11 +29,7 @@ export async function fitScalingBench(backends: string[]): Promise<Result[]> {
       const { images, labels } = data.get(n) as { images: Float32Array; labels: Int32Array };
       const x = nb.tensor(images, [n, PIXELS]);
       const y = nb.tensor(labels, [n], 'int32');
-      const model = new Sequential([
-        new Dense(128, { inputShape: [PIXELS], activation: 'relu' }),
-        new Dense(10, { activation: 'softmax' }),
-      ]);
-      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      const model = mnistMlp();
       return { n, x, y, model, fit: () => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }) };
     });
     // Round-robin (an epoch of each per round, after a warm-up epoch each), so that the load of a

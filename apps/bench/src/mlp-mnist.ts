@@ -1,32 +1,10 @@
-import { createRequire } from 'node:module';
 import * as nb from '@nabla/core';
-import { Dense, Sequential } from '@nabla/nn';
 import { measure, type Result } from './harness.js';
+import { mnistDigits, mnistMlp, PIXELS } from './mnist-data.js';
 import { PEERS, usePeer } from './peers.js';
 
-/** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
-interface MnistDigit {
-  length: number;
-  raw: number[];
-}
-
-const PIXELS = 784;
 const SAMPLES = 2560;
 const BATCH = 64;
-
-/** A fixed slice of MNIST: the digits 0-9 in turn, the same images on every run. */
-function mnistSlice(n: number): { images: Float32Array; labels: Int32Array } {
-  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
-  const images = new Float32Array(n * PIXELS);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = i % 10;
-    const k = Math.floor(i / 10);
-    images.set(mnist[d].raw.slice(k * PIXELS, (k + 1) * PIXELS), i * PIXELS);
-    labels[i] = d;
-  }
-  return { images, labels };
-}
 
 /**
  * Training throughput of a 784-128(relu)-10(softmax) MLP, Adam, sparse categorical
@@ -43,14 +21,13 @@ export async function mlpMnistBench(backends: string[]): Promise<Result[]> {
   const results: Result[] = [];
   const size = `${SAMPLES} samples, batch ${BATCH}`;
   const throughput = (ms: number) => SAMPLES / (ms / 1000);
-  const { images, labels } = mnistSlice(SAMPLES);
+  const { images, labels } = mnistDigits(SAMPLES);
 
   for (const backend of backends) {
     nb.setBackend(backend);
     const x = nb.tensor(images, [SAMPLES, PIXELS]);
     const y = nb.tensor(labels, [SAMPLES], 'int32');
-    const model = new Sequential([new Dense(128, { inputShape: [PIXELS], activation: 'relu' }), new Dense(10, { activation: 'softmax' })]);
-    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    const model = mnistMlp();
     const timing = await measure(() => model.fit(x, y, { epochs: 1, batchSize: BATCH, verbose: 0 }), { budgetMs: 4000, maxRuns: 100 });
     model.dispose();
     nb.dispose([x, y]);
