@@ -34,6 +34,16 @@ export async function loadDigits(seed: number): Promise<{ images: Float32Array; 
   return { images, labels };
 }
 
+/** The 784-128-10 MLP, compiled; seeded initial weights give the same result whatever ran before. */
+export function mnistModel(): Sequential {
+  const model = new Sequential([
+    new Dense(128, { inputShape: [PIXELS], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: 1 }) }),
+    new Dense(10, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: 2 }) }),
+  ]);
+  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  return model;
+}
+
 export interface MnistMlpResult {
   testAccuracy: number;
   trainSamples: number;
@@ -60,12 +70,7 @@ export async function mnistMlp(
   const xTest = nb.tensor(images.subarray(nTrain * PIXELS, n * PIXELS), [nTest, PIXELS]);
   const yTest = nb.tensor(labels.subarray(nTrain, n), [nTest], 'int32');
 
-  // Seeded initial weights: the same result whatever ran before in the process.
-  const model = new Sequential([
-    new Dense(128, { inputShape: [PIXELS], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: 1 }) }),
-    new Dense(10, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: 2 }) }),
-  ]);
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const model = mnistModel();
   const epochs = opts.epochs ?? 3;
   log(`  ${nTrain} training and ${nTest} held-out test digits`);
   const t0 = performance.now();

@@ -1,6 +1,5 @@
 import * as nb from '@nabla/core';
-import { Dense, GlorotUniform, Sequential } from '@nabla/nn';
-import { loadDigits, PIXELS } from './mnist-mlp.js';
+import { loadDigits, mnistModel, PIXELS } from './mnist-mlp.js';
 
 export interface MnistStreamedResult {
   testAccuracy: number;
@@ -65,11 +64,7 @@ export async function mnistStreamed(
     for (let i = nTrain; i < n; i += 500) yield batchOf(Int32Array.from({ length: Math.min(500, n - i) }, (_, k) => i + k));
   }
 
-  const model = new Sequential([
-    new Dense(128, { inputShape: [PIXELS], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: 1 }) }),
-    new Dense(10, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: 2 }) }),
-  ]);
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const model = mnistModel();
   log(`  ${nTrain} training digits streamed in batches of ${batchSize}, ${n - nTrain} held-out test digits streamed to evaluate`);
   const t0 = performance.now();
   await model.fit(trainEpoch, { epochs: opts.epochs ?? 3, verbose: opts.verbose ?? 0, seed: 7 });
