@@ -1,4 +1,4 @@
-import { CpuBackend } from '@nabla/backend-cpu';
+import { CpuBackend, type Kernel, type KernelFactory } from '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { compareBackends } from './cases/cross.js';
@@ -9,62 +9,57 @@ import { runConformance } from './suite.js';
  * The suite can fail: backends with one planted wrong kernel must be reported, on the right
  * cases, while correct cases still pass.
  */
-nb.registerBackend(
+
+/** Registers a CPU backend whose kernel for `op` is wrapped by `plant` on the nodes `affects` picks. */
+function plantDefect(
+  name: string,
+  op: nb.GraphNode['op'],
+  affects: (node: nb.GraphNode) => boolean,
+  plant: (kernel: Kernel, node: nb.GraphNode) => Kernel,
+): void {
+  const factory: KernelFactory = (node, _graph, original) => (affects(node) ? plant(original(), node) : original());
+  nb.registerBackend(name, () => new CpuBackend(name, { [op]: factory }));
+}
+
+plantDefect(
   'cpu-matmul-drops-last-column',
-  () =>
-    new CpuBackend('cpu-matmul-drops-last-column', {
-      matmul: (node, _graph, original) => {
-        const kernel = original();
-        const n = node.shape[2];
-        return (ins, out) => {
-          kernel(ins, out);
-          for (let i = n - 1; i < out.length; i += n) out[i] = 0;
-        };
-      },
-    }),
+  'matmul',
+  () => true,
+  (kernel, node) => {
+    const n = node.shape[2];
+    return (ins, out) => {
+      kernel(ins, out);
+      for (let i = n - 1; i < out.length; i += n) out[i] = 0;
+    };
+  },
 );
 // cos is right, but its sign is flipped: sin's forward values stay right, its gradient (cos) does not.
-nb.registerBackend(
+plantDefect(
   'cpu-cos-wrong-sign',
-  () =>
-    new CpuBackend('cpu-cos-wrong-sign', {
-      unary: (node, _graph, original) => {
-        const kernel = original();
-        if (node.op !== 'unary' || node.attrs.fn !== 'cos') return kernel;
-        return (ins, out) => {
-          kernel(ins, out);
-          for (let i = 0; i < out.length; i++) out[i] = -out[i];
-        };
-      },
-    }),
+  'unary',
+  (node) => node.op === 'unary' && node.attrs.fn === 'cos',
+  (kernel) => (ins, out) => {
+    kernel(ins, out);
+    for (let i = 0; i < out.length; i++) out[i] = -out[i];
+  },
 );
 nb.registerBackend('cpu-copy', () => new CpuBackend('cpu-copy'));
 // A max that skips NaNs (as onnxruntime's ReduceMax did, unless the NaN came first).
-nb.registerBackend(
+plantDefect(
   'cpu-max-skips-nan',
-  () =>
-    new CpuBackend('cpu-max-skips-nan', {
-      reduce: (node, _graph, original) => {
-        const kernel = original();
-        if (node.op !== 'reduce' || node.attrs.fn !== 'max') return kernel;
-        return (ins, out) => kernel([ins[0].map((v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v))], out);
-      },
-    }),
+  'reduce',
+  (node) => node.op === 'reduce' && node.attrs.fn === 'max',
+  (kernel) => (ins, out) => kernel([ins[0].map((v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v))], out),
 );
 // A float-to-int32 cast that wraps out-of-range values (as the CPU backend's did) instead of saturating.
-nb.registerBackend(
+plantDefect(
   'cpu-cast-wraps',
-  () =>
-    new CpuBackend('cpu-cast-wraps', {
-      cast: (node, _graph, original) => {
-        const kernel = original();
-        if (node.op !== 'cast' || node.dtype !== 'int32') return kernel;
-        return (ins, out) => {
-          kernel(ins, out);
-          for (let i = 0; i < out.length; i++) if (Number.isFinite(ins[0][i])) out[i] = Math.trunc(ins[0][i]);
-        };
-      },
-    }),
+  'cast',
+  (node) => node.op === 'cast' && node.dtype === 'int32',
+  (kernel) => (ins, out) => {
+    kernel(ins, out);
+    for (let i = 0; i < out.length; i++) if (Number.isFinite(ins[0][i])) out[i] = Math.trunc(ins[0][i]);
+  },
 );
 
 describe('the suite reports planted defects', async () => {
