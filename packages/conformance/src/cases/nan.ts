@@ -44,7 +44,16 @@ const RULES: Record<Reduction, (xs: number[]) => number> = {
   argMin: (xs) => argBest(xs, (a, b) => a < b),
 };
 
-const INTEGER_RESULT = new Set<Reduction>(['argMax', 'argMin']);
+const REDUCTIONS = Object.keys(RULES) as Reduction[];
+
+const isArg = (fn: Reduction) => fn === 'argMax' || fn === 'argMin';
+/** The result's dtype: int32 for the index reductions. */
+const resultDtype = (fn: Reduction) => (isArg(fn) ? 'int32' : 'float32');
+
+/** fn over all of xs (argMax and argMin along their one axis), expected by its rule. */
+function wholeCase(fn: Reduction, id: string, xs: number[]): SpecCase {
+  return spec('nan', id, fn, isArg(fn) ? { axis: 0 } : { axis: null }, [t(xs)], t([RULES[fn](xs)], [], resultDtype(fn)));
+}
 
 const SPECIALS: [string, number][] = [
   ['NaN', Number.NaN],
@@ -70,25 +79,22 @@ function withSpecial(value: number, at: number): number[] {
 function reductionCases(fn: Reduction, name: string, value: number, position: string, at: number): SpecCase[] {
   const xs = withSpecial(value, at);
   const other = BASE.map((v) => v * 2);
-  const dtype = INTEGER_RESULT.has(fn) ? 'int32' : 'float32';
-  const axisParams = fn === 'argMax' || fn === 'argMin' ? { axis: 0 } : { axis: null };
   const columns = xs.flatMap((v, i) => [v, other[i]]);
   return [
-    spec('nan', `${fn} [5] with ${name} ${position}`, fn, axisParams, [t(xs)], t([RULES[fn](xs)], [], dtype)),
+    wholeCase(fn, `${fn} [5] with ${name} ${position}`, xs),
     spec(
       'nan',
       `${fn} [5,2] axis 0 with ${name} ${position} in column 0`,
       fn,
       { axis: 0 },
       [t(columns, [5, 2])],
-      t([RULES[fn](xs), RULES[fn](other)], [2], dtype),
+      t([RULES[fn](xs), RULES[fn](other)], [2], resultDtype(fn)),
     ),
   ];
 }
 
 function reductionSweep(): SpecCase[] {
-  const fns = Object.keys(RULES) as Reduction[];
-  return fns.flatMap((fn) =>
+  return REDUCTIONS.flatMap((fn) =>
     SPECIALS.flatMap(([name, value]) => POSITIONS.flatMap(([position, at]) => reductionCases(fn, name, value, position, at))),
   );
 }
@@ -104,19 +110,7 @@ function mixedCases(): SpecCase[] {
     ['every value -Infinity', [-Inf, -Inf, -Inf]],
     ['0 and Infinity', [0, 2, Inf]],
   ];
-  const fns = Object.keys(RULES) as Reduction[];
-  return lists.flatMap(([name, xs]) =>
-    fns.map((fn) =>
-      spec(
-        'nan',
-        `${fn} of ${name}`,
-        fn,
-        fn === 'argMax' || fn === 'argMin' ? { axis: 0 } : { axis: null },
-        [t(xs)],
-        t([RULES[fn](xs)], [], INTEGER_RESULT.has(fn) ? 'int32' : 'float32'),
-      ),
-    ),
-  );
+  return lists.flatMap(([name, xs]) => REDUCTIONS.map((fn) => wholeCase(fn, `${fn} of ${name}`, xs)));
 }
 
 /** maximum and minimum with NaN and the infinities on either side, and a broadcast NaN. */
