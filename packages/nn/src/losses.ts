@@ -2,7 +2,7 @@ import * as nb from '@nabla/core';
 import { logitsOf } from './activations.js';
 import { takingClassIndices } from './class-indices.js';
 import { unknownName } from './options.js';
-import { withPerSample } from './per-sample.js';
+import { batchMean, checkSameShape, meanOverBatch } from './per-sample.js';
 
 /**
  * Losses with Keras semantics: each takes (yTrue, yPred) and returns a float scalar, the mean
@@ -29,12 +29,6 @@ function floatOf(x: nb.Tensor): nb.Tensor {
   return x.dtype === 'float32' || x.dtype === 'float64' ? x : nb.cast(x, 'float32');
 }
 
-function checkSameShape(loss: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
-  if (!nb.shapesEqual(yTrue.shape, yPred.shape)) {
-    throw new nb.NablaError(`${loss}: yTrue shape ${fmt(yTrue.shape)} differs from yPred shape ${fmt(yPred.shape)}`);
-  }
-}
-
 /** [yTrue, yPred] in yPred's float dtype; call inside tidy (the casts are temporaries). */
 function aligned(yTrue: nb.Tensor, yPred: nb.Tensor): [nb.Tensor, nb.Tensor] {
   const p = floatOf(yPred);
@@ -51,21 +45,6 @@ function needsClassAxis(loss: string, yPred: nb.Tensor): void {
  */
 function perSampleMean(x: nb.Tensor): nb.Tensor {
   return x.rank <= 1 ? x : nb.mean(x, { axis: -1 });
-}
-
-/** The batch mean of per-sample values (a scalar stays as it is). */
-function batchMean(values: nb.Tensor): nb.Tensor {
-  return values.rank === 0 ? values : nb.mean(values);
-}
-
-function named(name: string, fn: LossFn): LossFn {
-  Object.defineProperty(fn, 'name', { value: name });
-  return fn;
-}
-
-/** A loss is called with (yTrue, yPred): a third argument is an error, not ignored. */
-function twoArgs(op: string, extra: unknown[]): void {
-  if (extra.length > 0) nb.checkArity(op, [undefined, undefined, ...extra], 2);
 }
 
 function squaredErrors(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
@@ -100,24 +79,10 @@ function huberValues(yTrue: nb.Tensor, yPred: nb.Tensor, delta: number): nb.Tens
 }
 
 /** Mean over the batch of the per-sample mean over the last axis of (yPred - yTrue)^2. */
-export const meanSquaredError = withPerSample(function meanSquaredError(
-  yTrue: nb.Tensor,
-  yPred: nb.Tensor,
-  ...extra: unknown[]
-): nb.Tensor {
-  twoArgs('meanSquaredError', extra);
-  return nb.tidy(() => batchMean(squaredErrors(yTrue, yPred)));
-}, squaredErrors);
+export const meanSquaredError = meanOverBatch('meanSquaredError', squaredErrors);
 
 /** Mean over the batch of the per-sample mean over the last axis of |yPred - yTrue|. */
-export const meanAbsoluteError = withPerSample(function meanAbsoluteError(
-  yTrue: nb.Tensor,
-  yPred: nb.Tensor,
-  ...extra: unknown[]
-): nb.Tensor {
-  twoArgs('meanAbsoluteError', extra);
-  return nb.tidy(() => batchMean(absoluteErrors(yTrue, yPred)));
-}, absoluteErrors);
+export const meanAbsoluteError = meanOverBatch('meanAbsoluteError', absoluteErrors);
 
 /** Quadratic (0.5 e^2) for |e| <= delta, linear (delta |e| - 0.5 delta^2) beyond: Keras's huber. */
 export function huberLoss(yTrue: nb.Tensor, yPred: nb.Tensor, delta = 1, ...extra: unknown[]): nb.Tensor {
@@ -126,13 +91,7 @@ export function huberLoss(yTrue: nb.Tensor, yPred: nb.Tensor, delta = 1, ...extr
 }
 
 /** huberLoss with delta = 1 (the Keras default). */
-export const huber = withPerSample(
-  function huber(yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]): nb.Tensor {
-    twoArgs('huber', extra);
-    return huberLoss(yTrue, yPred, 1);
-  },
-  (t: nb.Tensor, p: nb.Tensor) => huberValues(t, p, 1),
-);
+export const huber = meanOverBatch('huber', (t, p) => huberValues(t, p, 1));
 
 /**
  * max(x, 0) - x z + log1p(exp(-|x|)): never overflows. Both |x| and max(x, 0) take the x >= 0
@@ -148,7 +107,7 @@ function sigmoidCrossentropyWithLogits(z: nb.Tensor, x: nb.Tensor): nb.Tensor {
 /** -(z log p + (1 - z) log(1 - p)) with p clipped to [EPSILON, 1 - EPSILON], mean over the last axis. */
 export function binaryCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
   const fromLogits = crossentropyOptions('binaryCrossentropyLoss', opts, extra);
-  return reduced('binaryCrossentropy', (yTrue, yPred) => {
+  return meanOverBatch('binaryCrossentropy', (yTrue, yPred) => {
     checkSameShape('binaryCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const [z, p] = aligned(yTrue, yPred);
@@ -164,17 +123,6 @@ export function binaryCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra:
 function crossentropyOptions(op: string, opts: CrossentropyOptions, extra: unknown[]): boolean {
   nb.checkArity(op, [opts, ...extra], 1);
   return nb.checkOptions(op, opts, { fromLogits: nb.is.boolean }).fromLogits ?? false;
-}
-
-/** The loss that averages per-sample `values` over the batch, named, with `values` as its per-sample form. */
-function reduced(name: string, values: LossFn): LossFn {
-  return withPerSample(
-    named(name, (yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]) => {
-      twoArgs(name, extra);
-      return nb.tidy(() => batchMean(values(yTrue, yPred)));
-    }),
-    values,
-  );
 }
 
 /**
@@ -193,7 +141,7 @@ function logProbabilities(yPred: nb.Tensor, fromLogits: boolean): nb.Tensor {
 /** -sum(yTrue log p) over the classes (last axis), mean over the batch; yTrue one-hot or soft. */
 export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
   const fromLogits = crossentropyOptions('categoricalCrossentropyLoss', opts, extra);
-  return reduced('categoricalCrossentropy', (yTrue, yPred) => {
+  return meanOverBatch('categoricalCrossentropy', (yTrue, yPred) => {
     needsClassAxis('categoricalCrossentropy', yPred);
     checkSameShape('categoricalCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
@@ -212,7 +160,7 @@ export function categoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...e
  */
 export function sparseCategoricalCrossentropyLoss(opts: CrossentropyOptions = {}, ...extra: unknown[]): LossFn {
   const fromLogits = crossentropyOptions('sparseCategoricalCrossentropyLoss', opts, extra);
-  const loss = reduced('sparseCategoricalCrossentropy', (yTrue, yPred) => {
+  const loss = meanOverBatch('sparseCategoricalCrossentropy', (yTrue, yPred) => {
     checkSparseLabels('sparseCategoricalCrossentropy', yTrue, yPred);
     return nb.tidy(() => {
       const c = yPred.shape[yPred.rank - 1];

@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { checkSparseLabels, meanAbsoluteError, meanSquaredError } from './losses.js';
 import { unknownName } from './options.js';
-import { perSampleOf, withPerSample } from './per-sample.js';
+import { batchMean, checkSameShape, meanOverBatch, perSampleOf, withPerSample } from './per-sample.js';
 
 /**
  * Metrics with Keras semantics: each takes (yTrue, yPred) and returns a scalar, the batch mean of
@@ -11,15 +11,6 @@ import { perSampleOf, withPerSample } from './per-sample.js';
  */
 export type MetricFn = (yTrue: nb.Tensor, yPred: nb.Tensor) => nb.Tensor;
 
-function fmt(shape: readonly number[]): string {
-  return `[${shape.join(',')}]`;
-}
-
-function checkSameShape(metric: string, yTrue: nb.Tensor, yPred: nb.Tensor): void {
-  const same = yTrue.rank === yPred.rank && yTrue.shape.every((d, i) => d === yPred.shape[i]);
-  if (!same) throw new nb.NablaError(`${metric}: yTrue shape ${fmt(yTrue.shape)} differs from yPred shape ${fmt(yPred.shape)}`);
-}
-
 function resultDType(yPred: nb.Tensor): nb.DType {
   return yPred.dtype === 'float64' ? 'float64' : 'float32';
 }
@@ -28,16 +19,6 @@ function resultDType(yPred: nb.Tensor): nb.DType {
 function perSampleHits(hits: nb.Tensor, dtype: nb.DType): nb.Tensor {
   const h = nb.cast(hits, dtype);
   return h.rank <= 1 ? h : nb.mean(h, { axis: -1 });
-}
-
-/** The batch mean of per-sample values; as one global mean, since every sample has as many. */
-function batchMean(values: nb.Tensor): nb.Tensor {
-  return values.rank === 0 ? values : nb.mean(values);
-}
-
-/** A metric is called with (yTrue, yPred): a further argument is an error, not ignored. */
-function twoArgs(op: string, extra: unknown[]): void {
-  if (extra.length > 0) nb.checkArity(op, [undefined, undefined, ...extra], 2);
 }
 
 function binaryHits(yTrue: nb.Tensor, yPred: nb.Tensor, threshold = 0.5): nb.Tensor {
@@ -78,24 +59,10 @@ export const binaryAccuracy = withPerSample(function binaryAccuracy(
 }, binaryHits);
 
 /** argMax of yTrue equals argMax of yPred over the last (class) axis; ties go to the first index. */
-export const categoricalAccuracy = withPerSample(function categoricalAccuracy(
-  yTrue: nb.Tensor,
-  yPred: nb.Tensor,
-  ...extra: unknown[]
-): nb.Tensor {
-  twoArgs('categoricalAccuracy', extra);
-  return nb.tidy(() => batchMean(categoricalHits(yTrue, yPred)));
-}, categoricalHits);
+export const categoricalAccuracy = meanOverBatch('categoricalAccuracy', categoricalHits);
 
 /** Class indices of shape [...batch] or [...batch, 1] equal argMax of yPred [...batch, classes]. */
-export const sparseCategoricalAccuracy = withPerSample(function sparseCategoricalAccuracy(
-  yTrue: nb.Tensor,
-  yPred: nb.Tensor,
-  ...extra: unknown[]
-): nb.Tensor {
-  twoArgs('sparseCategoricalAccuracy', extra);
-  return nb.tidy(() => batchMean(sparseCategoricalHits(yTrue, yPred)));
-}, sparseCategoricalHits);
+export const sparseCategoricalAccuracy = meanOverBatch('sparseCategoricalAccuracy', sparseCategoricalHits);
 
 /**
  * Which accuracy 'accuracy' (or 'acc') means for these shapes, by Keras 3's rule
