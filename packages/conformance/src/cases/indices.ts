@@ -91,10 +91,9 @@ function capturedIndices(): Case {
 
 /** d sum(gather(x, indices) * w) / dx: a scatterAdd of w at the indices. */
 const gatherGradient = (n: number, indices: nb.Tensor) => {
-  const w = nb.arange(1, sizeOfShape(indices.shape) + 1).reshape(indices.shape);
+  const w = nb.arange(1, nb.sizeOf(indices.shape) + 1).reshape(indices.shape);
   return nb.grad((x: nb.Tensor) => nb.sum(nb.mul(nb.gather(x, indices), w)))(nb.zeros([n]));
 };
-const sizeOfShape = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
 const probs = () =>
   nb.tensor([
