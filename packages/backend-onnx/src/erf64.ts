@@ -7,7 +7,7 @@ import type { OnnxGraphBuilder } from './onnx/builder.js';
  * per element. Both branches run on clamped inputs so neither overflows.
  */
 export function lowerErf64(b: OnnxGraphBuilder, x: string): string {
-  const c = (v: number) => b.constant({ type: 'float64', shape: [], data: [v] });
+  const c = (v: number) => b.scalar('float64', v);
   const op = (name: string, ...ins: string[]) => b.op(name, ins);
   const ax = op('Abs', x);
 

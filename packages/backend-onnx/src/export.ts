@@ -29,7 +29,7 @@ const EXPORT_OPTIONS = { inputName: is.string, outputName: is.string, overwrite:
 
 /** Activation name -> ONNX ops on x. */
 function activation(b: OnnxGraphBuilder, name: string, x: string): string {
-  const f = (v: number) => b.constant({ type: 'float32', shape: [], data: [v] });
+  const f = (v: number) => b.scalar('float32', v);
   const unary: Record<string, [string, Record<string, Attr>?]> = {
     relu: ['Relu'],
     sigmoid: ['Sigmoid'],

@@ -25,7 +25,6 @@ import { sameUpToLeadingOnes } from './shapes.js';
  * a gradient: the backward pass and the optimizer update arrive as ordinary primitives, so a
  * whole training step is one ONNX model.
  */
-const scalarOf = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
 const ints = (v: number[]): Attr => ({ ints: v });
 const int = (v: number): Attr => ({ int: v });
 
@@ -51,13 +50,13 @@ const UNARY: Record<UnaryOp, UnaryLowering> = {
   logicalNot: 'Not',
   isNaN: 'IsNaN',
   // |x| < Infinity is false for NaN and both infinities: two nodes where IsNaN, IsInf, Or and Not are four.
-  isFinite: (b, x, _node, xType) => b.op('Less', [b.op('Abs', [x]), scalarOf(b, xType, Number.POSITIVE_INFINITY)]),
+  isFinite: (b, x, _node, xType) => b.op('Less', [b.op('Abs', [x]), b.scalar(xType, Number.POSITIVE_INFINITY)]),
   log1p: (b, x, node) => {
     // log(1+x) loses x's low bits when |x| is small; Kahan's correction restores them.
-    const u = b.op('Add', [x, scalarOf(b, node.dtype, 1)]);
-    const d = b.op('Sub', [u, scalarOf(b, node.dtype, 1)]);
+    const u = b.op('Add', [x, b.scalar(node.dtype, 1)]);
+    const d = b.op('Sub', [u, b.scalar(node.dtype, 1)]);
     const exact = b.op('Div', [b.op('Mul', [b.op('Log', [u]), x]), d]);
-    return b.op('Where', [b.op('Equal', [d, scalarOf(b, node.dtype, 0)]), x, exact]);
+    return b.op('Where', [b.op('Equal', [d, b.scalar(node.dtype, 0)]), x, exact]);
   },
   // onnxruntime has no double Erf kernel.
   erf: (b, x, node) => (node.dtype === 'float64' ? lowerErf64(b, x) : b.op('Erf', [x])),
@@ -153,7 +152,7 @@ export function lowerNode(
     case 'pad': {
       const { pads, value } = node.attrs;
       const flat = [...pads.map(([before]) => before), ...pads.map(([, after]) => after)];
-      return b.op('Pad', [ins[0], b.int64s(flat), scalarOf(b, node.dtype, value)], { mode: { string: 'constant' } });
+      return b.op('Pad', [ins[0], b.int64s(flat), b.scalar(node.dtype, value)], { mode: { string: 'constant' } });
     }
     case 'gather':
       return b.op('Gather', ins, { axis: int(node.attrs.axis) });

@@ -14,8 +14,6 @@ import type { OnnxGraphBuilder } from './onnx/builder.js';
  * - Pow of int32 goes through a double and saturates; nabla's is exact and wraps.
  */
 
-const scalar = (b: OnnxGraphBuilder, type: DType, v: number) => b.constant({ type, shape: [], data: [v] });
-
 export interface ReduceOperand {
   value: string;
   dtype: DType;
@@ -37,7 +35,7 @@ export function lowerReduction(b: OnnxGraphBuilder, fn: ReduceOp, x: ReduceOpera
       if (!isFloat(x.dtype)) return m;
       // NaN wherever a NaN was reduced: three nodes (onnxruntime's ReduceMax takes bools).
       const anyNaN = reduce('ReduceMax', b.op('IsNaN', [x.value]));
-      return b.op('Where', [anyNaN, scalar(b, x.dtype, Number.NaN), m]);
+      return b.op('Where', [anyNaN, b.scalar(x.dtype, Number.NaN), m]);
     }
     case 'sum':
       if (x.dtype !== 'int32') return reduce('ReduceSum', x.value);
@@ -71,8 +69,7 @@ function intProduct(b: OnnxGraphBuilder, x: ReduceOperand): string {
   let v = moved ? b.op('Transpose', [x.value], { perm: { ints: perm } }) : x.value;
   const keptShape = kept.map((i) => x.shape[i]);
   v = reshapeTo(b, v, moved ? perm.map((i) => x.shape[i]) : x.shape, [...keptShape, n]);
-  const one = scalar(b, 'int32', 1);
-  const last = (values: number[]) => b.int64s(values);
+  const one = b.scalar('int32', 1);
   for (let len = n; len > 1; ) {
     if (len % 2 === 1) {
       const pads = [...Array<number>(keptShape.length + 1).fill(0), ...Array<number>(keptShape.length).fill(0), 1];
@@ -80,8 +77,8 @@ function intProduct(b: OnnxGraphBuilder, x: ReduceOperand): string {
       len += 1;
     }
     const half = len / 2;
-    const lo = b.op('Slice', [v, last([0]), last([half]), last([-1])]);
-    const hi = b.op('Slice', [v, last([half]), last([len]), last([-1])]);
+    const lo = b.op('Slice', [v, b.int64s([0]), b.int64s([half]), b.int64s([-1])]);
+    const hi = b.op('Slice', [v, b.int64s([half]), b.int64s([len]), b.int64s([-1])]);
     v = b.op('Mul', [lo, hi]);
     len = half;
   }
@@ -110,12 +107,12 @@ export function lowerArgMax(b: OnnxGraphBuilder, x: string, dtype: DType, axis: 
  * Shrink rounds through float, so a float64 NaN is replaced by IsNaN and Where.
  */
 export function lowerCastToInt32(b: OnnxGraphBuilder, x: string, from: DType): string {
-  const clip = (v: string) => b.op('Clip', [v, scalar(b, 'float64', -(2 ** 31)), scalar(b, 'float64', 2 ** 31 - 1)]);
+  const clip = (v: string) => b.op('Clip', [v, b.scalar('float64', -(2 ** 31)), b.scalar('float64', 2 ** 31 - 1)]);
   if (from === 'float32') {
     const noNaN = b.op('Shrink', [x], { lambd: { float: -1 }, bias: { float: 0 } });
     return b.cast(clip(b.cast(noNaN, 'float64')), 'int32');
   }
-  return b.op('Where', [b.op('IsNaN', [x]), scalar(b, 'int32', 0), b.cast(clip(x), 'int32')]);
+  return b.op('Where', [b.op('IsNaN', [x]), b.scalar('int32', 0), b.cast(clip(x), 'int32')]);
 }
 
 /**
@@ -125,14 +122,14 @@ export function lowerCastToInt32(b: OnnxGraphBuilder, x: string, from: DType): s
  * taken for every other x.
  */
 export function lowerIntPow(b: OnnxGraphBuilder, x: string, y: string): string {
-  const zero = scalar(b, 'int32', 0);
-  let result = scalar(b, 'int32', 1);
+  const zero = b.scalar('int32', 0);
+  let result = b.scalar('int32', 1);
   let base = x;
   for (let k = 0; k < 31; k++) {
-    const bit = b.cast(b.op('BitwiseAnd', [y, scalar(b, 'int32', 2 ** k)]), 'bool');
+    const bit = b.cast(b.op('BitwiseAnd', [y, b.scalar('int32', 2 ** k)]), 'bool');
     result = b.op('Where', [bit, b.op('Mul', [result, base]), result]);
     if (k < 30) base = b.op('Mul', [base, base]);
   }
-  const unit = b.op('Equal', [b.op('Abs', [x]), scalar(b, 'int32', 1)]);
+  const unit = b.op('Equal', [b.op('Abs', [x]), b.scalar('int32', 1)]);
   return b.op('Where', [b.op('Less', [y, zero]), b.op('Where', [unit, result, zero]), result]);
 }

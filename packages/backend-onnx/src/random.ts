@@ -53,6 +53,6 @@ export function lowerRandom(b: OnnxGraphBuilder, counter: string, shape: number[
   const interleaved = b.reshape(b.op('Concat', [c0, c1, c2, c3].map(column), { axis: { int: 1 } }), [blocks * 4]);
   const kept = b.op('Slice', [interleaved, b.int64s([0]), b.int64s([size])]);
   const top24 = b.cast(shiftRight(kept, 8), 'float32');
-  const unit = b.op('Mul', [top24, b.constant({ type: 'float32', shape: [], data: [2 ** -24] })]);
+  const unit = b.op('Mul', [top24, b.scalar('float32', 2 ** -24)]);
   return b.reshape(unit, shape);
 }

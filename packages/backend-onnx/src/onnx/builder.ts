@@ -264,6 +264,11 @@ export class OnnxGraphBuilder {
     return this.op('Cast', [x], { to: { int: DATA_TYPE[to] } });
   }
 
+  /** A scalar constant of an element type: the operands of broadcast arithmetic, Where, Clip and Pad. */
+  scalar(type: OnnxType, value: number): string {
+    return this.constant({ type, shape: [], data: [value] });
+  }
+
   /** An int64 vector constant: the shapes, axes, pads and bounds that ONNX ops take as inputs. */
   int64s(values: readonly number[]): string {
     return this.constant({ type: 'int64', shape: [values.length], data: values.map(BigInt) });
