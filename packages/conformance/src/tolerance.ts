@@ -36,6 +36,9 @@ export const TOLERANCES = {
   crossBackend: { rtol: 1e-5, atol: 1e-6 },
 } satisfies Record<string, Tolerance>;
 
+/** Integer and boolean results are compared exactly, whatever the op. */
+export const isIntegerDtype = (dtype: string | undefined): boolean => dtype === 'int32' || dtype === 'bool';
+
 export interface Comparison {
   pass: boolean;
   /** Largest |actual - expected| over elements (Infinity for a NaN/infinity mismatch). */

@@ -2,7 +2,7 @@ import * as nb from '@nabla/core';
 import type { CaseResult } from '../case.js';
 import type { OpCase } from '../fixtures.js';
 import { applyOp, forwardKind } from '../op-table.js';
-import { compare, TOLERANCES } from '../tolerance.js';
+import { compare, isIntegerDtype, TOLERANCES } from '../tolerance.js';
 import { toTensor } from './ops.js';
 
 async function outputOn(backend: string, fx: OpCase): Promise<Float64Array> {
@@ -32,7 +32,7 @@ async function outputOn(backend: string, fx: OpCase): Promise<Float64Array> {
 export async function compareBackends(a: string, b: string, ops: OpCase[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const fx of ops) {
-    const exact = forwardKind(fx.op) === 'exact' || fx.output.dtype === 'int32' || fx.output.dtype === 'bool';
+    const exact = forwardKind(fx.op) === 'exact' || isIntegerDtype(fx.output.dtype);
     const tolerance = exact ? TOLERANCES.exact : TOLERANCES.crossBackend;
     // A hand-written case (spec.ts) is named with its group, as in the per-backend report.
     const name = 'group' in fx ? `${fx.group} ${fx.id}` : fx.id;

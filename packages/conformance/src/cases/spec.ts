@@ -2,7 +2,7 @@ import * as nb from '@nabla/core';
 import type { Capabilities, Case } from '../case.js';
 import type { Encoded, FixtureTensor, OpCase } from '../fixtures.js';
 import { forwardKind } from '../op-table.js';
-import { TOLERANCES, type Tolerance } from '../tolerance.js';
+import { isIntegerDtype, TOLERANCES, type Tolerance } from '../tolerance.js';
 import { forwardCase, gradientCase, toTensor } from './ops.js';
 
 /**
@@ -37,11 +37,9 @@ export function spec(
   return { group, id, op, params, inputs, output, cotangent: gradient?.cotangent ?? null, grads: gradient?.grads ?? null };
 }
 
-const INTEGER = new Set<string | undefined>(['int32', 'bool']);
-
 /** Integer and boolean results are exact whatever the op; float ones use the op's tolerance. */
-export function specTolerance(c: OpCase): Tolerance {
-  return INTEGER.has(c.output.dtype) ? TOLERANCES.exact : TOLERANCES[forwardKind(c.op)];
+function specTolerance(c: OpCase): Tolerance {
+  return isIntegerDtype(c.output.dtype) ? TOLERANCES.exact : TOLERANCES[forwardKind(c.op)];
 }
 
 /** A reason to skip: a dtype the backend does not have. */
