@@ -56,6 +56,11 @@ export function bytesPerElement(dtype: DType): number {
 export const INT32_MIN = -(2 ** 31);
 export const INT32_MAX = 2 ** 31 - 1;
 
+/** Whether a JavaScript number is exactly an int32 value. */
+export function isInt32Value(v: number): boolean {
+  return Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
+}
+
 export function isFloat(dtype: DType): boolean {
   return dtype === 'float32' || dtype === 'float64';
 }

@@ -1,4 +1,14 @@
-import { allocate, arrayConstructor, assertDType, type DType, INT32_MAX, INT32_MIN, isFloat, type TypedArray } from '../dtype.js';
+import {
+  allocate,
+  arrayConstructor,
+  assertDType,
+  type DType,
+  INT32_MAX,
+  INT32_MIN,
+  isFloat,
+  isInt32Value,
+  type TypedArray,
+} from '../dtype.js';
 import { fromHost } from '../engine/node.js';
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
@@ -95,7 +105,7 @@ function dtypeOfData(op: string, data: TensorData): DType {
  */
 function int32Value(op: string, v: number | boolean, index: number): number {
   if (typeof v === 'boolean') return v ? 1 : 0;
-  if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+  if (!isInt32Value(v)) {
     throw new NablaError(
       `${op}: value ${v} at flat index ${index} is not an int32 (an integer in [${INT32_MIN}, ${INT32_MAX}]); ` +
         `to convert floats, make a float tensor and cast it: cast(x, 'int32') truncates toward zero and saturates`,

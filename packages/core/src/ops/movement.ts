@@ -1,3 +1,4 @@
+import { isInt32Value } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { checkArg, describe, is } from '../options.js';
@@ -6,7 +7,7 @@ import type { Tensor } from '../tensor.js';
 import { constant, type TensorLike, toTensor } from './creation.js';
 import { equal, where } from './elementwise.js';
 import * as p from './prims.js';
-import { isInt32Value, promoteCast } from './promote.js';
+import { promoteCast } from './promote.js';
 
 /** Movement ops: they rearrange values and never change them. */
 

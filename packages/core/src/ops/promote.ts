@@ -1,4 +1,4 @@
-import { type DType, isFloat, promote } from '../dtype.js';
+import { type DType, isFloat, isInt32Value, promote } from '../dtype.js';
 import type { Tensor } from '../tensor.js';
 import { type TensorData, type TensorLike, toTensor } from './creation.js';
 import { cast } from './prims.js';
@@ -11,14 +11,6 @@ export function promoteCast(op: string, ts: Tensor[], arithmetic = false): Tenso
   let dt = ts.reduce((d, t) => promote(d, t.dtype), ts[0].dtype);
   if (arithmetic && dt === 'bool') dt = 'int32';
   return ts.map((t) => cast(t, dt, op));
-}
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-
-/** Whether a JavaScript number is exactly an int32 value. */
-export function isInt32Value(v: number): boolean {
-  return Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
 }
 
 /**
