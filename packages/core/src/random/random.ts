@@ -1,4 +1,4 @@
-import { assertDType, DTYPES, type DType, INT32_MAX, INT32_MIN, isFloat } from '../dtype.js';
+import { DTYPES, type DType, INT32_MAX, INT32_MIN, isFloat } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { NablaError } from '../errors.js';
 import { constant, type ShapeLike } from '../ops/creation.js';
@@ -53,9 +53,8 @@ function uniform01(op: string, shape: number[], seed: Seed | undefined): Tensor 
   return p.random(shape, constant(counter), op);
 }
 
-/** A draw's dtype: float32 or float64 (and int32 where the distribution allows it). */
-function drawDType(op: string, dtype: unknown, allowInt: boolean): DType {
-  const dt = assertDType(op, dtype);
+/** A draw's dtype (already checked to be a dtype): float32 or float64, and int32 where the distribution allows it. */
+function drawDType(op: string, dt: DType, allowInt: boolean): DType {
   if (isFloat(dt) || (allowInt && dt === 'int32')) return dt;
   throw new NablaError(
     `${op}: dtype must be float32${allowInt ? ', float64 or int32' : ' or float64'}, got ${dt}` +
@@ -165,6 +164,14 @@ export interface RandomNormal {
   (shape: ShapeLike, mean?: number, stdDev?: number, dtype?: DType, seed?: Seed): Tensor;
 }
 
+/** randomNormal's and truncatedNormal's arguments, in either form, checked and with their defaults. */
+function normalArgs(op: string, shape: ShapeLike, second: unknown, rest: readonly unknown[]) {
+  const s = checkShape(op, shape, true);
+  const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
+  const dtype = drawDType(op, opts.dtype ?? 'float32', false);
+  return { shape: s, mean: opts.mean ?? 0, stddev: opts.stddev ?? 1, dtype, seed: opts.seed };
+}
+
 /** Standard normals by Box-Muller from two uniforms: sqrt(-2 ln(1-u1)) cos(2 pi u2). */
 function standardNormal(op: string, shape: number[], dtype: DType, seed: Seed | undefined, draws = 1): Tensor[] {
   const u = p.cast(uniform01(op, [draws, 2, ...shape], seed), dtype, op);
@@ -185,12 +192,8 @@ export const randomNormal: RandomNormal = op(
     second?: number | RandomNormalOptions,
     ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
   ): Tensor {
-    const op = 'randomNormal';
-    const s = checkShape(op, shape, true);
-    const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
-    const { mean = 0, stddev = 1 } = opts;
-    const dtype = drawDType(op, opts.dtype ?? 'float32', false);
-    return add(mul(standardNormal(op, s, dtype, opts.seed)[0], stddev), mean);
+    const a = normalArgs('randomNormal', shape, second, rest);
+    return add(mul(standardNormal('randomNormal', a.shape, a.dtype, a.seed)[0], a.stddev), a.mean);
   },
   5,
 );
@@ -207,15 +210,11 @@ export const truncatedNormal: RandomNormal = op(
     second?: number | RandomNormalOptions,
     ...rest: [stdDev?: number, dtype?: DType, seed?: Seed]
   ): Tensor {
-    const op = 'truncatedNormal';
-    const s = checkShape(op, shape, true);
-    const opts = drawArgs<RandomNormalOptions>(op, ['mean', 'stddev'], ['mean', 'stdDev'], second, rest);
-    const { mean = 0, stddev = 1 } = opts;
-    const dtype = drawDType(op, opts.dtype ?? 'float32', false);
-    const candidates = standardNormal(op, s, dtype, opts.seed, 8);
+    const a = normalArgs('truncatedNormal', shape, second, rest);
+    const candidates = standardNormal('truncatedNormal', a.shape, a.dtype, a.seed, 8);
     let z = clip(candidates[7], -2, 2);
     for (let i = 6; i >= 0; i--) z = where(lessEqual(abs(candidates[i]), 2), candidates[i], z);
-    return add(mul(z, stddev), mean);
+    return add(mul(z, a.stddev), a.mean);
   },
   5,
 );
