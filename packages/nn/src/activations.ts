@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { unknownName } from './options.js';
+import { nameKey, unknownName } from './options.js';
 
 /**
  * Activations by name, as Keras layers take them (`activation: 'relu'`). Each is composed from
@@ -73,7 +73,7 @@ const ACTIVATIONS: Record<string, ActivationFn> = {
 };
 
 /** Lower case without underscores: 'hard_sigmoid', 'hardSigmoid' and 'hardsigmoid' meet. */
-const BY_KEY = new Map(Object.keys(ACTIVATIONS).map((name) => [name.replace(/_/g, '').toLowerCase(), name]));
+const BY_KEY = new Map(Object.keys(ACTIVATIONS).map((name) => [nameKey(name), name]));
 
 /** Names `getActivation` accepts, in camelCase (snake_case forms are accepted too). */
 export const ACTIVATION_NAMES: readonly string[] = Object.keys(ACTIVATIONS);
@@ -91,7 +91,7 @@ export function getActivation(
   if (identifier === undefined || identifier === null) return { name: 'linear', fn: linear };
   if (typeof identifier === 'function') return { name: identifier.name || 'custom', fn: identifier };
   if (typeof identifier === 'string') {
-    const key = identifier.replace(/_/g, '').toLowerCase();
+    const key = nameKey(identifier);
     if (key === 'none') return { name: 'linear', fn: linear };
     const name = BY_KEY.get(key);
     if (name) return { name, fn: ACTIVATIONS[name] };

@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkConfig, unknownName } from './options.js';
+import { checkConfig, nameLookup } from './options.js';
 
 /**
  * Weight constraints with Keras semantics (and TensorFlow.js's, which are the same): a function
@@ -160,15 +160,8 @@ const BY_NAME: Record<string, (config: Record<string, unknown>) => Constraint> =
   minMaxNorm: (c) => new MinMaxNorm(c),
 };
 
-/** Lower case without underscores: 'max_norm', 'maxNorm' and the class name 'MaxNorm' meet. */
-const canonical = (name: string) => name.replace(/_/g, '').toLowerCase();
-const BY_KEY = new Map(Object.keys(BY_NAME).map((n) => [canonical(n), n]));
-
-function lookup(op: string, name: string): (config: Record<string, unknown>) => Constraint {
-  const found = BY_KEY.get(canonical(name));
-  if (found === undefined) throw unknownName(op, 'constraint', name, Object.keys(BY_NAME));
-  return BY_NAME[found];
-}
+/** 'maxNorm', Keras's 'max_norm' and the class name 'MaxNorm' are one name. */
+const lookup = nameLookup('getConstraint', 'constraint', BY_NAME);
 
 function isConstraint(x: object): x is Constraint {
   return typeof (x as { apply?: unknown }).apply === 'function' && typeof (x as { className?: unknown }).className === 'string';
@@ -180,7 +173,7 @@ function isConstraint(x: object): x is Constraint {
  */
 export function getConstraint(identifier: string | Constraint | SerializedConstraint, ...extra: unknown[]): Constraint {
   nb.checkArity('getConstraint', [identifier, ...extra], 1);
-  if (typeof identifier === 'string') return lookup('getConstraint', identifier)({});
+  if (typeof identifier === 'string') return lookup(identifier)({});
   if (identifier !== null && typeof identifier === 'object') {
     if (isConstraint(identifier)) return identifier;
     const { className, config } = identifier as Partial<SerializedConstraint>;
@@ -189,7 +182,7 @@ export function getConstraint(identifier: string | Constraint | SerializedConstr
       if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
         throw new nb.NablaError(`getConstraint: config of ${className} must be an object, got ${nb.describe(cfg)}`);
       }
-      return lookup('getConstraint', className)(cfg);
+      return lookup(className)(cfg);
     }
   }
   throw new nb.NablaError(`getConstraint: expected a name, a Constraint or { className, config }, got ${nb.describe(identifier)}`);

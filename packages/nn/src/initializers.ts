@@ -1,6 +1,6 @@
 import type { DType, Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkConfig, unknownName } from './options.js';
+import { checkConfig, nameKey, nameLookup } from './options.js';
 
 /**
  * Weight initializers with Keras semantics (fans, variance scaling, truncation, orthogonal QR).
@@ -217,11 +217,6 @@ const DISTRIBUTIONS: Record<string, Exclude<Distribution, 'normal'>> = {
   uniform: 'uniform',
 };
 
-/** Lower case without underscores: 'glorot_uniform', 'glorotUniform' and 'GlorotUniform' meet. */
-function canonical(name: string): string {
-  return name.replace(/_/g, '').toLowerCase();
-}
-
 /**
  * Draws with variance scale / n, where n is fanIn, fanOut or their mean (at least 1, as Keras):
  * a normal truncated at two standard deviations and rescaled, a plain normal, or a uniform in
@@ -244,9 +239,9 @@ export class VarianceScaling implements Initializer {
     checkFinite(opName, 'scale', this.scale);
     if (!(this.scale > 0)) throw new nb.NablaError(`${opName}: scale must be positive, got ${this.scale}`);
     // Configs written by Keras spell these in snake_case ('fan_avg', 'truncated_normal').
-    const mode = MODES[canonical(String(opts.mode ?? 'fanIn'))];
+    const mode = MODES[nameKey(String(opts.mode ?? 'fanIn'))];
     if (!mode) throw new nb.NablaError(`${opName}: mode must be one of fanIn, fanOut, fanAvg, got '${String(opts.mode)}'`);
-    const dist = DISTRIBUTIONS[canonical(String(opts.distribution ?? 'truncatedNormal'))];
+    const dist = DISTRIBUTIONS[nameKey(String(opts.distribution ?? 'truncatedNormal'))];
     if (!dist) {
       throw new nb.NablaError(
         `${opName}: distribution must be one of truncatedNormal, untruncatedNormal, uniform, normal, got '${String(opts.distribution)}'`,
@@ -518,20 +513,8 @@ const ENTRIES: Entry[] = [
   { name: 'leCunNormal', keys: ['seed'], make: (c) => new LeCunNormal({ seed: seedOf(c) }) },
   { name: 'orthogonal', keys: ['gain', 'seed'], make: (c) => new Orthogonal({ gain: num(c, 'gain'), seed: seedOf(c) }) },
 ];
-// Canonical keys also match Keras class names ('GlorotUniform', 'LecunNormal') and snake_case.
-const BY_KEY = new Map(ENTRIES.map((e) => [canonical(e.name), e]));
-
-function lookup(name: string): Entry {
-  const entry = BY_KEY.get(canonical(name));
-  if (!entry)
-    throw unknownName(
-      'getInitializer',
-      'initializer',
-      name,
-      ENTRIES.map((e) => e.name),
-    );
-  return entry;
-}
+// Names also match Keras class names ('GlorotUniform', 'LecunNormal') and snake_case (see nameKey).
+const lookup = nameLookup('getInitializer', 'initializer', Object.fromEntries(ENTRIES.map((e) => [e.name, e])));
 
 function isInitializer(x: object): x is Initializer {
   return typeof (x as { apply?: unknown }).apply === 'function' && typeof (x as { className?: unknown }).className === 'string';

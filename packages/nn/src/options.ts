@@ -33,6 +33,29 @@ export function unknownName(op: string, what: string, name: unknown, known: read
   );
 }
 
+/** The key under which a name's spellings meet: lower case without underscores ('glorot_uniform', 'glorotUniform', 'GlorotUniform'). */
+export function nameKey(name: string): string {
+  return name.replace(/_/g, '').toLowerCase();
+}
+
+/**
+ * Looks up `entries` by name in any spelling (see nameKey); a name not there is an unknownName
+ * error from `op` listing `known` (the entries' names unless given).
+ */
+export function nameLookup<T>(
+  op: string,
+  what: string,
+  entries: Readonly<Record<string, T>>,
+  known: readonly string[] = Object.keys(entries),
+): (name: string) => T {
+  const byKey = new Map(Object.entries(entries).map(([name, entry]) => [nameKey(name), entry]));
+  return (name) => {
+    const entry = byKey.get(nameKey(name));
+    if (entry === undefined) throw unknownName(op, what, name, known);
+    return entry;
+  };
+}
+
 /** A list whose every element passes `check`. */
 export function listOf(what: string, check: nb.Check): nb.Check {
   return (v) => (Array.isArray(v) && v.every((x) => check(x) === undefined) ? undefined : `a list of ${what}`);

@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkConfig, unknownName } from './options.js';
+import { checkConfig, nameLookup } from './options.js';
 
 /**
  * Weight penalties with Keras semantics: l1 * sum(|w|) + l2 * sum(w^2), a scalar of the weight's
@@ -117,24 +117,21 @@ export const l2 = (opts: L2Options | number = {}, ...extra: unknown[]): Regulari
 export const l1l2 = (opts: L1L2Options | number = {}, l2?: number, ...extra: unknown[]): Regularizer => new L1L2(opts, l2, ...extra);
 
 interface Entry {
-  name: string;
   keys: readonly string[];
   make: (config: Record<string, unknown>) => Regularizer;
 }
 
-const ENTRIES: Entry[] = [
-  { name: 'l1', keys: ['l1'], make: (c) => new L1({ l1: c.l1 as number | undefined }) },
-  { name: 'l2', keys: ['l2'], make: (c) => new L2({ l2: c.l2 as number | undefined }) },
-  { name: 'l1l2', keys: ['l1', 'l2'], make: (c) => new L1L2({ l1: c.l1 as number | undefined, l2: c.l2 as number | undefined }) },
-];
-
-/** Lower case without underscores: 'l1_l2', 'l1l2' and the class name 'L1L2' meet. */
-function lookup(name: string): Entry {
-  const key = name.replace(/_/g, '').toLowerCase();
-  const entry = ENTRIES.find((e) => e.name === key);
-  if (!entry) throw unknownName('getRegularizer', 'regularizer', name, ['l1', 'l2', 'l1l2', 'l1_l2']);
-  return entry;
-}
+/** 'l1l2', Keras's 'l1_l2' and the class name 'L1L2' are one name. */
+const lookup = nameLookup<Entry>(
+  'getRegularizer',
+  'regularizer',
+  {
+    l1: { keys: ['l1'], make: (c) => new L1({ l1: c.l1 as number | undefined }) },
+    l2: { keys: ['l2'], make: (c) => new L2({ l2: c.l2 as number | undefined }) },
+    l1l2: { keys: ['l1', 'l2'], make: (c) => new L1L2({ l1: c.l1 as number | undefined, l2: c.l2 as number | undefined }) },
+  },
+  ['l1', 'l2', 'l1l2', 'l1_l2'],
+);
 
 function isRegularizer(x: object): x is Regularizer {
   return typeof (x as { apply?: unknown }).apply === 'function' && typeof (x as { className?: unknown }).className === 'string';
