@@ -119,7 +119,7 @@ function afterStep(method: string, control: RunControl, where: () => string): Pr
 /** Keras's training loop over a compiled Sequential model, on tensors or on a dataset. */
 export async function fit(model: Sequential, data: TrainData, given: FitArgs | undefined): Promise<History> {
   const args = checkConfig('fit', given, FIT_OPTIONS);
-  const _compiled = model.requireCompiled('fit');
+  model.requireCompiled('fit');
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
   const signal = args.signal;
@@ -141,7 +141,7 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
     });
     if (args.validationData !== undefined) {
       try {
-        val = await validationFeed(model, args, owned);
+        val = await validationFeed(model, args, owned, true);
       } catch (e) {
         nb.dispose(owned);
         await train.close();
@@ -178,8 +178,12 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
   }
 }
 
-/** validationData given as a dataset or generator, or as tensors (with a dataset to train on). */
-async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[]): Promise<Feed> {
+/**
+ * validationData as a feed: a dataset or generator, or tensors checked as fit's own (those
+ * converted here are fit's to dispose). Validation sample weights come with x and y given as
+ * tensors only (`fromDataset` is false).
+ */
+async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[], fromDataset: boolean): Promise<Feed> {
   const given = args.validationData;
   if (isDataSource(given)) {
     return new DataFeed('fit (validationData)', given, {
@@ -188,19 +192,9 @@ async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor
       checkInput: (x) => model.checkInput('fit (validationData)', x),
     });
   }
-  const [vxGiven, vyGiven, vwGiven] = given as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
-  if (vwGiven !== undefined) throw new nb.NablaError('fit: validation sample weights apply to x and y given as tensors, not to a dataset');
-  const [vx, vy] = await validationTensors(model, vxGiven, vyGiven, owned);
-  return new ArrayFeed(vx, vy, null, 32, false, Math.random);
-}
-
-/** validationData's x and y as tensors, checked as fit's own; those converted here are fit's to dispose. */
-async function validationTensors(
-  model: Sequential,
-  xGiven: nb.TensorLike,
-  yGiven: nb.TensorLike,
-  owned: nb.Tensor[],
-): Promise<[nb.Tensor, nb.Tensor]> {
+  const [xGiven, yGiven, wGiven] = given as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
+  if (wGiven !== undefined && fromDataset)
+    throw new nb.NablaError('fit: validation sample weights apply to x and y given as tensors, not to a dataset');
   const [vx, vy] = [asTensor('fit', 'validationData', xGiven), asTensor('fit', 'validationData', yGiven)];
   if (vx !== xGiven) owned.push(vx);
   if (vy !== yGiven) owned.push(vy);
@@ -208,7 +202,9 @@ async function validationTensors(
   model.checkInput('fit (validationData)', vx);
   const checking = checkClassLabels('fit (validationData)', model, vy);
   if (checking) await checking;
-  return [vx, vy];
+  const vw = wGiven === undefined ? null : await resolveSampleWeight('fit (validationData)', wGiven, vx.shape[0]);
+  if (vw) owned.push(vw);
+  return new ArrayFeed(vx, vy, vw, args.batchSize ?? 32, false, Math.random);
 }
 
 /** x and y in memory: sample or class weights resolved, validation data given or split off. */
@@ -240,29 +236,23 @@ async function prepareArrays(
   let trainW = weights;
   let val: Feed | null = null;
   try {
-    if (args.validationData && isDataSource(args.validationData)) {
-      val = await validationFeed(model, args, owned);
-    } else if (args.validationData) {
-      const [vxGiven, vyGiven, vwGiven] = args.validationData as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
-      const [vx, vy] = await validationTensors(model, vxGiven, vyGiven, owned);
-      const vw = vwGiven === undefined ? null : await resolveSampleWeight('fit (validationData)', vwGiven, vx.shape[0]);
-      if (vw) owned.push(vw);
-      val = new ArrayFeed(vx, vy, vw, batchSize, false, Math.random);
-    } else if (args.validationSplit !== undefined && args.validationSplit > 0) {
+    if (args.validationData) {
+      val = await validationFeed(model, args, owned, false);
+    } else if (args.validationSplit !== undefined) {
       const split = args.validationSplit;
-      if (!(split < 1)) throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${split}`);
-      const nTrain = Math.floor(n * (1 - split));
-      if (nTrain === 0 || nTrain === n) throw new nb.NablaError(`fit: validationSplit ${split} of ${n} samples leaves an empty part`);
-      [trainX, trainY] = [nb.slice(x, [0], [nTrain]), nb.slice(y, [0], [nTrain])];
-      // Sample weights split with their samples (class weights apply to training only, as in Keras).
-      const split3 = (t: nb.Tensor | null, from: number, size: number) => (t ? nb.slice(t, [from], [size]) : null);
-      trainW = split3(weights, 0, nTrain);
-      const valW = args.sampleWeight !== undefined ? split3(weights, nTrain, n - nTrain) : null;
-      const [vx, vy] = [nb.slice(x, [nTrain], [n - nTrain]), nb.slice(y, [nTrain], [n - nTrain])];
-      owned.push(trainX, trainY, vx, vy, ...(trainW && trainW !== weights ? [trainW] : []), ...(valW ? [valW] : []));
-      val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random);
-    } else if (args.validationSplit !== undefined && !(args.validationSplit >= 0)) {
-      throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${args.validationSplit}`);
+      if (!(split >= 0 && split < 1)) throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${split}`);
+      if (split > 0) {
+        const nTrain = Math.floor(n * (1 - split));
+        if (nTrain === 0 || nTrain === n) throw new nb.NablaError(`fit: validationSplit ${split} of ${n} samples leaves an empty part`);
+        const rows = (t: nb.Tensor, from: number, size: number) => nb.slice(t, [from], [size]);
+        [trainX, trainY] = [rows(x, 0, nTrain), rows(y, 0, nTrain)];
+        // Sample weights split with their samples (class weights apply to training only, as in Keras).
+        trainW = weights && rows(weights, 0, nTrain);
+        const valW = weights && args.sampleWeight !== undefined ? rows(weights, nTrain, n - nTrain) : null;
+        const [vx, vy] = [rows(x, nTrain, n - nTrain), rows(y, nTrain, n - nTrain)];
+        owned.push(trainX, trainY, vx, vy, ...(trainW ? [trainW] : []), ...(valW ? [valW] : []));
+        val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random);
+      }
     }
   } catch (e) {
     nb.dispose(owned);
