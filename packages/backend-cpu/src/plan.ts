@@ -57,7 +57,7 @@ function kernelFor(node: GraphNode, graph: Graph): Kernel {
     case 'reshape':
       return elementwiseKernel(COPY_EXPR, [node.op === 'reshape' ? node.shape : inShapes[0]], node.shape);
     case 'reduce':
-      return reduceKernel(node.attrs.fn, inShapes[0], node.attrs.axes);
+      return reduceKernel(node.attrs.fn, inShapes[0], node.attrs.axes, node.dtype);
     case 'argMax':
       return argMaxKernel(inShapes[0], node.attrs.axis);
     case 'matmul': {

@@ -1,4 +1,4 @@
-import type { ReduceOp, TypedArray } from '@nabla/core';
+import type { DType, ReduceOp, TypedArray } from '@nabla/core';
 import { NablaError, stridedOffsets, stridesOf } from '@nabla/core';
 
 /**
@@ -31,20 +31,19 @@ function planReduce(shape: readonly number[], axes: readonly number[]): ReducePl
   };
 }
 
-export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: readonly number[]) {
+export function reduceKernel(fn: ReduceOp, shape: readonly number[], axes: readonly number[], dtype: DType) {
   const { starts, members } = planReduce(shape, axes);
   if (!Object.hasOwn(INIT, fn)) noReduction(fn as never);
   const init = INIT[fn];
   const m = members.length;
   // Reducing trailing axes: contributors are consecutive, so skip the offset table.
   const contiguous = members.every((v, j) => v === j);
+  // int32 sums and products wrap modulo 2^32, as int32 add and mul do, whatever the length:
+  // a double accumulator would lose their low bits past 2^53.
+  const intSum = fn === 'sum' && dtype === 'int32';
+  const intProd = fn === 'prod' && dtype === 'int32';
   return (ins: TypedArray[], out: TypedArray) => {
     const x = ins[0];
-    // int32 sums and products wrap modulo 2^32, as int32 add and mul do, whatever the length:
-    // a double accumulator would lose their low bits past 2^53.
-    const int = out instanceof Int32Array;
-    const intSum = fn === 'sum' && int;
-    const intProd = fn === 'prod' && int;
     for (let o = 0; o < starts.length; o++) {
       const base = starts[o];
       let acc = init;
