@@ -45,6 +45,12 @@ function reduceArgs(op: string, axisOrOptions: unknown, keepDims: unknown): { ax
   return { axis: axisOrOptions, keepDims: (keepDims as boolean | undefined) ?? false };
 }
 
+/** reduceArgs with the axes checked against `rank` and normalized: what every reduction but norm reads. */
+function reduceAxes(op: string, rank: number, axisOrOptions: unknown, keepDims: unknown): { axes: number[]; keepDims: boolean } {
+  const a = reduceArgs(op, axisOrOptions, keepDims);
+  return { axes: normalizeAxes(op, a.axis, rank), keepDims: a.keepDims };
+}
+
 function finish(r: Tensor, x: Tensor, axes: number[], keepDims: boolean, label: string): Tensor {
   return keepDims
     ? r
@@ -65,8 +71,8 @@ function reduceBy(fn: 'sum' | 'max' | 'prod', label: string, t0: Tensor, axes: n
 function reducer(fn: 'sum' | 'max' | 'prod') {
   const f = (x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor => {
     const t = toTensor(fn, x);
-    const a = reduceArgs(fn, axis, keepDims);
-    return reduceBy(fn, fn, t, normalizeAxes(fn, a.axis, t.rank), a.keepDims);
+    const a = reduceAxes(fn, t.rank, axis, keepDims);
+    return reduceBy(fn, fn, t, a.axes, a.keepDims);
   };
   return op(fn, f, 3);
 }
@@ -80,9 +86,9 @@ export const min = op(
   'min',
   function min(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
     const t = toTensor('min', x);
-    const a = reduceArgs('min', axis, keepDims);
+    const a = reduceAxes('min', t.rank, axis, keepDims);
     const source = t.dtype === 'bool' ? p.cast(t, 'int32', 'min') : t;
-    return reversed(reduceBy('max', 'min', reversed(source), normalizeAxes('min', a.axis, t.rank), a.keepDims));
+    return reversed(reduceBy('max', 'min', reversed(source), a.axes, a.keepDims));
   },
   3,
 );
@@ -108,8 +114,8 @@ export const mean = op(
   'mean',
   function mean(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
     const t = toFloatTensor('mean', x);
-    const a = reduceArgs('mean', axis, keepDims);
-    return meanOf(t, normalizeAxes('mean', a.axis, t.rank), a.keepDims, 'mean');
+    const a = reduceAxes('mean', t.rank, axis, keepDims);
+    return meanOf(t, a.axes, a.keepDims, 'mean');
   },
   3,
 );
@@ -119,10 +125,9 @@ export const variance = op(
   'variance',
   function variance(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
     const t = toFloatTensor('variance', x);
-    const a = reduceArgs('variance', axis, keepDims);
-    const axes = normalizeAxes('variance', a.axis, t.rank);
-    const m = meanOf(t, axes, true, 'variance');
-    return meanOf(square(sub(t, m)), axes, a.keepDims, 'variance');
+    const a = reduceAxes('variance', t.rank, axis, keepDims);
+    const m = meanOf(t, a.axes, true, 'variance');
+    return meanOf(square(sub(t, m)), a.axes, a.keepDims, 'variance');
   },
   3,
 );
@@ -190,11 +195,10 @@ export const logSumExp = op(
   'logSumExp',
   function logSumExp(x: TensorLike, axis?: ReduceAxisArg, keepDims?: boolean): Tensor {
     const t = toFloatTensor('logSumExp', x);
-    const a = reduceArgs('logSumExp', axis, keepDims);
-    const axes = normalizeAxes('logSumExp', a.axis, t.rank);
-    const m = stableShift(t, axes, 'logSumExp');
-    const out = add(log(reduceBy('sum', 'logSumExp', exp(sub(t, m)), axes, true)), m);
-    return finish(out, t, axes, a.keepDims, 'logSumExp');
+    const a = reduceAxes('logSumExp', t.rank, axis, keepDims);
+    const m = stableShift(t, a.axes, 'logSumExp');
+    const out = add(log(reduceBy('sum', 'logSumExp', exp(sub(t, m)), a.axes, true)), m);
+    return finish(out, t, a.axes, a.keepDims, 'logSumExp');
   },
   3,
 );
