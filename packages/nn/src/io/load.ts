@@ -5,6 +5,7 @@ import { optimizerFromConfig } from '../optimizers/index.js';
 import { type FileLike, loadFiles, loadIndexedDb, loadUrl } from './browser.js';
 import { loadFolder } from './folder.js';
 import { decodeWeights, type ModelJson, matchWeights } from './format.js';
+import { isNode } from './node.js';
 import { filePath, SCHEME } from './save.js';
 
 /**
@@ -13,10 +14,6 @@ import { filePath, SCHEME } from './save.js';
  * relative URL too), or the two File objects a save produced (an `<input type="file" multiple>`).
  */
 export type ModelSource = string | URL | ArrayLike<FileLike>;
-
-function isNode(): boolean {
-  return typeof process !== 'undefined' && !!process.versions?.node;
-}
 
 /** Reads a saved model from any source and checks it whole (JSON, manifest, size, checksum) before decoding. */
 function readModel<T>(op: string, source: ModelSource, decode: (json: ModelJson, weights: Uint8Array, where: string) => T): Promise<T> {

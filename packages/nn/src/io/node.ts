@@ -1,8 +1,13 @@
 import * as nb from '@nabla/core';
 
+/** Whether this is Node.js (folder paths are folders) rather than a browser (they are URLs). */
+export function isNode(): boolean {
+  return typeof process !== 'undefined' && !!process.versions?.node;
+}
+
 /** Node's fs and path, loaded on use so that the package still bundles for browsers. */
 export async function nodeFs(op: string) {
-  if (typeof process === 'undefined' || !process.versions?.node) {
+  if (!isNode()) {
     throw new nb.NablaError(
       `${op}: a folder path needs Node.js; in a browser use 'indexeddb://name', 'downloads://name' (save) or a URL or File objects (load)`,
     );
