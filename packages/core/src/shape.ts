@@ -1,5 +1,5 @@
 import { fmtShape, NablaError } from './errors.js';
-import { describe } from './options.js';
+import { describe, is } from './options.js';
 
 export type Shape = readonly number[];
 
@@ -90,10 +90,8 @@ export function normalizeAxis(op: string, axis: unknown, rank: number): number {
 /** Axes for a reduction: undefined or null means all; duplicates are an error. */
 export function normalizeAxes(op: string, axis: unknown, rank: number): number[] {
   if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
-  const isInt = (a: unknown) => typeof a === 'number' && Number.isInteger(a);
-  if (!isInt(axis) && !(Array.isArray(axis) && axis.every(isInt))) {
-    throw axisTypeError(op, axis, 'an integer or a list of integers');
-  }
+  const expected = is.axis(axis);
+  if (expected !== undefined) throw axisTypeError(op, axis, expected);
   const list = typeof axis === 'number' ? [axis] : [...(axis as number[])];
   const out = list.map((a) => {
     if (a < -rank || a >= rank) {
