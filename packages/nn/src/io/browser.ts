@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { type Encoded, jsonText, type ModelJson, parseModelJson } from './format.js';
+import { type Encoded, jsonText, type ModelJson, parseModelJson, SAFE_NAME } from './format.js';
 
 /**
  * The same format outside a folder: IndexedDB (`indexeddb://name`, as TensorFlow.js names it),
@@ -35,7 +35,7 @@ async function openDb(op: string): Promise<IDBDatabase> {
 }
 
 function checkName(op: string, scheme: string, name: string): void {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name))
+  if (!SAFE_NAME.test(name))
     throw new nb.NablaError(
       `${op}: '${scheme}://${name}' needs a model name of letters, digits, '.', '_' and '-' (starting with a letter or digit)`,
     );

@@ -126,8 +126,11 @@ export function parseModelJson(op: string, where: string, text: string): ModelJs
 }
 
 const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-/** A weights file name: one plain file name beside model.json, never a path elsewhere. */
-const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+/**
+ * A plain file name, never a path elsewhere: a weights file beside model.json, and the model
+ * names of `indexeddb://name` and `downloads://name` (which name the downloaded files).
+ */
+export const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Checks a parsed model.json field by field, so a damaged file fails with a message, not later. */
 export function validateModelJson(op: string, where: string, v: unknown): ModelJson {
