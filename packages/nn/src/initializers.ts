@@ -1,6 +1,6 @@
 import type { DType, Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkConfig, nameKey, nameLookup } from './options.js';
+import { type ConfigEntry, checkConfig, fromIdentifier, nameKey, nameLookup } from './options.js';
 
 /**
  * Weight initializers with Keras semantics (fans, variance scaling, truncation, orthogonal QR).
@@ -465,10 +465,8 @@ export const leCunUniform = (opts: SeedOptions = {}, ...extra: unknown[]): Initi
 export const leCunNormal = (opts: SeedOptions = {}, ...extra: unknown[]): Initializer => new LeCunNormal(opts, ...extra);
 export const orthogonal = (opts: OrthogonalOptions = {}, ...extra: unknown[]): Initializer => new Orthogonal(opts, ...extra);
 
-interface Entry {
+interface Entry extends ConfigEntry<Initializer> {
   name: string;
-  keys: readonly string[];
-  make: (config: Record<string, unknown>) => Initializer;
 }
 
 const num = (c: Record<string, unknown>, k: string) => c[k] as number | undefined;
@@ -516,39 +514,13 @@ const ENTRIES: Entry[] = [
 // Names also match Keras class names ('GlorotUniform', 'LecunNormal') and snake_case (see nameKey).
 const lookup = nameLookup('getInitializer', 'initializer', Object.fromEntries(ENTRIES.map((e) => [e.name, e])));
 
-function isInitializer(x: object): x is Initializer {
-  return typeof (x as { apply?: unknown }).apply === 'function' && typeof (x as { className?: unknown }).className === 'string';
-}
-
 /**
  * An initializer from a name ('glorotUniform' or Keras's 'glorot_uniform'), an instance (returned
  * as is), or a `{ className, config }` object as `serializeInitializer` writes it.
  */
 export function getInitializer(identifier: string | Initializer | SerializedInitializer, ...extra: unknown[]): Initializer {
   nb.checkArity('getInitializer', [identifier, ...extra], 1);
-  if (typeof identifier === 'string') return lookup(identifier).make({});
-  if (identifier !== null && typeof identifier === 'object') {
-    if (isInitializer(identifier)) return identifier;
-    const { className, config } = identifier as Partial<SerializedInitializer>;
-    if (typeof className === 'string') {
-      const entry = lookup(className);
-      const cfg = config ?? {};
-      if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
-        throw new nb.NablaError(`getInitializer: config of ${className} must be an object, got ${JSON.stringify(cfg)}`);
-      }
-      for (const key of Object.keys(cfg)) {
-        if (!entry.keys.includes(key)) {
-          throw new nb.NablaError(
-            `getInitializer: ${className} config has unknown key '${key}'; expected ${entry.keys.length ? entry.keys.join(', ') : 'none'}`,
-          );
-        }
-      }
-      return entry.make(cfg);
-    }
-  }
-  throw new nb.NablaError(
-    `getInitializer: expected a name, an Initializer or { className, config }, got ${identifier === null ? 'null' : typeof identifier}`,
-  );
+  return fromIdentifier('getInitializer', 'an Initializer', identifier, lookup);
 }
 
 export function serializeInitializer(initializer: Initializer, ...extra: unknown[]): SerializedInitializer {

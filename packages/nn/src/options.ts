@@ -56,6 +56,44 @@ export function nameLookup<T>(
   };
 }
 
+/** How a registry rebuilds an instance from `{ className, config }`: the config keys it takes, and the maker. */
+export interface ConfigEntry<T> {
+  keys: readonly string[];
+  make: (config: Record<string, unknown>) => T;
+}
+
+/**
+ * A regularizer's or initializer's identifier: a name (made with the defaults), an instance
+ * (anything with `apply` and `className`, returned as is), or `{ className, config }` as its
+ * serializer writes it, whose config may hold only the entry's keys. `kind` is the instance in
+ * the error for anything else ('a Regularizer').
+ */
+export function fromIdentifier<T>(op: string, kind: string, identifier: unknown, lookup: (name: string) => ConfigEntry<T>): T {
+  if (typeof identifier === 'string') return lookup(identifier).make({});
+  if (identifier !== null && typeof identifier === 'object') {
+    const { apply, className, config } = identifier as { apply?: unknown; className?: unknown; config?: unknown };
+    if (typeof apply === 'function' && typeof className === 'string') return identifier as T;
+    if (typeof className === 'string') {
+      const entry = lookup(className);
+      const cfg = config ?? {};
+      if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
+        throw new nb.NablaError(`${op}: config of ${className} must be an object, got ${JSON.stringify(cfg)}`);
+      }
+      for (const key of Object.keys(cfg)) {
+        if (!entry.keys.includes(key)) {
+          throw new nb.NablaError(
+            `${op}: ${className} config has unknown key '${key}'; expected ${entry.keys.length ? entry.keys.join(', ') : 'none'}`,
+          );
+        }
+      }
+      return entry.make(cfg as Record<string, unknown>);
+    }
+  }
+  throw new nb.NablaError(
+    `${op}: expected a name, ${kind} or { className, config }, got ${identifier === null ? 'null' : typeof identifier}`,
+  );
+}
+
 /** A list whose every element passes `check`. */
 export function listOf(what: string, check: nb.Check): nb.Check {
   return (v) => (Array.isArray(v) && v.every((x) => check(x) === undefined) ? undefined : `a list of ${what}`);

@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { checkConfig, nameLookup } from './options.js';
+import { type ConfigEntry, checkConfig, fromIdentifier, nameLookup } from './options.js';
 
 /**
  * Weight penalties with Keras semantics: l1 * sum(|w|) + l2 * sum(w^2), a scalar of the weight's
@@ -116,13 +116,8 @@ export const l1 = (opts: L1Options | number = {}, ...extra: unknown[]): Regulari
 export const l2 = (opts: L2Options | number = {}, ...extra: unknown[]): Regularizer => new L2(opts, ...extra);
 export const l1l2 = (opts: L1L2Options | number = {}, l2?: number, ...extra: unknown[]): Regularizer => new L1L2(opts, l2, ...extra);
 
-interface Entry {
-  keys: readonly string[];
-  make: (config: Record<string, unknown>) => Regularizer;
-}
-
 /** 'l1l2', Keras's 'l1_l2' and the class name 'L1L2' are one name. */
-const lookup = nameLookup<Entry>(
+const lookup = nameLookup<ConfigEntry<Regularizer>>(
   'getRegularizer',
   'regularizer',
   {
@@ -133,10 +128,6 @@ const lookup = nameLookup<Entry>(
   ['l1', 'l2', 'l1l2', 'l1_l2'],
 );
 
-function isRegularizer(x: object): x is Regularizer {
-  return typeof (x as { apply?: unknown }).apply === 'function' && typeof (x as { className?: unknown }).className === 'string';
-}
-
 /**
  * A regularizer from a name ('l1', 'l2', 'l1l2' or 'l1_l2', with default factors 0.01), an
  * instance (returned as is), or a `{ className, config }` object as `serializeRegularizer`
@@ -144,27 +135,7 @@ function isRegularizer(x: object): x is Regularizer {
  */
 export function getRegularizer(identifier: string | Regularizer | SerializedRegularizer, ...extra: unknown[]): Regularizer {
   nb.checkArity('getRegularizer', [identifier, ...extra], 1);
-  if (typeof identifier === 'string') return lookup(identifier).make({});
-  if (identifier !== null && typeof identifier === 'object') {
-    if (isRegularizer(identifier)) return identifier;
-    const { className, config } = identifier as Partial<SerializedRegularizer>;
-    if (typeof className === 'string') {
-      const entry = lookup(className);
-      const cfg = config ?? {};
-      if (typeof cfg !== 'object' || cfg === null || Array.isArray(cfg)) {
-        throw new nb.NablaError(`getRegularizer: config of ${className} must be an object, got ${JSON.stringify(cfg)}`);
-      }
-      for (const key of Object.keys(cfg)) {
-        if (!entry.keys.includes(key)) {
-          throw new nb.NablaError(`getRegularizer: ${className} config has unknown key '${key}'; expected ${entry.keys.join(', ')}`);
-        }
-      }
-      return entry.make(cfg);
-    }
-  }
-  throw new nb.NablaError(
-    `getRegularizer: expected a name, a Regularizer or { className, config }, got ${identifier === null ? 'null' : typeof identifier}`,
-  );
+  return fromIdentifier('getRegularizer', 'a Regularizer', identifier, lookup);
 }
 
 export function serializeRegularizer(regularizer: Regularizer, ...extra: unknown[]): SerializedRegularizer {
