@@ -16,9 +16,7 @@ export interface CacheLimits {
   bytes: number;
 }
 
-export const DEFAULT_CACHE_LIMITS: Readonly<CacheLimits> = { entries: 512, bytes: 256 * 2 ** 20 };
-
-let limits: CacheLimits = { ...DEFAULT_CACHE_LIMITS };
+let limits: CacheLimits = { entries: 512, bytes: 256 * 2 ** 20 };
 const caches = new WeakMap<Backend, Map<string, unknown>>();
 
 const LIMITS_SCHEMA = { entries: is.positiveInteger, bytes: is.nonNegative };
