@@ -29,10 +29,11 @@ const ints = (v: number[]): Attr => ({ ints: v });
 const int = (v: number): Attr => ({ int: v });
 
 type UnaryNode = Extract<GraphNode, { op: 'unary' }>;
+type BinaryNode = Extract<GraphNode, { op: 'binary' }>;
 /** x's lowering: an ONNX op, or a function of the builder, x, the node and x's dtype. */
 type UnaryLowering = string | ((b: OnnxGraphBuilder, x: string, node: UnaryNode, xType: DType) => string);
-/** The lowering of (a, b): an ONNX op, or a function of the builder and the operands. */
-type BinaryLowering = string | ((b: OnnxGraphBuilder, ins: string[]) => string);
+/** The lowering of (a, b): an ONNX op, or a function of the builder, the operands and the node. */
+type BinaryLowering = string | ((b: OnnxGraphBuilder, ins: string[], node: BinaryNode) => string);
 
 /** Every unary function's lowering: a record over all of them, so one added to core without a lowering fails to compile. */
 const UNARY: Record<UnaryOp, UnaryLowering> = {
@@ -68,7 +69,8 @@ const BINARY: Record<BinaryOp, BinaryLowering> = {
   sub: 'Sub',
   mul: 'Mul',
   div: 'Div',
-  pow: 'Pow',
+  // onnxruntime's int32 Pow goes through a double and saturates; nabla's wraps (numerics.ts).
+  pow: (b, ins, node) => (node.dtype === 'int32' ? lowerIntPow(b, ins[0], ins[1]) : b.op('Pow', ins)),
   maximum: 'Max',
   minimum: 'Min',
   equal: 'Equal',
@@ -113,10 +115,8 @@ export function lowerNode(
       return typeof lowering === 'string' ? b.op(lowering, ins) : lowering(b, ins[0], node, dtypeOf(node.inputs[0]));
     }
     case 'binary': {
-      const fn = node.attrs.fn;
-      if (fn === 'pow' && node.dtype === 'int32') return lowerIntPow(b, ins[0], ins[1]);
-      const lowering = loweringOf(BINARY, 'binary', fn);
-      return typeof lowering === 'string' ? b.op(lowering, ins) : lowering(b, ins);
+      const lowering = loweringOf(BINARY, 'binary', node.attrs.fn);
+      return typeof lowering === 'string' ? b.op(lowering, ins) : lowering(b, ins, node);
     }
     case 'where':
       return b.op('Where', ins);
