@@ -18,7 +18,8 @@ export type NumericArray = Float32Array | Float64Array | Int32Array;
  * - The 16 accumulators are locals (registers or stack slots, never the heap): each step of k
  *   does 16 multiply-adds for 8 loads, and C is touched once per KC steps.
  * - C accumulates in double precision in an MC x NC Float64Array tile and is converted to the
- *   output type once, after all of k (Int32Array stores wrap like int32).
+ *   output type once, after all of k.
+ * int32 operands take a plain loop of their own (intMatmul), which wraps as int32 arithmetic does.
  * Tiny and matrix-vector problems take a direct loop instead. Scratch is module-level and only
  * grows: two fixed blocks plus k x NC doubles for the packed B panel.
  */
