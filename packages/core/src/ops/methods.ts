@@ -155,7 +155,8 @@ proto.print = async function () {
 proto.toString = function () {
   if (this.isDisposed) return `Tensor ${this.dtype} [${this.shape.join(',')}] (disposed)`;
   const sync = getBackendInstance(this.backend).capabilities.sync;
-  return formatTensor(this, sync || this.storage ? (sync ? readDataSync(this) : null) : null);
+  // An asynchronous backend cannot read synchronously: the values are left out.
+  return formatTensor(this, sync ? readDataSync(this) : null);
 };
 (proto as unknown as Record<symbol, unknown>)[Symbol.for('nodejs.util.inspect.custom')] = function (this: Tensor) {
   return this.toString();
