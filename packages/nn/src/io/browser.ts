@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { type Encoded, jsonText, type ModelJson, parseModelJson, SAFE_NAME } from './format.js';
+import { type Decode, type Encoded, jsonText, type ModelJson, parseModelJson, SAFE_NAME } from './format.js';
 
 /**
  * The same format outside a folder: IndexedDB (`indexeddb://name`, as TensorFlow.js names it),
@@ -73,11 +73,7 @@ export async function saveIndexedDb(op: string, enc: Encoded, name: string, over
   }
 }
 
-export async function loadIndexedDb<T>(
-  op: string,
-  name: string,
-  decode: (json: ModelJson, weights: Uint8Array, where: string) => T,
-): Promise<T> {
+export async function loadIndexedDb<T>(op: string, name: string, decode: Decode<T>): Promise<T> {
   checkName(op, 'indexeddb', name);
   const db = await openDb(op);
   let record: StoredModel | undefined;
@@ -136,11 +132,7 @@ export interface FileLike {
 }
 
 /** Loads from the two files a save produced: a `.json` one and the weights file it names. */
-export async function loadFiles<T>(
-  op: string,
-  files: readonly FileLike[],
-  decode: (json: ModelJson, weights: Uint8Array, where: string) => T,
-): Promise<T> {
+export async function loadFiles<T>(op: string, files: readonly FileLike[], decode: Decode<T>): Promise<T> {
   const names = files.map((f) => f.name);
   const jsons = files.filter((f) => f.name.endsWith('.json'));
   if (jsons.length !== 1)
@@ -168,7 +160,7 @@ async function fetchBytes(op: string, url: string): Promise<Response> {
 }
 
 /** Loads model.json from a URL and the weights file it names, relative to it. */
-export async function loadUrl<T>(op: string, url: string, decode: (json: ModelJson, weights: Uint8Array, where: string) => T): Promise<T> {
+export async function loadUrl<T>(op: string, url: string, decode: Decode<T>): Promise<T> {
   const json = parseModelJson(op, url, await (await fetchBytes(op, url)).text());
   const base = typeof location !== 'undefined' ? new URL(url, location.href) : new URL(url);
   const weightsUrl = new URL(json.weightsFile.path, base).href;

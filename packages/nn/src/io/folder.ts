@@ -1,5 +1,14 @@
 import * as nb from '@nabla/core';
-import { type Encoded, isNablaJson, jsonText, type ModelJson, parseModelJson, V1_WEIGHTS, validateModelJson } from './format.js';
+import {
+  type Decode,
+  type Encoded,
+  isNablaJson,
+  jsonText,
+  type ModelJson,
+  parseModelJson,
+  V1_WEIGHTS,
+  validateModelJson,
+} from './format.js';
 import { cleanLegacySiblings, recoverLegacySibling } from './legacy.js';
 import { fsError, type NodeFs, nodeFs, processAlive } from './node.js';
 
@@ -235,11 +244,7 @@ export async function saveFolder(op: string, enc: Encoded, path: string, overwri
  * Reads model.json and its weights file and hands them to `decode` (which checks them); when that
  * fails because a save replaced the model between the two reads, reads again.
  */
-export async function loadFolder<T>(
-  op: string,
-  path: string,
-  decode: (json: ModelJson, weights: Uint8Array, where: string) => T,
-): Promise<T> {
+export async function loadFolder<T>(op: string, path: string, decode: Decode<T>): Promise<T> {
   const fs = await nodeFs(op);
   if (path.trim() === '') throw new nb.NablaError(`${op}: the path is empty; give the folder a model was saved to`);
   let dir = fs.resolve(path);

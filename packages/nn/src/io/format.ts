@@ -188,6 +188,12 @@ export function validateModelJson(op: string, where: string, v: unknown): ModelJ
   return m as ModelJson;
 }
 
+/**
+ * What every loader (folder, IndexedDB, URL, files) hands model.json and the weights bytes to;
+ * `where` names the weights in its errors (a size or checksum mismatch).
+ */
+export type Decode<T> = (json: ModelJson, weights: Uint8Array, where: string) => T;
+
 /** Checks the weights file's size and checksum against model.json and makes one tensor per manifest entry. */
 export function decodeWeights(op: string, where: string, json: ModelJson, bytes: Uint8Array): nb.Tensor[] {
   const file = json.weightsFile;

@@ -4,7 +4,7 @@ import { Sequential } from '../models/sequential.js';
 import { optimizerFromConfig } from '../optimizers/index.js';
 import { type FileLike, loadFiles, loadIndexedDb, loadUrl } from './browser.js';
 import { loadFolder } from './folder.js';
-import { decodeWeights, type ModelJson, matchWeights } from './format.js';
+import { type Decode, decodeWeights, type ModelJson, matchWeights } from './format.js';
 import { isNode } from './node.js';
 import { filePath, SCHEME } from './save.js';
 
@@ -16,7 +16,7 @@ import { filePath, SCHEME } from './save.js';
 export type ModelSource = string | URL | ArrayLike<FileLike>;
 
 /** Reads a saved model from any source and checks it whole (JSON, manifest, size, checksum) before decoding. */
-function readModel<T>(op: string, source: ModelSource, decode: (json: ModelJson, weights: Uint8Array, where: string) => T): Promise<T> {
+function readModel<T>(op: string, source: ModelSource, decode: Decode<T>): Promise<T> {
   // An array of Files, or the FileList of an <input type="file" multiple>.
   if (typeof source === 'object' && source !== null && !(source instanceof URL) && typeof source.length === 'number')
     return loadFiles(op, Array.from(source), decode);
