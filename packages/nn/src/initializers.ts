@@ -1,6 +1,6 @@
 import type { DType, Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { type ConfigEntry, checkConfig, fromIdentifier, nameKey, nameLookup } from './options.js';
+import { type ConfigEntry, checkConfig, fromIdentifier, nameKey, nameLookup, numberOrOptions } from './options.js';
 
 /**
  * Weight initializers with Keras semantics (fans, variance scaling, truncation, orthogonal QR).
@@ -92,10 +92,8 @@ export class Constant implements Initializer {
   readonly value: number;
   /** `constant({ value: 0.5 })`, or Keras's `Constant(0.5)`. */
   constructor(opts: ConstantOptions | number = {}, ...extra: unknown[]) {
-    nb.checkArity('constant', [opts, ...extra], 1);
-    if (typeof opts === 'number') opts = { value: opts };
-    checkConfig('constant', opts, { value: nb.is.any });
-    this.value = opts.value ?? 0;
+    const o = checkConfig('constant', numberOrOptions<ConstantOptions>('constant', [opts, ...extra], 'value'), { value: nb.is.any });
+    this.value = o.value ?? 0;
     checkFinite('constant', 'value', this.value);
   }
   apply(shape: number[], dtype: DType = 'float32'): Tensor {

@@ -1,6 +1,6 @@
 import type { Tensor } from '@nabla/core';
 import * as nb from '@nabla/core';
-import { type ConfigEntry, checkConfig, fromIdentifier, nameLookup } from './options.js';
+import { type ConfigEntry, checkConfig, fromIdentifier, nameLookup, numberOrOptions } from './options.js';
 
 /**
  * Weight penalties with Keras semantics: l1 * sum(|w|) + l2 * sum(w^2), a scalar of the weight's
@@ -58,8 +58,7 @@ export class L1 implements Regularizer {
   readonly l1: number;
   /** `l1({ l1: 0.01 })`, or Keras's `L1(0.01)`. */
   constructor(opts: L1Options | number = {}, ...extra: unknown[]) {
-    nb.checkArity('l1', [opts, ...extra], 1);
-    const o = checkConfig('l1', typeof opts === 'number' ? { l1: opts } : opts, { l1: nb.is.any });
+    const o = checkConfig('l1', numberOrOptions<L1Options>('l1', [opts, ...extra], 'l1'), { l1: nb.is.any });
     this.l1 = checkFactor('l1', 'l1', o.l1 ?? 0.01);
   }
   apply(weight: Tensor, ...extra: unknown[]): Tensor {
@@ -77,8 +76,7 @@ export class L2 implements Regularizer {
   readonly l2: number;
   /** `l2({ l2: 0.01 })`, or Keras's `L2(0.01)`. */
   constructor(opts: L2Options | number = {}, ...extra: unknown[]) {
-    nb.checkArity('l2', [opts, ...extra], 1);
-    const o = checkConfig('l2', typeof opts === 'number' ? { l2: opts } : opts, { l2: nb.is.any });
+    const o = checkConfig('l2', numberOrOptions<L2Options>('l2', [opts, ...extra], 'l2'), { l2: nb.is.any });
     this.l2 = checkFactor('l2', 'l2', o.l2 ?? 0.01);
   }
   apply(weight: Tensor, ...extra: unknown[]): Tensor {
