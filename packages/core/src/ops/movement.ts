@@ -84,7 +84,7 @@ export const broadcastTo = op(
   function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
     const t = toTensor('broadcastTo', x);
     if (!Array.isArray(shape)) throw new NablaError(`broadcastTo: shape must be a list of integers, got ${describe(shape)}`);
-    const target = checkShape('broadcastTo', [...shape]);
+    const target = checkShape('broadcastTo', shape);
     if (target.length < t.rank)
       throw new NablaError(`broadcastTo: cannot broadcast ${fmtShape(t.shape)} to lower rank ${fmtShape(target)}`);
     const lifted = p.reshape(t, [...new Array(target.length - t.rank).fill(1), ...t.shape], 'broadcastTo');
@@ -237,7 +237,7 @@ export const tile = op(
     const t = toTensor('tile', x);
     checkArg('tile', 'reps', reps, is.integers, false);
     if (reps.length !== t.rank) throw new NablaError(`tile: reps [${reps.join(',')}] must have one entry per axis of ${fmtShape(t.shape)}`);
-    checkShape('tile', [...reps]);
+    checkShape('tile', reps);
     const interleaved = t.shape.flatMap((d) => [1, d]);
     const expanded = t.shape.flatMap((d, i) => [reps[i], d]);
     const lifted = p.reshape(t, interleaved, 'tile');
