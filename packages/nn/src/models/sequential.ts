@@ -372,12 +372,9 @@ export class Sequential implements TrainingModel {
     nb.checkArity('trainOnBatch', [x, y, args, ...extra], 3);
     const o = checkConfig('trainOnBatch', args, { sampleWeight: nb.is.any, classWeight: nb.is.object });
     const tx = asTensor('trainOnBatch', 'x', x);
-    const n = checkSamples('trainOnBatch', tx, asTensor('trainOnBatch', 'y', y));
-    const history = await fit(
-      this,
-      { x: tx, y: asTensor('trainOnBatch', 'y', y) },
-      { ...o, epochs: 1, batchSize: n, shuffle: false, verbose: 0 },
-    );
+    const ty = asTensor('trainOnBatch', 'y', y);
+    const n = checkSamples('trainOnBatch', tx, ty);
+    const history = await fit(this, { x: tx, y: ty }, { ...o, epochs: 1, batchSize: n, shuffle: false, verbose: 0 });
     return Object.fromEntries(Object.entries(history.history).map(([k, v]) => [k, v[0]]));
   }
 
