@@ -99,12 +99,8 @@ export function listOf(what: string, check: nb.Check): nb.Check {
   return (v) => (Array.isArray(v) && v.every((x) => check(x) === undefined) ? undefined : `a list of ${what}`);
 }
 
-/** A positive integer, or a list of positive integers (a shape). */
+/** A list of positive integers (a shape). */
 export const shapeCheck: nb.Check = listOf('positive integers', nb.is.positiveInteger);
-
-/** A tensor, or data a tensor can be made of (nested arrays, typed arrays). */
-export const tensorLike: nb.Check = (v) =>
-  v instanceof nb.Tensor || Array.isArray(v) || ArrayBuffer.isView(v) || typeof v === 'number' ? undefined : 'a tensor or an array';
 
 /**
  * The options argument of a call that takes `(primary, options)` as Keras and TensorFlow.js
