@@ -113,7 +113,8 @@ export const BINARY_RULES: Record<BinaryOp, BinaryDerivative | typeof boolResult
 
 /** g to the first operand where `first` holds, to the second elsewhere. */
 function selectGradient(g: Tensor, first: Tensor): [Tensor, Tensor] {
-  return [where(first, g, zeroOf(g)), where(first, zeroOf(g), g)];
+  const z = zeroOf(g);
+  return [where(first, g, z), where(first, z, g)];
 }
 
 /** The table's entry for fn; a function the table lacks (a malformed node) is an error, never zero. */
@@ -140,8 +141,8 @@ const binary: Rule<'binary'> = (g, [a, b], y, { fn }) => {
 };
 
 const whereRule: Rule<'where'> = (g, [c, a, b]) => {
-  const z = zeroOf(g);
-  return [null, sumToShape(where(c, g, z), a.shape), sumToShape(where(c, z, g), b.shape)];
+  const [ga, gb] = selectGradient(g, c);
+  return [null, sumToShape(ga, a.shape), sumToShape(gb, b.shape)];
 };
 
 const cast: Rule<'cast'> = (g, [x]) => [isFloat(x.dtype) ? p.cast(g, x.dtype, 'grad') : null];
