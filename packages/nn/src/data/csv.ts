@@ -14,6 +14,9 @@ export interface CsvOptions {
   delimiter?: string;
 }
 
+/** A decimal number as a CSV cell holds it: sign, digits with an optional point, exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
 /**
  * A dataset of the numeric columns of a CSV file with a header line (Node), read as a stream,
  * line by line: a pass holds one batch of rows in memory, never the whole file. Each pass
@@ -67,8 +70,10 @@ export function csv(path: string, options: CsvOptions, ...extra: unknown[]): Dat
         const num = (i: number) => {
           const text = fields[i].trim();
           const v = Number(text);
-          if (text === '' || Number.isNaN(v))
-            throw new nb.NablaError(`data.csv: ${path} line ${lineNo}, column ${i + 1}: '${text}' is not a number`);
+          // Decimal numbers only, as numpy's float(): Number() alone would also take '' (0),
+          // '0x10' (16), '0b11' (3), 'Infinity' and '1e400' (an overflow to Infinity).
+          if (!DECIMAL.test(text) || !Number.isFinite(v))
+            throw new nb.NablaError(`data.csv: ${path} line ${lineNo}, column ${i + 1}: '${text}' is not a finite decimal number`);
           return v;
         };
         xs.push(xCols.map(num));
@@ -81,6 +86,13 @@ export function csv(path: string, options: CsvOptions, ...extra: unknown[]): Dat
       }
       if (xCols === null) throw new nb.NablaError(`data.csv: ${path} is empty (a header line is needed)`);
       if (xs.length > 0) yield [xs, ys];
+    } catch (e) {
+      // The stream's own errors (no such file, a folder, no permission) name the op and the path.
+      const code = (e as { code?: unknown } | null)?.code;
+      if (typeof code === 'string' && !(e instanceof nb.NablaError)) {
+        throw new nb.NablaError(`data.csv: cannot read ${path}: ${(e as Error).message}`, { cause: e });
+      }
+      throw e;
     } finally {
       lines.close();
       stream.destroy();

@@ -261,11 +261,25 @@ describe('data.csv', () => {
         // reading only
       }
     };
-    await expect(read('x,y\n1,2\n3,oops\n')).rejects.toThrow(/line 3, column 2: 'oops' is not a number/);
+    await expect(read('x,y\n1,2\n3,oops\n')).rejects.toThrow(/line 3, column 2: 'oops' is not a finite decimal number/);
     await expect(read('x,y\n1,2\n3\n')).rejects.toThrow(/line 3 has 1 fields, the header 2/);
     await expect(read('x,y\n1,2\n', 'label')).rejects.toThrow(/has no column 'label'; its columns: x, y/);
     await expect(read('x,y\n"1",2\n')).rejects.toThrow(/quoted fields are not supported/);
     await expect(read('')).rejects.toThrow(/is empty/);
     await expect(read('x,y\n1,2\n', 'nope')).rejects.toBeInstanceOf(nb.NablaError);
+    // Only finite decimal numbers: Number() would read these as 16, 3, Infinity and Infinity.
+    for (const cell of ['0x10', '0b11', 'Infinity', '1e400', 'NaN', '']) {
+      await expect(read(`x,y\n1,2\n${cell},1\n`)).rejects.toThrow(`line 3, column 1: '${cell}' is not a finite decimal number`);
+    }
+    await expect(read('x,y\n-1.5e3, .5 \n')).resolves.toBeUndefined();
+    // A file that cannot be opened is the op's error, naming the path.
+    const missing = join(tmpdir(), 'nabla-csv-no-such-file.csv');
+    await expect(
+      (async () => {
+        for await (const _ of data.csv(missing, { label: 'y' })) {
+          // reading only
+        }
+      })(),
+    ).rejects.toThrow(`data.csv: cannot read ${missing}: ENOENT`);
   });
 });
