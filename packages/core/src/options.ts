@@ -30,6 +30,9 @@ const expect =
   (v) =>
     ok(v) ? undefined : what;
 
+const isInt = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v);
+const isInts = (v: unknown): boolean => Array.isArray(v) && v.every(isInt);
+
 /** The checks options are written with. `undefined` always passes: every option is optional. */
 export const is = {
   any: (() => undefined) as Check,
@@ -40,22 +43,18 @@ export const is = {
   finite: expect('a finite number', (v) => typeof v === 'number' && Number.isFinite(v)),
   nonNegative: expect('a non-negative number', (v) => typeof v === 'number' && v >= 0),
   positive: expect('a positive number', (v) => typeof v === 'number' && v > 0),
-  integer: expect('an integer', (v) => typeof v === 'number' && Number.isInteger(v)),
-  nonNegativeInteger: expect('a non-negative integer', (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0),
-  positiveInteger: expect('a positive integer', (v) => typeof v === 'number' && Number.isInteger(v) && v > 0),
+  integer: expect('an integer', isInt),
+  nonNegativeInteger: expect('a non-negative integer', (v) => isInt(v) && v >= 0),
+  positiveInteger: expect('a positive integer', (v) => isInt(v) && v > 0),
   /** A number in [lo, hi]. */
   between: (lo: number, hi: number) => expect(`a number in [${lo}, ${hi}]`, (v) => typeof v === 'number' && v >= lo && v <= hi),
   /** One of the listed literal values. */
   oneOf: (...values: readonly unknown[]) =>
     expect(`one of ${values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v))).join(', ')}`, (v) => values.includes(v)),
   /** A list of integers. */
-  integers: expect('a list of integers', (v) => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x))),
+  integers: expect('a list of integers', isInts),
   /** An integer or a list of integers (an axis argument). */
-  axis: expect(
-    'an integer or a list of integers',
-    (v) =>
-      (typeof v === 'number' && Number.isInteger(v)) || (Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x))),
-  ),
+  axis: expect('an integer or a list of integers', (v) => isInt(v) || isInts(v)),
   /** A plain object (a nested options object, checked where it is used). */
   object: expect('an object', (v) => typeof v === 'object' && v !== null && !Array.isArray(v)),
   /** An instance of a class. */
