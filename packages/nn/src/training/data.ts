@@ -48,6 +48,20 @@ export function epochOrder(n: number, shuffle: boolean, random: () => number): I
   return order;
 }
 
+/**
+ * Consecutive indices from 0 in groups of these lengths ([2, 3] gives [0, 1] and [2, 3, 4]): the
+ * indices of the steps of an execution whose batches are concatenated in order.
+ */
+export function consecutive(lengths: readonly number[]): Int32Array[] {
+  let at = 0;
+  return lengths.map((n) => {
+    const idx = new Int32Array(n);
+    for (let i = 0; i < n; i++) idx[i] = at + i;
+    at += n;
+    return idx;
+  });
+}
+
 /** Splits an epoch order into batches of indices (the last may be smaller). */
 export function batches(order: Int32Array, batchSize: number): Int32Array[] {
   const out: Int32Array[] = [];

@@ -1,6 +1,6 @@
 import * as nb from '@nabla/core';
 import { BatchReader, type DataSource, type TensorBatch } from '../data/source.js';
-import { batches, epochOrder } from './data.js';
+import { batches, consecutive, epochOrder } from './data.js';
 import { HostRows } from './host-rows.js';
 
 /**
@@ -85,13 +85,6 @@ export class ArrayFeed implements Feed {
   }
 }
 
-/** 0..n-1: a dataset batch's samples are all of its x. */
-function identity(n: number): Int32Array {
-  const idx = new Int32Array(n);
-  for (let i = 0; i < n; i++) idx[i] = i;
-  return idx;
-}
-
 export interface DataFeedOptions {
   /** Batches per epoch (stepsPerEpoch, validationSteps); default: one whole pass of the source. */
   steps?: number;
@@ -159,7 +152,9 @@ export class DataFeed implements Feed {
       throw e;
     }
     const owned = list.flatMap((b) => [b.xs, b.ys]);
-    if (list.length === 1) return { x: first.xs, y: first.ys, w: null, groups: [identity(size)], release: () => nb.dispose(owned) };
+    // A batch's samples are all of its x: its indices are 0..size-1, the next batch's follow.
+    const groups = consecutive(list.map(() => size));
+    if (list.length === 1) return { x: first.xs, y: first.ys, w: null, groups, release: () => nb.dispose(owned) };
     const x = nb.concat(
       list.map((b) => b.xs),
       0,
@@ -168,7 +163,6 @@ export class DataFeed implements Feed {
       list.map((b) => b.ys),
       0,
     );
-    const groups = list.map((_, k) => identity(size).map((i) => i + k * size));
     return { x, y, w: null, groups, release: () => nb.dispose([x, y, ...owned]) };
   }
 

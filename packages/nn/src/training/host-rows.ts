@@ -1,4 +1,5 @@
 import * as nb from '@nabla/core';
+import { consecutive } from './data.js';
 import type { Chunk } from './feed.js';
 
 /**
@@ -38,14 +39,11 @@ export class HostRows {
   chunk(groups: Int32Array[]): Chunk {
     const host = this.host;
     if (!host) throw new nb.NablaError('fit: internal error: the batches were asked for before the data was read');
+    const local = consecutive(groups.map((g) => g.length));
     const order = new Int32Array(groups.reduce((n, g) => n + g.length, 0));
-    const local: Int32Array[] = [];
     let at = 0;
     for (const g of groups) {
       order.set(g, at);
-      const idx = new Int32Array(g.length);
-      for (let i = 0; i < g.length; i++) idx[i] = at + i;
-      local.push(idx);
       at += g.length;
     }
     const x = rows(this.x, host.x, order);
