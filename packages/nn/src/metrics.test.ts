@@ -213,6 +213,14 @@ describe('getMetric', () => {
     expect(() => getMetric('accuarcy')).toThrow("getMetric: unknown metric 'accuarcy'; did you mean 'accuracy'?");
     expect(() => getMetric('mse', 'binaryCrossentropy')).toThrow('getMetric: takes at most 1 argument, got 2');
   });
+
+  test("'accuracy' rejects a threshold rather than dropping it (binaryAccuracy takes one)", () => {
+    const yTrue = nb.tensor([[1], [0]]);
+    const yPred = nb.tensor([[0.6], [0.2]]);
+    const fn = getMetric('accuracy').fn as (...args: unknown[]) => nb.Tensor;
+    expect(() => fn(yTrue, yPred, 0.7)).toThrow('accuracy: takes at most 2 arguments, got 3');
+    nb.dispose([yTrue, yPred]);
+  });
 });
 
 test('a metric call leaves only its result live', async () => {

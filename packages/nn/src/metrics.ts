@@ -81,7 +81,9 @@ export function accuracyFor(yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknow
 
 /** Keras's 'accuracy': the accuracy that fits the shapes of yTrue and yPred (see accuracyFor). */
 const accuracy = withPerSample(
-  function accuracy(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+  function accuracy(yTrue: nb.Tensor, yPred: nb.Tensor, ...extra: unknown[]): nb.Tensor {
+    // A threshold given here would be dropped silently: binaryAccuracy takes one, accuracy does not.
+    nb.checkArity('accuracy', [yTrue, yPred, ...extra], 2);
     return accuracyFor(yTrue, yPred)(yTrue, yPred);
   },
   (yTrue: nb.Tensor, yPred: nb.Tensor) => (perSampleOf(accuracyFor(yTrue, yPred)) as MetricFn)(yTrue, yPred),
