@@ -47,7 +47,17 @@ export class Callback {
   onEpochEnd(_epoch: number, _logs: Logs): void | Promise<void> {}
   onBatchBegin(_batch: number, _logs: Logs): void | Promise<void> {}
   onBatchEnd(_batch: number, _logs: Logs): void | Promise<void> {}
+
+  /**
+   * Whether this callback does something in `hook` (overrides it): fit calls the batch hooks,
+   * and reads each step's loss for them, only when some callback does.
+   */
+  handles(hook: Hook): boolean {
+    return this[hook] !== Callback.prototype[hook];
+  }
 }
+
+export type Hook = (typeof HOOKS)[number];
 
 /** Hooks given as plain functions, like TensorFlow.js's CustomCallbackArgs. */
 export interface CustomCallbackArgs {
@@ -68,6 +78,10 @@ export class CustomCallback extends Callback {
     super();
     checkArity('CustomCallback', [hooks, ...extra], 1);
     this.hooks = checkOptions('CustomCallback', hooks, Object.fromEntries(HOOKS.map((h) => [h, is.function])));
+  }
+  /** The hooks given, not the methods that forward to them: `{ onEpochEnd }` costs fit no per-batch work. */
+  override handles(hook: Hook): boolean {
+    return this.hooks[hook] !== undefined;
   }
   override onTrainBegin(logs: Logs) {
     return this.hooks.onTrainBegin?.(logs);

@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { Callback, CallbackList, type CustomCallbackArgs } from '../callbacks/callback.js';
+import { type Callback, CallbackList, type CustomCallbackArgs } from '../callbacks/callback.js';
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
 import { type DataSource, isDataSource } from '../data/source.js';
@@ -303,7 +303,8 @@ async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args:
 
   // Reading a step's loss and metrics costs an await. Keras 3 reads them only for callbacks that
   // look at batches; so does this loop, reading the others' in groups, for the epoch's logs.
-  const batchLogs = list.callbacks.some((c) => c.onBatchEnd !== Callback.prototype.onBatchEnd);
+  const batchLogs = list.callbacks.some((c) => c.handles('onBatchEnd'));
+  const batchBegins = list.callbacks.some((c) => c.handles('onBatchBegin'));
   const unread: { stats: nb.Tensor; size: number }[] = [];
   const readUnread = async (totals: Totals) => {
     const values = await Promise.all(unread.map((u) => u.stats.data()));
@@ -336,7 +337,7 @@ async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args:
         const size = chunk.groups[0].length;
         let out: TrainOutputs;
         try {
-          for (let k = 0; k < count; k++) {
+          for (let k = 0; batchBegins && k < count; k++) {
             const pending = hook(() => list.call('onBatchBegin', batch + k, { batch: batch + k, size }));
             if (pending) await pending;
           }
