@@ -127,46 +127,38 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
 
+  // Tensors fit made (converted or split data, weights): freed when fit ends, or fails before training.
   const owned: nb.Tensor[] = [];
-  let train: Feed;
+  let train: Feed | undefined;
   let val: Feed | null = null;
-  if ('source' in data) {
-    for (const key of ARRAY_ONLY) {
-      if (args[key] !== undefined) throw new nb.NablaError(`fit: ${key} applies to x and y given as tensors or arrays, not to a dataset`);
-    }
-    train = new DataFeed('fit', data.source, {
-      steps: args.stepsPerEpoch,
-      continueAcross: true,
-      checkInput: (x) => model.checkInput('fit', x),
-    });
-    if (args.validationData !== undefined) {
-      try {
-        val = await validationFeed(model, args, owned, true);
-      } catch (e) {
-        nb.dispose(owned);
-        await train.close();
-        throw e;
-      }
-    }
-  } else {
-    if (args.stepsPerEpoch !== undefined) {
-      throw new nb.NablaError(
-        'fit: stepsPerEpoch applies to a dataset or generator; with x and y, an epoch is every sample (set batchSize)',
-      );
-    }
-    const prepared = await prepareArrays(model, data.x, data.y, args, owned);
-    train = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random);
-    val = prepared.val;
-  }
-  if (val === null && args.validationSteps !== undefined) {
-    nb.dispose(owned);
-    throw new nb.NablaError('fit: validationSteps applies to validationData given as a dataset or generator');
-  }
-
   try {
+    if ('source' in data) {
+      for (const key of ARRAY_ONLY) {
+        if (args[key] !== undefined) throw new nb.NablaError(`fit: ${key} applies to x and y given as tensors or arrays, not to a dataset`);
+      }
+      train = new DataFeed('fit', data.source, {
+        steps: args.stepsPerEpoch,
+        continueAcross: true,
+        checkInput: (x) => model.checkInput('fit', x),
+      });
+      if (args.validationData !== undefined) val = await validationFeed(model, args, owned, true);
+    } else {
+      if (args.stepsPerEpoch !== undefined) {
+        throw new nb.NablaError(
+          'fit: stepsPerEpoch applies to a dataset or generator; with x and y, an epoch is every sample (set batchSize)',
+        );
+      }
+      const prepared = await prepareArrays(model, data.x, data.y, args, owned);
+      train = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random);
+      val = prepared.val;
+    }
+    if (val === null && args.validationSteps !== undefined) {
+      throw new nb.NablaError('fit: validationSteps applies to validationData given as a dataset or generator');
+    }
     model.runLock.enter('fit');
   } catch (e) {
     nb.dispose(owned);
+    await Promise.all([train?.close(), val?.close()]);
     throw e;
   }
   try {
@@ -207,7 +199,10 @@ async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor
   return new ArrayFeed(vx, vy, vw, args.batchSize ?? 32, false, Math.random);
 }
 
-/** x and y in memory: sample or class weights resolved, validation data given or split off. */
+/**
+ * x and y in memory: sample or class weights resolved, validation data given or split off. The
+ * tensors made here go on `owned`, which fit frees (also when this throws).
+ */
 async function prepareArrays(
   model: Sequential,
   x: nb.Tensor,
@@ -235,33 +230,25 @@ async function prepareArrays(
   let trainY = y;
   let trainW = weights;
   let val: Feed | null = null;
-  try {
-    if (args.validationData) {
-      val = await validationFeed(model, args, owned, false);
-    } else if (args.validationSplit !== undefined) {
-      const split = args.validationSplit;
-      if (!(split >= 0 && split < 1)) throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${split}`);
-      if (split > 0) {
-        const nTrain = Math.floor(n * (1 - split));
-        if (nTrain === 0 || nTrain === n) throw new nb.NablaError(`fit: validationSplit ${split} of ${n} samples leaves an empty part`);
-        const rows = (t: nb.Tensor, from: number, size: number) => nb.slice(t, [from], [size]);
-        [trainX, trainY] = [rows(x, 0, nTrain), rows(y, 0, nTrain)];
-        // Sample weights split with their samples (class weights apply to training only, as in Keras).
-        trainW = weights && rows(weights, 0, nTrain);
-        const valW = weights && args.sampleWeight !== undefined ? rows(weights, nTrain, n - nTrain) : null;
-        const [vx, vy] = [rows(x, nTrain, n - nTrain), rows(y, nTrain, n - nTrain)];
-        owned.push(trainX, trainY, vx, vy, ...(trainW ? [trainW] : []), ...(valW ? [valW] : []));
-        val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random);
-      }
+  if (args.validationData) {
+    val = await validationFeed(model, args, owned, false);
+  } else if (args.validationSplit !== undefined) {
+    const split = args.validationSplit;
+    if (!(split >= 0 && split < 1)) throw new nb.NablaError(`fit: validationSplit must be in [0, 1), got ${split}`);
+    if (split > 0) {
+      const nTrain = Math.floor(n * (1 - split));
+      if (nTrain === 0 || nTrain === n) throw new nb.NablaError(`fit: validationSplit ${split} of ${n} samples leaves an empty part`);
+      const rows = (t: nb.Tensor, from: number, size: number) => nb.slice(t, [from], [size]);
+      [trainX, trainY] = [rows(x, 0, nTrain), rows(y, 0, nTrain)];
+      // Sample weights split with their samples (class weights apply to training only, as in Keras).
+      trainW = weights && rows(weights, 0, nTrain);
+      const valW = weights && args.sampleWeight !== undefined ? rows(weights, nTrain, n - nTrain) : null;
+      const [vx, vy] = [rows(x, nTrain, n - nTrain), rows(y, nTrain, n - nTrain)];
+      owned.push(trainX, trainY, vx, vy, ...(trainW ? [trainW] : []), ...(valW ? [valW] : []));
+      val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random);
     }
-  } catch (e) {
-    nb.dispose(owned);
-    throw e;
   }
-  if (trainX.shape[0] === 0) {
-    nb.dispose(owned);
-    throw new nb.NablaError('fit: there are no training samples');
-  }
+  if (trainX.shape[0] === 0) throw new nb.NablaError('fit: there are no training samples');
   return { x: trainX, y: trainY, w: trainW, val };
 }
 
