@@ -67,17 +67,23 @@ type Place =
       foreign: string[];
     };
 
-async function inspect(fs: NodeFs, op: string, path: string, dir: string): Promise<Place> {
+/** What kind of thing is at a path (not following a link). */
+async function kindOf(fs: NodeFs, op: string, path: string, dir: string): Promise<Place['kind']> {
   let st: Awaited<ReturnType<NodeFs['lstat']>>;
   try {
     st = await fs.lstat(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
     throw fsError(op, 'look at', path, e);
   }
-  if (st.isSymbolicLink()) return { kind: 'link' };
-  if (st.isFile()) return { kind: 'file' };
-  if (!st.isDirectory()) return { kind: 'special' };
+  if (st.isSymbolicLink()) return 'link';
+  if (st.isFile()) return 'file';
+  return st.isDirectory() ? 'folder' : 'special';
+}
+
+async function inspect(fs: NodeFs, op: string, path: string, dir: string): Promise<Place> {
+  const kind = await kindOf(fs, op, path, dir);
+  if (kind !== 'folder') return { kind };
   let names: string[];
   try {
     names = await fs.readdir(dir);
@@ -248,19 +254,18 @@ export async function loadFolder<T>(op: string, path: string, decode: Decode<T>)
   const fs = await nodeFs(op);
   if (path.trim() === '') throw new nb.NablaError(`${op}: the path is empty; give the folder a model was saved to`);
   let dir = fs.resolve(path);
-  let place = await inspect(fs, op, path, dir);
+  // Only what is there: model.json is read below, and the folder listed when leftovers are removed.
+  let kind = await kindOf(fs, op, path, dir);
   // TensorFlow.js names the model.json file itself: that names its folder.
-  if (place.kind === 'file' && fs.basename(dir) === MODEL_JSON) {
+  if (kind === 'file' && fs.basename(dir) === MODEL_JSON) {
     dir = fs.dirname(dir);
-    place = await inspect(fs, op, path, dir);
+    kind = await kindOf(fs, op, path, dir);
   }
-  if (place.kind === 'missing') {
+  if (kind === 'missing') {
     if (!(await recoverLegacySibling(fs, dir)))
       throw new nb.NablaError(`${op}: there is no model at '${path}' (no such file or folder: ${dir})`);
-  } else if (place.kind !== 'folder') {
-    throw new nb.NablaError(
-      `${op}: '${path}' is ${place.kind === 'file' ? 'a file' : 'not a folder'}; give the folder that holds model.json`,
-    );
+  } else if (kind !== 'folder') {
+    throw new nb.NablaError(`${op}: '${path}' is ${kind === 'file' ? 'a file' : 'not a folder'}; give the folder that holds model.json`);
   }
   const readJson = async () => {
     try {
