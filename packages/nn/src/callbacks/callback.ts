@@ -79,9 +79,12 @@ export class CustomCallback extends Callback {
     checkArity('CustomCallback', [hooks, ...extra], 1);
     this.hooks = checkOptions('CustomCallback', hooks, Object.fromEntries(HOOKS.map((h) => [h, is.function])));
   }
-  /** The hooks given, not the methods that forward to them: `{ onEpochEnd }` costs fit no per-batch work. */
+  /**
+   * The hooks given (or overridden by a subclass), not the methods that forward to them:
+   * `{ onEpochEnd }` costs fit no per-batch work.
+   */
   override handles(hook: Hook): boolean {
-    return this.hooks[hook] !== undefined;
+    return this.hooks[hook] !== undefined || this[hook] !== CustomCallback.prototype[hook];
   }
   override onTrainBegin(logs: Logs) {
     return this.hooks.onTrainBegin?.(logs);
