@@ -150,3 +150,18 @@ describe('classWeight and sampleWeight (Keras, TF.js)', () => {
     expect(seen).toEqual([0, 1]);
   });
 });
+
+test('a weighted metric that returns one number is an error naming it, from fit and from evaluate alike', async () => {
+  const m = new Sequential([new Dense(1, { inputDim: 2 })]);
+  const total = (a: nb.Tensor, b: nb.Tensor) => nb.mean(nb.sub(a, b));
+  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError', weightedMetrics: [total] });
+  const x = [
+    [1, 2],
+    [3, 4],
+  ];
+  const y = [[1], [2]];
+  const said = "metric 'total' returned shape [] for a batch of 2: return one value per sample (shape [2])";
+  await expect(m.evaluate(x, y, { sampleWeight: [1, 1] })).rejects.toThrow(said);
+  await expect(m.fit(x, y, { sampleWeight: [1, 1], verbose: 0 })).rejects.toThrow(said);
+  m.dispose();
+});

@@ -19,10 +19,11 @@ import { perSampleOf } from '../per-sample.js';
 function perSample(what: string, fn: LossFn | MetricFn, yTrue: nb.Tensor, yPred: nb.Tensor, batch: number): nb.Tensor {
   const values = (perSampleOf(fn) ?? fn)(yTrue, yPred);
   if (values.rank === 0 || values.shape[0] !== batch) {
+    // Named by the function, not by fit or evaluate: both weight samples through here.
     throw new nb.NablaError(
-      `fit: sampleWeight and classWeight weight each sample's ${what}, but ${what} '${fn.name || 'anonymous'}' returned ` +
-        `shape [${values.shape.join(',')}] for a batch of ${batch}: return one value per sample (shape [${batch}]); ` +
-        'fit averages them as Keras does',
+      `${what} '${fn.name || 'anonymous'}' returned shape [${values.shape.join(',')}] for a batch of ${batch}: ` +
+        `return one value per sample (shape [${batch}]); sample weights (sampleWeight, classWeight) weight each ` +
+        `sample's ${what}, and the weighted values are averaged as Keras does`,
     );
   }
   return values;
