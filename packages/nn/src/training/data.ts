@@ -1,10 +1,22 @@
 import * as nb from '@nabla/core';
 
-/** Converts fit/evaluate/predict inputs to tensors, naming the method in errors. */
+/**
+ * Converts fit/evaluate/predict inputs to tensors, naming the method in errors. An object that
+ * is neither a tensor nor array data (a generator or dataset given to predict, an { x, y } pair)
+ * is named as such, not reported by nb.tensor as a bad value at flat index 0.
+ */
 export function asTensor(method: string, what: string, v: nb.TensorLike): nb.Tensor {
   if (v instanceof nb.Tensor) return v;
   if (v === undefined || v === null) throw new nb.NablaError(`${method}: ${what} is required`);
-  return nb.tensor(v as nb.TensorData);
+  if (typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v)) {
+    throw new nb.NablaError(`${method}: ${what} must be a tensor or an array of numbers, got ${nb.describe(v)}`);
+  }
+  try {
+    return nb.tensor(v as nb.TensorData);
+  } catch (e) {
+    if (e instanceof nb.NablaError) throw new nb.NablaError(`${method}: ${what}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }
 
 export function checkSamples(method: string, x: nb.Tensor, y?: nb.Tensor): number {
