@@ -108,11 +108,37 @@ export type TrainData = { x: nb.Tensor; y: nb.Tensor } | { source: DataSource };
 interface RunControl {
   signal?: AbortSignal;
   yielder: Yielder;
+  /** The backend the run started on, where the model and its data live. */
+  backend: string;
 }
 
-/** After each step: stop if aborted, hand the event loop back if the step ran long enough. */
+/**
+ * A run makes tensors of its own (batch indices, step scalars) on the default backend, so the
+ * default must be where the model and the data live: a mismatch is an error naming both, not
+ * 'operands live on different backends' from deep inside a step. Returns that backend.
+ */
+function runBackend(method: string, model: Sequential, data: nb.Tensor[]): string {
+  const current = nb.getBackend();
+  const elsewhere = [...model.weights.map((w) => w.value), ...data].find((t) => t.backend !== current);
+  if (elsewhere) {
+    throw new nb.NablaError(
+      `${method}: the model and its data live on backend '${elsewhere.backend}' but the default backend is '${current}'; ` +
+        `call nb.setBackend('${elsewhere.backend}') first`,
+    );
+  }
+  return current;
+}
+
+/** After each step: stop if aborted or if the default backend changed, hand the event loop back if the step ran long enough. */
 function afterStep(method: string, control: RunControl, where: () => string): Promise<void> | undefined {
   if (control.signal?.aborted) throw abortError(method, control.signal, where());
+  const now = nb.getBackend();
+  if (now !== control.backend) {
+    throw new nb.NablaError(
+      `${method}: the default backend changed from '${control.backend}' to '${now}' while it ran (${where()}); ` +
+        'the weights are those of the last step; switch back, or change backends between runs',
+    );
+  }
   return control.yielder.maybeYield();
 }
 
@@ -126,6 +152,9 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
   if (signal?.aborted) throw abortError('fit', signal, 'before it started');
   const random = seededRandom(args.seed ?? 1337);
   const fitSeed = Math.floor(random() * 2 ** 31);
+  const backend = runBackend('fit', model, 'source' in data ? [] : [data.x, data.y]);
+  // Taken before the first await: of two runs started together, the one called second is refused.
+  model.runLock.enter('fit');
 
   // Tensors fit made (converted or split data, weights): freed when fit ends, or fails before training.
   const owned: nb.Tensor[] = [];
@@ -155,14 +184,19 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
     if (val === null && args.validationSteps !== undefined) {
       throw new nb.NablaError('fit: validationSteps applies to validationData given as a dataset or generator');
     }
-    model.runLock.enter('fit');
   } catch (e) {
+    model.runLock.exit();
     nb.dispose(owned);
     await Promise.all([train?.close(), val?.close()]);
     throw e;
   }
   try {
-    return await trainLoop(model, train, val, args, { epochs, initialEpoch, fitSeed, control: { signal, yielder: new Yielder() } });
+    return await trainLoop(model, train, val, args, {
+      epochs,
+      initialEpoch,
+      fitSeed,
+      control: { signal, yielder: new Yielder(), backend },
+    });
   } finally {
     model.runLock.exit();
     nb.dispose(owned);
@@ -399,6 +433,7 @@ export type EvalData =
 export async function evaluate(model: Sequential, data: EvalData, signal?: AbortSignal): Promise<Record<string, number>> {
   model.requireCompiled('evaluate');
   if (signal?.aborted) throw abortError('evaluate', signal, 'before it started');
+  const backend = runBackend('evaluate', model, 'source' in data ? [] : [data.x, data.y]);
   let feed: Feed;
   if ('source' in data) {
     feed = new DataFeed('evaluate', data.source, {
@@ -418,7 +453,7 @@ export async function evaluate(model: Sequential, data: EvalData, signal?: Abort
     // Inside the lock: called from a fit callback and not awaited, evaluate still joins at once.
     const checking = 'source' in data ? undefined : checkClassLabels('evaluate', model, data.y);
     if (checking) await checking;
-    return await evaluateFeed(model, feed, { signal, yielder: new Yielder() }, 'evaluate');
+    return await evaluateFeed(model, feed, { signal, yielder: new Yielder(), backend }, 'evaluate');
   } finally {
     leave();
     await feed.close();
