@@ -1,5 +1,6 @@
 import { getBackendInstance } from '../backend.js';
 import type { TypedArray } from '../dtype.js';
+import { fmtShape, NablaError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { yieldIfStarved } from './memory.js';
 import { realize, realizeSync } from './realize.js';
@@ -41,7 +42,16 @@ export function toNested(t: Tensor, data: TypedArray): NestedArray {
     }
     return out;
   };
-  return build(0, 0, t.size);
+  try {
+    return build(0, 0, t.size);
+  } catch (e) {
+    // A JavaScript array holds at most about 134 million elements in V8.
+    if (!(e instanceof RangeError)) throw e;
+    throw new NablaError(
+      `array: a tensor of shape ${fmtShape(t.shape)} does not fit in nested JavaScript arrays (${e.message}); ` +
+        'read it as a typed array with data()',
+    );
+  }
 }
 
 /** Readable printing: header line, then the values with numpy-like nesting, long axes elided. */
