@@ -72,6 +72,8 @@ export interface Result {
   unit: string;
   /** False for times (ms/step), where less is better; throughputs (the default) are the opposite. */
   higherIsBetter?: boolean;
+  /** Why this row has no figure (a peer not installed, a layer it lacks): printed instead of one. */
+  note?: string;
 }
 
 /**
@@ -95,7 +97,12 @@ export function report(results: Result[], ours: string[]): string {
   for (const [key, rows] of groups) {
     lines.push(rows[0].higherIsBetter === false ? `${key} (${rows[0].unit}, lower is better)` : key);
     for (const r of rows) {
-      const ratios = ours.includes(r.impl) ? rows.filter((p) => !ours.includes(p.impl)).map((p) => speedup(r, p)) : [];
+      if (r.note !== undefined) {
+        lines.push(`  ${r.impl.padEnd(12)} ${r.note}`);
+        continue;
+      }
+      const peers = rows.filter((p) => !ours.includes(p.impl) && p.note === undefined);
+      const ratios = ours.includes(r.impl) ? peers.map((p) => speedup(r, p)) : [];
       lines.push(
         `  ${r.impl.padEnd(12)} ${r.value.toFixed(r.value < 10 ? 3 : 2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}`,
       );

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import * as nb from '@nabla/core';
 import { fitScalingBench } from './fit-scaling.js';
 import { type Result, report } from './harness.js';
+import { layerStepBench } from './layer-steps.js';
 import { matmulBench } from './matmul.js';
 import { mlpMnistBench } from './mlp-mnist.js';
 import { ortOverheadBench } from './ort-overhead.js';
@@ -13,10 +14,11 @@ import { seedLinregBench } from './seed-linreg.js';
 
 /**
  * nabla's benchmarks beside TensorFlow.js, in one run:
- *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,fit-scaling,ort-overhead] [--sizes 128,256,512,1024]
+ *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,fit-scaling,ort-overhead,conv-step,lstm-step,
+ *     gru-step,transformer-step] [--sizes 128,256,512,1024]
  *     [--backends cpu] [--out bench-results]
  * --sizes applies to matmul; the training workloads have fixed sizes.
- * Prints medians and ratios to each peer; writes the results as JSON.
+ * Prints medians and ratios to each peer (the layer steps also PyTorch's); writes the results as JSON.
  */
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -30,6 +32,10 @@ const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise
   'mlp-mnist': (_, backends) => mlpMnistBench(backends),
   'fit-scaling': (_, backends) => fitScalingBench(backends),
   'ort-overhead': () => ortOverheadBench(),
+  'conv-step': (_, backends) => layerStepBench('conv-step', backends),
+  'lstm-step': (_, backends) => layerStepBench('lstm-step', backends),
+  'gru-step': (_, backends) => layerStepBench('gru-step', backends),
+  'transformer-step': (_, backends) => layerStepBench('transformer-step', backends),
 };
 
 async function main(): Promise<void> {
