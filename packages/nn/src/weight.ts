@@ -15,19 +15,48 @@ export interface WeightOptions {
 }
 
 /**
- * A layer's parameter: a named slot whose tensor is replaced (not mutated) by each training
- * step. Layers read `value` when called; training substitutes the step's traced tensors.
+ * Values that stand in for weights while a function runs (Keras 3's StatelessScope): the
+ * compiled training step runs the layers with its traced tensors in place of the weights'
+ * stored values, and collects what layers `assign` (BatchNormalization's moving statistics) as
+ * the step's outputs instead of changing the weights. Nothing is mutated, so an error mid-step
+ * leaves every weight as it was.
+ */
+interface Scope {
+  lookup: (w: Weight) => Tensor | undefined;
+  updates: Map<Weight, Tensor>;
+}
+const scopes: Scope[] = [];
+
+/**
+ * Runs `fn` with `lookup(w)` (when defined) read as each weight's value; returns fn's result and
+ * the values layers assigned meanwhile, by weight. The weights themselves do not change.
+ */
+export function withWeightValues<T>(lookup: (w: Weight) => Tensor | undefined, fn: () => T): { result: T; updates: Map<Weight, Tensor> } {
+  const scope: Scope = { lookup, updates: new Map() };
+  scopes.push(scope);
+  try {
+    return { result: fn(), updates: scope.updates };
+  } finally {
+    scopes.pop();
+  }
+}
+
+/**
+ * A layer's parameter or state: a named slot whose tensor is replaced (not mutated) by each
+ * training step. Layers read `value` when called; training substitutes the step's traced tensors
+ * (see withWeightValues).
  */
 export class Weight {
   readonly regularizer?: Regularizer;
   readonly constraint?: Constraint;
   private readonly owner?: { readonly trainable: boolean };
   private ownTrainable: boolean;
+  private stored: Tensor;
 
   constructor(
     /** Unique within a model: `${layer.name}/${name}`, e.g. `dense_1/kernel`. */
     readonly name: string,
-    public value: Tensor,
+    value: Tensor,
     options: WeightOptions = {},
     ...extra: unknown[]
   ) {
@@ -38,6 +67,7 @@ export class Weight {
       constraint: nb.is.object,
       owner: nb.is.object,
     });
+    this.stored = value;
     this.ownTrainable = o.trainable ?? true;
     this.regularizer = o.regularizer;
     this.constraint = o.constraint;
@@ -57,15 +87,42 @@ export class Weight {
     this.ownTrainable = v;
   }
 
-  get shape(): readonly number[] {
-    return this.value.shape;
+  /** The current value: the innermost withWeightValues' (an assigned one first), else the stored one. */
+  get value(): Tensor {
+    for (let i = scopes.length - 1; i >= 0; i--) {
+      const s = scopes[i];
+      const v = s.updates.get(this) ?? s.lookup(this);
+      if (v !== undefined) return v;
+    }
+    return this.stored;
   }
 
-  /** Replaces the value, disposing the old one. */
+  get shape(): readonly number[] {
+    return this.stored.shape;
+  }
+
+  get dtype(): Tensor['dtype'] {
+    return this.stored.dtype;
+  }
+
+  /**
+   * Replaces the value. Inside withWeightValues (a training step) the new value is recorded as
+   * the step's update and read by the rest of the step; otherwise it is stored, and the old
+   * value disposed. The shape cannot change.
+   */
   assign(next: Tensor): void {
-    if (next === this.value) return;
-    const old = this.value;
-    this.value = next;
+    if (!(next instanceof nb.Tensor)) throw new nb.NablaError(`${this.name}.assign: expected a tensor, got ${nb.describe(next)}`);
+    if (!nb.shapesEqual(next.shape, this.stored.shape)) {
+      throw new nb.NablaError(`${this.name}.assign: shape [${next.shape}] differs from the weight's [${this.stored.shape}]`);
+    }
+    const scope = scopes[scopes.length - 1];
+    if (scope) {
+      scope.updates.set(this, next);
+      return;
+    }
+    if (next === this.stored) return;
+    const old = this.stored;
+    this.stored = next;
     old.dispose();
   }
 }

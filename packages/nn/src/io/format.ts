@@ -55,6 +55,8 @@ export interface Encoded {
 /** The model as it is saved: only what the format needs from a Sequential. */
 export interface SavableModel {
   name: string;
+  /** One input sample's shape, once known. */
+  inputShape?: readonly (number | null)[];
   layers: { className: string; built: boolean; getConfig(): Record<string, unknown> }[];
   weights: { name: string; shape: readonly number[]; value: nb.Tensor }[];
   compiled: {
@@ -89,7 +91,12 @@ export async function encodeModel(op: string, model: SavableModel): Promise<Enco
     version: VERSION,
     className: 'Sequential',
     name: model.name,
-    layers: model.layers.map((l) => ({ className: l.className, config: l.getConfig() })),
+    layers: model.layers.map((l, i) => {
+      const config = l.getConfig();
+      // A model built from the first data seen records that shape, so that it loads built.
+      if (i === 0 && config.inputShape === undefined && model.inputShape) config.inputShape = [...model.inputShape];
+      return { className: l.className, config };
+    }),
     weightsFile: { path: V1_WEIGHTS, byteLength: weights.length, crc32: crc32(weights) },
     weights: entries,
   };

@@ -9,11 +9,13 @@ export interface ActivationArgs extends LayerArgs {
 }
 
 /** Applies an activation function (by name or as a function). */
-export class Activation extends Layer {
+export class Activation extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, activation: nb.is.either(nb.is.string, nb.is.function) };
-  get className(): string {
+  override get className(): string {
     return 'Activation';
   }
+  /** Acts on each position alone, so a sequence's mask passes through. */
+  override supportsMasking = true;
   readonly activation: { name: string; fn: ActivationFn };
 
   /** `new Activation('relu', options)` as Keras, or `new Activation({ activation: 'relu' })` as TensorFlow.js. */
@@ -24,11 +26,11 @@ export class Activation extends Layer {
     this.activation = getActivation(fn as string | ActivationFn);
   }
 
-  computeOutputShape(inputShape: LayerShape): LayerShape {
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
 
-  call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
+  override call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
     return this.activation.fn(x);
   }
 

@@ -24,7 +24,7 @@ export interface DenseArgs extends LayerArgs {
 const nameOrObject = nb.is.either(nb.is.string, nb.is.object);
 
 /** activation(x W + b) over the last axis. */
-export class Dense extends Layer {
+export class Dense extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = {
     ...LAYER_OPTIONS,
     units: nb.is.any,
@@ -37,9 +37,11 @@ export class Dense extends Layer {
     kernelConstraint: nameOrObject,
     biasConstraint: nameOrObject,
   };
-  get className(): string {
+  override get className(): string {
     return 'Dense';
   }
+  /** Acts on each position alone, so a sequence's mask passes through. */
+  override supportsMasking = true;
   readonly units: number;
   readonly activation: { name: string; fn: ActivationFn };
   readonly useBias: boolean;
@@ -75,12 +77,14 @@ export class Dense extends Layer {
     if (inputShape.length === 0 || inputDim === null || inputDim === undefined) {
       throw new nb.NablaError(`${this.name}: needs a known last input dimension, got input shape [${inputShape.join(',')}]`);
     }
-    this.kernel = this.addWeight('kernel', [inputDim, this.units], this.kernelInitializer, {
+    this.kernel = this.addWeight('kernel', [inputDim, this.units], {
+      initializer: this.kernelInitializer,
       regularizer: this.kernelRegularizer,
       constraint: this.kernelConstraint,
     });
     if (this.useBias) {
-      this.bias = this.addWeight('bias', [this.units], this.biasInitializer, {
+      this.bias = this.addWeight('bias', [this.units], {
+        initializer: this.biasInitializer,
         regularizer: this.biasRegularizer,
         constraint: this.biasConstraint,
       });
@@ -88,11 +92,11 @@ export class Dense extends Layer {
     super.build(inputShape);
   }
 
-  computeOutputShape(inputShape: LayerShape): LayerShape {
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
     return [...inputShape.slice(0, -1), this.units];
   }
 
-  call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
+  override call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
     let y = nb.matmul(x, (this.kernel as Weight).value);
     if (this.bias) y = nb.add(y, this.bias.value);
     return this.activation.fn(y);

@@ -14,11 +14,13 @@ export interface DropoutArgs extends LayerArgs {
  * inference (which passes inputs through) sees the same expected values. Masks come from the
  * training step's seed tensor: reproducible for a given fit seed, fresh every step.
  */
-export class Dropout extends Layer {
+export class Dropout extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, rate: nb.is.any, seed: nb.is.integer };
-  get className(): string {
+  override get className(): string {
     return 'Dropout';
   }
+  /** Acts on each position alone, so a sequence's mask passes through. */
+  override supportsMasking = true;
   readonly rate: number;
   readonly seed: number;
 
@@ -31,11 +33,11 @@ export class Dropout extends Layer {
     this.seed = a.seed ?? 0;
   }
 
-  computeOutputShape(inputShape: LayerShape): LayerShape {
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
     return inputShape;
   }
 
-  call(x: nb.Tensor, ctx: CallContext): nb.Tensor {
+  override call(x: nb.Tensor, ctx: CallContext): nb.Tensor {
     if (!ctx.training || this.rate === 0) return x;
     const seed = ctx.seed ? nb.add(ctx.seed, nb.scalar(this.seed | 0, 'int32')) : undefined;
     const keep = nb.greaterEqual(nb.randomUniform(x.shape, seed === undefined ? {} : { seed }), this.rate);

@@ -2,8 +2,8 @@ import * as nb from '@nabla/core';
 import { type CallContext, Layer, type LayerArgs, type LayerShape } from './layer.js';
 
 /** Flattens each sample to one axis: [batch, a, b, c] -> [batch, a*b*c]. */
-export class Flatten extends Layer {
-  get className(): string {
+export class Flatten extends Layer<nb.Tensor> {
+  override get className(): string {
     return 'Flatten';
   }
 
@@ -12,11 +12,11 @@ export class Flatten extends Layer {
     super(args);
   }
 
-  computeOutputShape(inputShape: LayerShape): LayerShape {
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
     return [inputShape.some((d) => d === null) ? null : inputShape.reduce((a: number, b) => a * (b as number), 1)];
   }
 
-  call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
+  override call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
     return nb.reshape(x, [x.shape[0], -1]);
   }
 }

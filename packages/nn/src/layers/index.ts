@@ -1,36 +1,34 @@
-import * as nb from '@nabla/core';
-import { unknownName } from '../options.js';
 import { Activation } from './activation.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Flatten } from './flatten.js';
-import type { Layer } from './layer.js';
+import { type LayerClass, registerLayer } from './registry.js';
 import { Reshape } from './reshape.js';
 
 export { Activation, type ActivationArgs } from './activation.js';
+export * from './attention/index.js';
+export * from './conv/index.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
 export { Flatten } from './flatten.js';
-export { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from './layer.js';
+export {
+  type AddWeightOptions,
+  type CallContext,
+  LAYER_OPTIONS,
+  Layer,
+  type LayerArgs,
+  type LayerShape,
+  type Mask,
+  type Masks,
+  type Shapes,
+  type Tensors,
+} from './layer.js';
+export * from './merging/index.js';
+export * from './normalization/index.js';
+export * from './recurrent/index.js';
+export { type LayerClass, layerFromConfig, registeredLayers, registerLayer } from './registry.js';
 export { Reshape, type ReshapeArgs } from './reshape.js';
+export * from './reshaping/index.js';
 
-/** Rebuilds a layer from { className, config } as saved by a model (architecture only). */
-export function layerFromConfig(className: string, config: Record<string, unknown>, ...extra: unknown[]): Layer {
-  nb.checkArity('layerFromConfig', [className, config, ...extra], 2);
-  // Every layer takes its whole config as one options object (TensorFlow.js's form).
-  const args = { ...config };
-  switch (className) {
-    case 'Dense':
-      return new Dense(args);
-    case 'Activation':
-      return new Activation(args);
-    case 'Dropout':
-      return new Dropout(args);
-    case 'Flatten':
-      return new Flatten(args);
-    case 'Reshape':
-      return new Reshape(args);
-    default:
-      throw unknownName('layerFromConfig', 'layer class', className, ['Dense', 'Activation', 'Dropout', 'Flatten', 'Reshape']);
-  }
-}
+const CORE_LAYERS: Record<string, LayerClass> = { Dense, Activation, Dropout, Flatten, Reshape };
+for (const [name, cls] of Object.entries(CORE_LAYERS)) registerLayer(name, cls);

@@ -1,9 +1,11 @@
 import * as nb from '@nabla/core';
-import type { Constraint } from '../constraints.js';
+import { type Constraint, getConstraint, type SerializedConstraint } from '../constraints.js';
 import { getInitializer, type Initializer, type SerializedInitializer } from '../initializers.js';
+import { applySymbolic, isSymbolic, type SymbolicTensor } from '../models/symbolic.js';
 import { checkConfig, shapeCheck } from '../options.js';
 import { getRegularizer, type Regularizer, type SerializedRegularizer, serializeRegularizer } from '../regularizers.js';
 import { Weight } from '../weight.js';
+import { registeredName } from './registry.js';
 
 /** A shape without the batch axis; null where a dimension is not known yet. */
 export type LayerShape = (number | null)[];
@@ -36,13 +38,27 @@ export const LAYER_OPTIONS: nb.OptionSchema = {
   activityRegularizer: nb.is.either(nb.is.string, nb.is.object),
 };
 
-/** Passed to call(): whether the model is training, and the step's seed for randomness. */
+/** A layer's input or output: one tensor, or several (attention's query and value; an LSTM's output and states). */
+export type Tensors = nb.Tensor | nb.Tensor[];
+/** The shape of each input or output, as Tensors (one shape, or a list). */
+export type Shapes = LayerShape | LayerShape[];
+/**
+ * Which timesteps of a sequence are real (true) and which are padding, [batch, time] bool: made
+ * by Embedding({ maskZero }) and read by recurrent and attention layers. null: no mask.
+ */
+export type Mask = nb.Tensor | null;
+/** One mask per input or output, as Tensors. */
+export type Masks = Mask | Mask[];
+
+/** Passed to call(): whether the model is training, the step's seed for randomness, and the inputs' masks. */
 export interface CallContext {
   training: boolean;
   /** int32 scalar: fresh per training step, so dropout masks change without recompiling. */
   seed?: nb.Tensor;
   /** Where layers put the penalties of their activity regularizers, when training collects them. */
   losses?: nb.Tensor[];
+  /** The inputs' masks (one per input for a layer of several inputs), from the layers before. */
+  mask?: Masks;
 }
 
 const counters = new Map<string, number>();
@@ -52,26 +68,68 @@ function uniqueName(prefix: string): string {
   return `${prefix}_${n}`;
 }
 
+function isShapeList(s: Shapes): s is LayerShape[] {
+  return s.length > 0 && Array.isArray(s[0]);
+}
+
+/** The shapes as a list, whether one or several. */
+export function shapeList(s: Shapes): LayerShape[] {
+  return isShapeList(s) ? s : [s as LayerShape];
+}
+
+function formatShape(s: readonly (number | null)[]): string {
+  return `[${s.map((d) => d ?? 'null').join(',')}]`;
+}
+
+/** The options of addWeight beyond its name and shape. */
+export interface AddWeightOptions {
+  /** By name ('zeros', 'glorotUniform'), an Initializer, or its serialized form (default 'glorotUniform'). */
+  initializer?: string | Initializer | SerializedInitializer;
+  /** False for state the layer updates itself (moving statistics); default true. */
+  trainable?: boolean;
+  regularizer?: string | Regularizer | SerializedRegularizer;
+  constraint?: string | Constraint | SerializedConstraint;
+  dtype?: nb.DType;
+}
+
+const ADD_WEIGHT_OPTIONS: nb.OptionSchema = {
+  initializer: nb.is.either(nb.is.string, nb.is.object),
+  trainable: nb.is.boolean,
+  regularizer: nb.is.either(nb.is.string, nb.is.object),
+  constraint: nb.is.either(nb.is.string, nb.is.object),
+  dtype: nb.is.string,
+};
+
 /**
- * The base of every layer, as in Keras: weights are created by build() once the input shape is
- * known, call() is a pure function of the input and the weights' current values.
+ * The base of every layer, as in Keras. A layer maps one tensor or a list of tensors to one or a
+ * list (see Tensors): build() creates the weights once the input shapes are known, call() is a
+ * pure function of the inputs and the weights' current values. State that changes while
+ * training (moving statistics) is a non-trainable weight the layer `assign`s in call(): inside
+ * the compiled training step that assignment becomes one of the step's outputs (see
+ * withWeightValues), so the whole step stays one program.
+ *
+ * A custom layer subclasses Layer, creates weights in build() with addWeight, computes in
+ * call(), returns its constructor options from getConfig(), and is registered with
+ * `registerLayer('MyLayer', MyLayer)` so that saved models load it.
  */
-export abstract class Layer {
+export abstract class Layer<Out extends Tensors = Tensors> {
   /** The options the constructor takes; a layer class with options of its own replaces it. */
   static readonly OPTIONS: nb.OptionSchema = LAYER_OPTIONS;
-  /**
-   * The class's registered name ('Dense'), a getter so that the base constructor can read it: a
-   * minified bundle renames classes, and layer names and saved configs must not change with it.
-   */
-  abstract get className(): string;
   readonly name: string;
   readonly activityRegularizer?: Regularizer;
   private isTrainable: boolean;
   /** The input shape given by the user (first layer), without the batch axis. */
   readonly batchInputShape?: LayerShape;
   built = false;
-  inputShape?: LayerShape;
+  /** The shape of each input sample the layer was built for (a list for several inputs). */
+  inputShape?: Shapes;
   readonly weights: Weight[] = [];
+  /**
+   * Whether the layer passes its input's mask on unchanged (Keras's supports_masking): true for
+   * layers that act on each timestep alone (Dense, Activation, Dropout). A layer that makes or
+   * consumes masks overrides computeMask instead.
+   */
+  supportsMasking = false;
 
   constructor(args: LayerArgs = {}) {
     checkConfig(this.registeredName(), args, (new.target as unknown as { OPTIONS: nb.OptionSchema }).OPTIONS);
@@ -88,6 +146,15 @@ export abstract class Layer {
       }
       this.batchInputShape = [...shape];
     }
+  }
+
+  /**
+   * The class's registered name ('Dense'), as saved in model.json. Built-in layers return it from
+   * a getter, because a minified bundle renames classes; a custom layer gets the name it was
+   * registered under (registerLayer), else its class name.
+   */
+  get className(): string {
+    return registeredName(this.constructor) ?? this.constructor.name;
   }
 
   /**
@@ -125,47 +192,105 @@ export abstract class Layer {
       .toLowerCase();
   }
 
-  /** Creates the weights for an input of this shape (batch axis excluded). */
-  build(inputShape: LayerShape): void {
-    this.inputShape = [...inputShape];
+  /** Creates the weights for inputs of these shapes (batch axis excluded); a subclass calls super.build last. */
+  build(inputShape: Shapes): void {
+    this.inputShape = isShapeList(inputShape) ? inputShape.map((s) => [...s]) : [...inputShape];
     this.built = true;
   }
 
-  abstract computeOutputShape(inputShape: LayerShape): LayerShape;
+  /**
+   * The output shape(s) for inputs of these shapes (batch axis excluded). By default the layer is
+   * called on lazy placeholders of one sample and the shapes are read from the results: nothing
+   * is computed. A layer whose shapes have unknown (null) dimensions overrides it.
+   */
+  computeOutputShape(inputShape: Shapes): Shapes {
+    return traceOutputs(
+      this,
+      inputShape,
+      shapeList(inputShape).map(() => 'float32'),
+    ).shapes;
+  }
 
-  /** The layer's function; x has a batch axis. */
-  abstract call(x: nb.Tensor, ctx: CallContext): nb.Tensor;
+  /** The layer's function; inputs have a batch axis (a list when the layer takes several). */
+  abstract call(inputs: Tensors, ctx: CallContext): Out;
 
-  /** Builds on first use and checks the input against the built shape. */
-  apply(x: nb.Tensor, ctx: CallContext = { training: false }, ...extra: unknown[]): nb.Tensor {
-    if (extra.length > 0) nb.checkArity(`${this.name}.apply`, [x, ctx, ...extra], 2);
-    const sample = x.shape.slice(1);
-    if (!this.built) this.build(sample);
-    const expected = this.inputShape as LayerShape;
-    if (sample.length !== expected.length || expected.some((d, i) => d !== null && d !== sample[i])) {
-      throw new nb.NablaError(
-        `${this.name}: expected input shape [null,${expected.map((d) => d ?? 'null').join(',')}], got [${x.shape.join(',')}]`,
-      );
+  /**
+   * The mask(s) of the outputs, given the inputs and their masks: the input's mask when the layer
+   * supportsMasking, else none. Embedding makes one; recurrent layers consume theirs.
+   */
+  computeMask(_inputs: Tensors, mask: Masks | undefined): Masks {
+    if (this.supportsMasking && mask !== undefined) return mask;
+    return null;
+  }
+
+  /**
+   * Calls the layer: on tensors, it builds on first use, checks the inputs' shapes against the
+   * built ones and returns tensors; on the symbolic tensors of `nn.input` (the functional API),
+   * it records the call and returns symbolic outputs.
+   */
+  apply(
+    inputs: SymbolicTensor | SymbolicTensor[],
+    ...extra: unknown[]
+  ): Out extends nb.Tensor ? SymbolicTensor : SymbolicTensor | SymbolicTensor[];
+  apply(inputs: Tensors, ctx?: CallContext, ...extra: unknown[]): Out;
+  apply(inputs: Tensors | SymbolicTensor | SymbolicTensor[], ctx?: CallContext, ...extra: unknown[]): unknown {
+    if (isSymbolic(inputs)) {
+      nb.checkArity(`${this.name}.apply`, ctx === undefined && extra.length === 0 ? [inputs] : [inputs, ctx, ...extra], 1);
+      return applySymbolic(this, inputs);
     }
-    const y = this.call(x, ctx);
-    if (this.activityRegularizer && ctx.losses) ctx.losses.push(this.activityRegularizer.apply(y));
+    nb.checkArity(`${this.name}.apply`, [inputs, ctx, ...extra], 2);
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    for (const t of list) {
+      if (!(t instanceof nb.Tensor)) throw new nb.NablaError(`${this.name}: expected tensors as inputs, got ${nb.describe(t)}`);
+      if (t.rank === 0) throw new nb.NablaError(`${this.name}: inputs need a batch axis, got a scalar`);
+    }
+    const samples = list.map((t) => t.shape.slice(1));
+    const given: Shapes = Array.isArray(inputs) ? samples : samples[0];
+    if (!this.built) this.build(given);
+    const expected = shapeList(this.inputShape as Shapes);
+    const fits =
+      expected.length === samples.length &&
+      expected.every((e, k) => e.length === samples[k].length && e.every((d, i) => d === null || d === samples[k][i]));
+    if (!fits) {
+      const want = expected.map((e) => `[null,${e.map((d) => d ?? 'null').join(',')}]`).join(', ');
+      throw new nb.NablaError(`${this.name}: expected input shape ${want}, got ${list.map((t) => formatShape(t.shape)).join(', ')}`);
+    }
+    const context = ctx ?? { training: false };
+    const y = this.call(inputs, context);
+    if (this.activityRegularizer && context.losses) {
+      for (const out of Array.isArray(y) ? y : [y as nb.Tensor]) context.losses.push(this.activityRegularizer.apply(out));
+    }
     return y;
   }
 
-  protected addWeight(
-    name: string,
-    shape: number[],
-    initializer: Initializer,
-    opts: { trainable?: boolean; regularizer?: Regularizer; constraint?: Constraint } = {},
-  ): Weight {
-    const value = nb.keep(initializer.apply(shape, 'float32'));
-    const w = new Weight(`${this.name}/${name}`, value, { ...opts, owner: this });
+  /**
+   * Creates a weight of this layer (Keras's add_weight), named `${layer.name}/${name}`, in
+   * build(). Non-trainable weights hold state the layer assigns in call().
+   */
+  addWeight(name: string, shape: number[], options: AddWeightOptions = {}, ...extra: unknown[]): Weight {
+    nb.checkArity(`${this.name}.addWeight`, [name, shape, options, ...extra], 3);
+    nb.checkArg(`${this.name}.addWeight`, 'name', name, nb.is.string);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw new nb.NablaError(`${this.name}.addWeight: shape must be a list of sizes, got ${nb.describe(shape)}`);
+    }
+    const o = checkConfig(`${this.name}.addWeight`, options, ADD_WEIGHT_OPTIONS);
+    if (this.weights.some((w) => w.name === `${this.name}/${name}`)) {
+      throw new nb.NablaError(`${this.name}.addWeight: the layer has a weight named '${name}' already`);
+    }
+    const initializer = getInitializer(o.initializer ?? 'glorotUniform');
+    const value = nb.keep(initializer.apply(shape, o.dtype ?? 'float32'));
+    const w = new Weight(`${this.name}/${name}`, value, {
+      trainable: o.trainable ?? true,
+      regularizer: o.regularizer === undefined ? undefined : getRegularizer(o.regularizer),
+      constraint: o.constraint === undefined ? undefined : getConstraint(o.constraint),
+      owner: this,
+    });
     this.weights.push(w);
     return w;
   }
 
   countParams(): number {
-    return this.weights.reduce((n, w) => n + w.value.size, 0);
+    return this.weights.reduce((n, w) => n + sizeOf(w.shape), 0);
   }
 
   /** The constructor arguments that rebuild this layer (architecture, not weights). */
@@ -179,6 +304,31 @@ export abstract class Layer {
   dispose(): void {
     for (const w of this.weights) w.value.dispose();
   }
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/**
+ * The layer called on lazy placeholders of one sample (nothing runs): the output shapes (batch
+ * axis excluded) and dtypes, one or a list as call returns them. Dimensions must be known.
+ */
+export function traceOutputs(layer: Layer, inputShape: Shapes, dtypes: nb.DType[]): { shapes: Shapes; dtypes: nb.DType[] } {
+  const shapes = shapeList(inputShape);
+  for (const s of shapes) {
+    if (s.some((d) => d === null)) {
+      throw new nb.NablaError(`${layer.name}: cannot infer the output shape of input ${formatShape(s)} with unknown dimensions`);
+    }
+  }
+  return nb.tidy(() => {
+    const placeholders = shapes.map((s, k) => nb.zeros([1, ...(s as number[])], dtypes[k]));
+    if (!layer.built) layer.build(inputShape);
+    const out = layer.call(isShapeList(inputShape) ? placeholders : placeholders[0], { training: false });
+    const list: nb.Tensor[] = Array.isArray(out) ? out : [out as nb.Tensor];
+    const outShapes = list.map((t) => t.shape.slice(1));
+    return { shapes: Array.isArray(out) ? outShapes : outShapes[0], dtypes: list.map((t) => t.dtype) };
+  });
 }
 
 export function resolveInitializer(value: string | Initializer | SerializedInitializer | undefined, fallback: string): Initializer {

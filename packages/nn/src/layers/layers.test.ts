@@ -2,6 +2,7 @@ import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { checkGradients } from '../../../core/src/test-utils/gradcheck.js';
+import { withWeightValues } from '../weight.js';
 import { Activation, Dense, Dropout, Flatten, Reshape } from './index.js';
 
 describe('Dense', () => {
@@ -33,15 +34,11 @@ describe('Dense', () => {
     d.apply(nb.ones([1, 2]));
     const k = d.kernel as NonNullable<typeof d.kernel>;
     checkGradients(
-      (x, w) => {
-        const saved = k.value;
-        k.value = w;
-        try {
-          return d.apply(x);
-        } finally {
-          k.value = saved;
-        }
-      },
+      (x, w) =>
+        withWeightValues(
+          (v) => (v === k ? w : undefined),
+          () => d.apply(x),
+        ).result,
       [
         [0.3, -0.7, 1.1, 0.2],
         [0.5, -0.1, 0.4, 0.9, -0.6, 0.2],

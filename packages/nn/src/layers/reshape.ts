@@ -8,9 +8,9 @@ export interface ReshapeArgs extends LayerArgs {
 }
 
 /** Reshapes each sample to targetShape (one entry may be -1). */
-export class Reshape extends Layer {
+export class Reshape extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, targetShape: nb.is.any };
-  get className(): string {
+  override get className(): string {
     return 'Reshape';
   }
   readonly targetShape: number[];
@@ -26,7 +26,7 @@ export class Reshape extends Layer {
     this.targetShape = [...targetShape];
   }
 
-  computeOutputShape(inputShape: LayerShape): LayerShape {
+  override computeOutputShape(inputShape: LayerShape): LayerShape {
     const free = this.targetShape.indexOf(-1);
     if (free < 0) return [...this.targetShape];
     if (inputShape.some((d) => d === null)) return this.targetShape.map((d) => (d === -1 ? null : d));
@@ -45,7 +45,7 @@ export class Reshape extends Layer {
     super.build(inputShape);
   }
 
-  call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
+  override call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
     return nb.reshape(x, [x.shape[0], ...this.targetShape]);
   }
 

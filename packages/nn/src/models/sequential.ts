@@ -5,7 +5,7 @@ import { writeResults } from '../callbacks/progress.js';
 import type { Constraint } from '../constraints.js';
 import { type DataSource, isDataSource } from '../data/source.js';
 import { type SaveOptions, saveModel } from '../io/save.js';
-import { Layer, type LayerShape } from '../layers/layer.js';
+import { Layer, type LayerShape, type Mask, type Masks, type Shapes } from '../layers/layer.js';
 import { getLoss, type LossFn } from '../losses.js';
 import { getMetric, type MetricFn } from '../metrics.js';
 import { getOptimizer } from '../optimizers/index.js';
@@ -15,7 +15,6 @@ import { type ClassWeight, resolveSampleWeight } from '../training/class-weight.
 import { asTensor, checkSamples } from '../training/data.js';
 import { EVALUATE_OPTIONS, type EvaluateArgs, evaluate, type FitArgs, fit } from '../training/fit.js';
 import { RunLock } from '../training/lock.js';
-import type { Params } from '../training/steps.js';
 import type { Weight } from '../weight.js';
 import { formatSummary } from './summary.js';
 
@@ -91,6 +90,16 @@ function weightedNames(plain: { name: string }[], weighted: { name: string; fn: 
   });
 }
 
+/** A Sequential layer's one output shape; several are an error naming the functional API. */
+export function singleShape(layer: Layer, shapes: Shapes): LayerShape {
+  if (shapes.length > 0 && Array.isArray(shapes[0])) {
+    throw new nb.NablaError(
+      `Sequential: layer '${layer.name}' returns ${shapes.length} tensors; a Sequential layer returns one (build the model with the functional API, nn.Model)`,
+    );
+  }
+  return shapes as LayerShape;
+}
+
 /**
  * A linear stack of layers, as in Keras. Weights are created when the input shape is known:
  * from the first layer's inputShape/inputDim, or from the first data seen.
@@ -142,7 +151,7 @@ export class Sequential implements TrainingModel {
 
   /** The shape of one input sample, once known. */
   get inputShape(): LayerShape | undefined {
-    return this.layers[0]?.inputShape ?? this.layers[0]?.batchInputShape;
+    return (this.layers[0]?.inputShape as LayerShape | undefined) ?? this.layers[0]?.batchInputShape;
   }
 
   /** Creates every layer's weights for samples of this shape. */
@@ -151,13 +160,13 @@ export class Sequential implements TrainingModel {
     let shape = inputShape;
     for (const layer of this.layers) {
       if (!layer.built) layer.build(shape);
-      shape = layer.computeOutputShape(shape);
+      shape = singleShape(layer, layer.computeOutputShape(shape));
     }
   }
 
   get outputShape(): LayerShape {
     let shape = this.requireBuilt('outputShape');
-    for (const layer of this.layers) shape = layer.computeOutputShape(shape);
+    for (const layer of this.layers) shape = singleShape(layer, layer.computeOutputShape(shape));
     return shape;
   }
 
@@ -226,35 +235,35 @@ export class Sequential implements TrainingModel {
   }
 
   /**
-   * The forward pass; with `params`, those values stand in for the weights of the same names.
-   * Layers with an activity regularizer push its penalty onto `losses` when it is given.
+   * The forward pass, passing each layer's output mask to the next (Embedding's maskZero reaches
+   * a recurrent layer). Layers with an activity regularizer push its penalty onto `losses` when it
+   * is given. The training step runs it inside withWeightValues, which substitutes its traced
+   * weight values.
    */
-  forward(x: nb.Tensor, training: boolean, params?: Params, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor {
-    const saved = params ? this.weights.map((w) => w.value) : [];
-    if (params) for (const w of this.weights) w.value = params[w.name] ?? w.value;
-    try {
-      let y = x;
-      this.layers.forEach((layer, i) => {
-        // Each layer gets its own stream: the step's seed plus a per-position constant.
-        const layerSeed = seed && training ? nb.add(seed, Math.imul(i + 1, 0x9e3779b1)) : undefined;
-        y = layer.apply(y, { training, seed: layerSeed, losses });
-      });
-      return y;
-    } finally {
-      if (params) {
-        this.weights.forEach((w, i) => {
-          w.value = saved[i];
-        });
+  forward(x: nb.Tensor, training: boolean, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor {
+    let y = x;
+    let mask: Masks = null;
+    this.layers.forEach((layer, i) => {
+      // Each layer gets its own stream: the step's seed plus a per-position constant.
+      const layerSeed = seed && training ? nb.add(seed, Math.imul(i + 1, 0x9e3779b1)) : undefined;
+      const out = layer.apply(y, { training, seed: layerSeed, losses, mask });
+      if (Array.isArray(out)) {
+        throw new nb.NablaError(
+          `Sequential: layer '${layer.name}' returns ${out.length} tensors; a Sequential layer returns one (build the model with the functional API, nn.Model)`,
+        );
       }
-    }
+      mask = layer.computeMask(y, mask) as Mask;
+      y = out;
+    });
+    return y;
   }
 
   /** The weight regularizers' penalties on trainable weights (Keras 3 leaves frozen weights out). */
-  regularization(params: Params): nb.Tensor | null {
+  regularization(): nb.Tensor | null {
     const trainable = new Set(this.trainableWeights);
     const terms = this.weights
       .filter((w) => w.regularizer && trainable.has(w))
-      .map((w) => (w.regularizer as NonNullable<Weight['regularizer']>).apply(params[w.name] ?? w.value));
+      .map((w) => (w.regularizer as NonNullable<Weight['regularizer']>).apply(w.value));
     return terms.length === 0 ? null : terms.reduce((a, b) => nb.add(a, b));
   }
 

@@ -1,11 +1,11 @@
-import type { Sequential } from './sequential.js';
+import { type Sequential, singleShape } from './sequential.js';
 
 /** Keras's summary table: layer (type), output shape, parameter count; then the totals. */
 export function formatSummary(model: Sequential): string[] {
   const rows: [string, string, string][] = [];
   let shape = model.inputShape ?? [];
   for (const l of model.layers) {
-    shape = l.computeOutputShape(shape);
+    shape = singleShape(l, l.computeOutputShape(shape));
     rows.push([`${l.name} (${l.className})`, `[null,${shape.map((d) => d ?? 'null').join(',')}]`, String(l.countParams())]);
   }
   const header: [string, string, string] = ['Layer (type)', 'Output shape', 'Param #'];

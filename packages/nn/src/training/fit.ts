@@ -385,6 +385,7 @@ async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args:
           chunk.release();
         }
         for (const w of trainable) w.assign(nb.keep(out.trainable[w.name]));
+        for (const w of frozen) if (w.name in out.state) w.assign(nb.keep(out.state[w.name]));
         nb.dispose(compiled.slots as Slots);
         compiled.slots = nb.keep(out.slots);
         compiled.iterations += count;

@@ -3,6 +3,7 @@ import type { Constraint } from '../constraints.js';
 import type { LossFn } from '../losses.js';
 import type { MetricFn } from '../metrics.js';
 import type { Optimizer, Slots } from '../optimizers/optimizer.js';
+import { type Weight, withWeightValues } from '../weight.js';
 import { batchLoss, batchMetric } from './weighting.js';
 
 /**
@@ -14,13 +15,10 @@ import { batchLoss, batchMetric } from './weighting.js';
 export type Params = Record<string, nb.Tensor>;
 
 export interface StepModel {
-  /**
-   * The forward pass with the given weight values (by weight name) substituted; layers with an
-   * activity regularizer push its penalty onto `losses`.
-   */
-  forward(x: nb.Tensor, training: boolean, params: Params, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor;
-  /** Sum of the weight regularizers' penalties, for these values. */
-  regularization(params: Params): nb.Tensor | null;
+  /** The forward pass; layers with an activity regularizer push its penalty onto `losses`. */
+  forward(x: nb.Tensor, training: boolean, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor;
+  /** Sum of the weight regularizers' penalties on trainable weights, at the weights' current values. */
+  regularization(): nb.Tensor | null;
   /** The weight constraints, by weight name, applied after each optimizer update. */
   constraints(): Record<string, Constraint>;
 }
@@ -44,12 +42,11 @@ function lossAndStats(
   spec: StepSpec,
   yTrue: nb.Tensor,
   yPred: nb.Tensor,
-  params: Params,
   activity: nb.Tensor[],
   weights: nb.Tensor | undefined,
 ): { total: nb.Tensor; stats: () => nb.Tensor } {
   const dataLoss = batchLoss(spec.loss, yTrue, yPred, weights);
-  const penalties = [model.regularization(params), ...activity].filter((t): t is nb.Tensor => t !== null);
+  const penalties = [model.regularization(), ...activity].filter((t): t is nb.Tensor => t !== null);
   const total = penalties.reduce((a: nb.Tensor, b) => nb.add(a, b.dtype === a.dtype ? b : nb.cast(b, a.dtype)), dataLoss);
   const stats = () => {
     const dtype = total.dtype;
@@ -89,6 +86,11 @@ export interface TrainInputs {
 export interface TrainOutputs {
   [key: string]: nb.JitTree;
   trainable: Params;
+  /**
+   * The new values of the non-trainable weights the layers assigned while training
+   * (BatchNormalization's moving statistics), by name; the others are left out.
+   */
+  state: Params;
   slots: Slots;
   /** [steps, width]: each step's stats row (see lossAndStats), so one read fetches them all. */
   stats: nb.Tensor;
@@ -108,29 +110,49 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
     const batch = width - 1 - scalarNames.length;
     const at = (i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(a.perStep, [i, j], [1, n]), shape);
     let params = a.trainable;
+    let frozen = a.frozen;
     let slots = a.slots;
     const stats: nb.Tensor[] = [];
+    const state: Params = {};
     for (let i = 0; i < steps; i++) {
       const idx = nb.cast(at(i, 0, batch, [batch]), 'int32');
       const xb = nb.gather(a.x, idx);
       const yb = nb.gather(a.y, idx);
       const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx);
       let statsOf: (() => nb.Tensor) | undefined;
+      let assigned = new Map<Weight, nb.Tensor>();
       const lossOf = (p: Params) => {
-        const all = { ...a.frozen, ...p };
-        const activity: nb.Tensor[] = [];
-        const yPred = model.forward(xb, true, all, nb.cast(at(i, batch, 1, []), 'int32'), activity);
-        const { total, stats } = lossAndStats(model, spec, yb, yPred, p, activity, wb);
-        statsOf = stats;
-        return total;
+        const all = { ...frozen, ...p };
+        const { result, updates } = withWeightValues(
+          (w) => all[w.name],
+          () => {
+            const activity: nb.Tensor[] = [];
+            const yPred = model.forward(xb, true, nb.cast(at(i, batch, 1, []), 'int32'), activity);
+            return lossAndStats(model, spec, yb, yPred, activity, wb);
+          },
+        );
+        assigned = updates;
+        statsOf = result.stats;
+        return result.total;
+      };
+      const assign = () => {
+        for (const [w, value] of assigned) {
+          if (!(w.name in frozen)) {
+            throw new nb.NablaError(`fit: ${w.name} is trainable; a layer assigns only its non-trainable weights (its state) in call`);
+          }
+          frozen = { ...frozen, [w.name]: nb.stopGradient(value) };
+          state[w.name] = frozen[w.name];
+        }
       };
       if (Object.keys(params).length === 0) {
         // Every weight frozen: Keras still runs the step and reports the loss, updating nothing.
         lossOf(params);
         stats.push((statsOf as () => nb.Tensor)());
+        assign();
         continue;
       }
       const { grads } = nb.valueAndGrad(lossOf)(params);
+      assign();
       const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(i, batch + 1 + j, 1, [])]));
       const updated = optimizer.apply(params, grads, slots, scalars);
       stats.push((statsOf as () => nb.Tensor)());
@@ -141,7 +163,7 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
       }
       slots = updated.slots;
     }
-    return { trainable: params, slots, stats: nb.stack(stats) };
+    return { trainable: params, state, slots, stats: nb.stack(stats) };
   });
 }
 
@@ -165,8 +187,13 @@ export function evalStep(model: StepModel, spec: StepSpec) {
     const yb = nb.gather(a.y, a.indices);
     const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], a.indices);
     // Activity regularizers count in the evaluated loss too, as in Keras.
-    const activity: nb.Tensor[] = [];
-    const yPred = model.forward(xb, false, a.params, undefined, activity);
-    return lossAndStats(model, spec, yb, yPred, a.params, activity, wb).stats();
+    return withWeightValues(
+      (w) => a.params[w.name],
+      () => {
+        const activity: nb.Tensor[] = [];
+        const yPred = model.forward(xb, false, undefined, activity);
+        return lossAndStats(model, spec, yb, yPred, activity, wb).stats();
+      },
+    ).result;
   });
 }

@@ -1,0 +1,2 @@
+// The attention layers: each module registers its classes with registerLayer and is exported here.
+export {};

@@ -1,0 +1,4 @@
+import type { LayerSample } from '../samples.js';
+
+/** Samples of the recurrent layers for the generic layer tests (see ../samples.ts). */
+export const SAMPLES: Record<string, LayerSample[]> = {};
