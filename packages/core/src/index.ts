@@ -27,6 +27,7 @@ export type { NestedArray } from './engine/read.js';
 export { NablaError } from './errors.js';
 export { type Graph, type GraphNode, type GraphValue, graphValue } from './graph.js';
 export { checkIndices, firstBadIndex, indexError } from './indices.js';
+export { type AttentionOptions, attentionWeights, dotProductAttention } from './ops/attention.js';
 export {
   arange,
   eye,

@@ -57,6 +57,8 @@ const API: Record<string, Entry> = {
   // Products.
   matmul: { options: (o) => [x(), x(), o], args: () => [x(), x(), false, true] },
   dot: binary(),
+  attentionWeights: { options: (o) => [x(), x(), o], args: () => [x(), x(), {}] },
+  dotProductAttention: { options: (o) => [x(), x(), x(), o], args: () => [x(), x(), x(), {}] },
 
   // Elementwise.
   add: binary(),
