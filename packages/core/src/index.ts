@@ -29,6 +29,16 @@ export { type Graph, type GraphNode, type GraphValue, graphValue } from './graph
 export { checkIndices, firstBadIndex, indexError } from './indices.js';
 export { type AttentionOptions, attentionWeights, dotProductAttention } from './ops/attention.js';
 export {
+  type ConvOptions,
+  type ConvTransposeOptions,
+  conv,
+  conv1d,
+  conv2d,
+  convTranspose,
+  depthwiseConv2d,
+  separableConv2d,
+} from './ops/conv.js';
+export {
   arange,
   eye,
   fill,
@@ -49,6 +59,7 @@ export { stopGradient } from './ops/gradient-control.js';
 export { type IndexNames, takeAlongLastAxis } from './ops/indexing.js';
 export * from './ops/matmul.js';
 export * from './ops/movement.js';
+export { avgPool, maxPool, type PoolOptions } from './ops/pool.js';
 export {
   argMax,
   argMin,
@@ -65,6 +76,7 @@ export {
   variance,
 } from './ops/reduction.js';
 export * from './ops/softmax.js';
+export type { Padding } from './ops/windows.js';
 export { type Check, checkArg, checkArity, checkOptions, describe, is, nearestKey, type OptionSchema } from './options.js';
 export * from './primitives.js';
 export { philox4x32, philoxUniform } from './random/philox.js';

@@ -134,6 +134,28 @@ const API: Record<string, Entry> = {
   oneHot: { args: () => [int(), 3, 1, 0] },
   takeAlongLastAxis: { options: (o) => [x(), int(), o] },
 
+  // Convolution and pooling (ops/conv.ts, ops/pool.ts): TF.js's positional forms, or options.
+  conv: { options: (o) => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), o] },
+  conv1d: {
+    options: (o) => [nb.ones([1, 3, 1]), nb.ones([2, 1, 1]), o],
+    args: () => [nb.ones([1, 3, 1]), nb.ones([2, 1, 1]), 1, 'same', 'NWC', 1],
+  },
+  conv2d: {
+    options: (o) => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), o],
+    args: () => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), 1, 'same', 'NHWC', 1],
+  },
+  depthwiseConv2d: {
+    options: (o) => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), o],
+    args: () => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), 1, 'same', 'NHWC', 1],
+  },
+  separableConv2d: {
+    options: (o) => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), nb.ones([1, 1, 1, 2]), o],
+    args: () => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), nb.ones([1, 1, 1, 2]), 1, 'same', 1, 'NHWC'],
+  },
+  convTranspose: { options: (o) => [nb.ones([1, 3, 3, 1]), nb.ones([2, 2, 1, 1]), o] },
+  maxPool: { options: (o) => [nb.ones([1, 4, 4, 1]), { poolSize: 2, ...o }], args: () => [nb.ones([1, 4, 4, 1]), 2, 2, 'same'] },
+  avgPool: { options: (o) => [nb.ones([1, 4, 4, 1]), { poolSize: 2, ...o }], args: () => [nb.ones([1, 4, 4, 1]), 2, 2, 'same'] },
+
   // Creation and random (ops/creation.ts, random/random.ts).
   tensor: { args: () => [[1, 2], [2], 'float32'] },
   scalar: { args: () => [1, 'float32'] },
