@@ -1,15 +1,19 @@
 /**
- * Writes the conformance fixtures: ops.json (op cases) and training/*.json (training runs),
- * all computed by TensorFlow.js on its CPU backend from seeded inputs.
+ * Writes the conformance fixtures: ops.json (op cases), layers.json (layer cases) and
+ * training/*.json (training runs), all computed by TensorFlow.js on its CPU backend from seeded
+ * inputs. (The cases TF.js cannot make come from PyTorch: generate/torch_layers.py.)
  *
  *   node test-fixtures/generate/main.mjs          (or: pnpm --filter @nabla/test-fixtures generate)
  *   node test-fixtures/generate/main.mjs --ops    only ops.json
+ *   node test-fixtures/generate/main.mjs --layers     only layers.json
  *   node test-fixtures/generate/main.mjs --training   only training/*.json
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCase } from './cases.mjs';
 import { stringifyTopLevel, stringifyWithList, writeAtomic } from './encode.mjs';
+import { generateLayers } from './layers.mjs';
+import { layerTrainingRuns } from './layers-training.mjs';
 import { caseTable } from './ops.mjs';
 import { probeKnownIssues } from './probes.mjs';
 import { GENERATOR, loadTf } from './tf.mjs';
@@ -41,7 +45,7 @@ function generateOps(tf) {
 }
 
 async function generateTraining(tf) {
-  for (const run of trainingRuns()) {
+  for (const run of [...trainingRuns(), ...layerTrainingRuns()]) {
     const started = performance.now();
     const rec = await run(tf);
     writeAtomic(join(ROOT, 'training', `${rec.id}.json`), stringifyTopLevel(rec));
@@ -53,9 +57,10 @@ async function generateTraining(tf) {
 }
 
 const args = new Set(process.argv.slice(2));
-const all = !args.has('--ops') && !args.has('--training');
+const all = !args.has('--ops') && !args.has('--layers') && !args.has('--training');
 const tf = await loadTf();
 console.log('TF.js behaviours behind left-out cases and composite defects (see README.md):');
 for (const [what, seen] of probeKnownIssues(tf)) console.log(`  ${what} -> ${seen}`);
 if (all || args.has('--ops')) generateOps(tf);
+if (all || args.has('--layers')) generateLayers(tf, ROOT);
 if (all || args.has('--training')) await generateTraining(tf);

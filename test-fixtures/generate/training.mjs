@@ -11,12 +11,12 @@ import { GENERATOR } from './tf.mjs';
  * step and its final weights.
  */
 
-const LOSS_NOTE =
+export const LOSS_NOTE =
   "stepLosses[k] is TF.js's logs.loss in onBatchEnd for step k: the mean loss over batch k, computed in the forward pass of " +
   "step k, i.e. with the weights from before step k's update (Keras reports it the same way). Batches are taken in order " +
   '(shuffle false); the last batch of an epoch may be smaller.';
 
-const ADAM_NOTE =
+export const ADAM_NOTE =
   'TF.js Adam (tfjs-core 4.22 AdamOptimizer): m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2; ' +
   'w = w - lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + epsilon), epsilon = 1e-7 (the CPU backend epsilon), ' +
   'where b1^t and b2^t are float32 running products (multiplied by b1, b2 after each step). ' +
@@ -24,14 +24,14 @@ const ADAM_NOTE =
   'to the uncorrected sqrt(v), so TF.js effectively uses epsilon/sqrt(1-b2^t) there (31.6x larger at t=1, shrinking as t ' +
   'grows). The two agree to float32 rounding unless sqrt(v) is within a few orders of magnitude of epsilon.';
 
-const MOMENTUM_NOTE =
+export const MOMENTUM_NOTE =
   'TF.js momentum (tfjs-core 4.22 MomentumOptimizer, useNesterov false): acc = momentum*acc + g; w = w - lr*acc. ' +
   'Keras SGD (and nabla) with momentum: v = momentum*v - lr*g; w = w + v. With a constant learning rate v = -lr*acc, so ' +
   'the two are the same update up to float32 rounding.';
 
-const MSE_NOTE = 'Loss meanSquaredError: mean over the last axis of (yPred - y)^2, then mean over the batch.';
+export const MSE_NOTE = 'Loss meanSquaredError: mean over the last axis of (yPred - y)^2, then mean over the batch.';
 
-const SPARSE_CE_NOTE =
+export const SPARSE_CE_NOTE =
   'Loss sparseCategoricalCrossentropy (tfjs-layers 4.22): p = clip(yPred, 1e-7, 1 - 1e-7); then as categoricalCrossentropy: ' +
   'p = p / sum(p, -1); p = clip(p, 1e-7, 1 - 1e-7); loss = -sum(oneHot(y) * log(p), -1), mean over the batch. ' +
   '(Keras and nabla normalize first and clip once; with softmax outputs inside [1e-7, 1 - 1e-7] the results agree.)';
@@ -50,7 +50,7 @@ function initialWeights(rng, layers) {
   return weights;
 }
 
-const encodeWeights = (weights) =>
+export const encodeWeights = (weights) =>
   weights.map((w) => ({ name: w.name, ...encodeTensor(w.shape, 'float32', w.values, { withDType: false }) }));
 
 /**
@@ -163,26 +163,26 @@ async function linregAdam(tf) {
 // (2) An MLP classifier on a fixed slice of MNIST.
 
 const MNIST_COUNT = 256;
-const PIXELS = 784;
+export const PIXELS = 784;
 
 /**
- * The first MNIST_COUNT digits of the `mnist` package in a fixed order, read straight from its
+ * The first `count` digits of the `mnist` package in a fixed order, read straight from its
  * data files (its set()/get() shuffle with Math.random). The package stores each digit class
  * separately, in its own file, as 0..1 values with three decimals; sample i is the
  * floor(i/10)-th stored image of digit i % 10, so classes alternate 0,1,...,9,0,1,... and the
  * slice uses each class's first stored images (those mnist.set puts in its training set).
  */
-function loadMnist() {
+export function loadMnist(count = MNIST_COUNT) {
   const require = createRequire(import.meta.url);
   const root = dirname(require.resolve('mnist/package.json'));
-  const perDigit = Math.ceil(MNIST_COUNT / 10);
+  const perDigit = Math.ceil(count / 10);
   const raw = Array.from({ length: 10 }, (_, d) => {
     const data = JSON.parse(readFileSync(join(root, 'src', 'digits', `${d}.json`), 'utf8')).data;
     return data.slice(0, perDigit * PIXELS);
   });
-  const pixels = new Array(MNIST_COUNT * PIXELS);
-  const labels = new Float32Array(MNIST_COUNT);
-  for (let i = 0; i < MNIST_COUNT; i++) {
+  const pixels = new Array(count * PIXELS);
+  const labels = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
     const d = i % 10;
     const k = Math.floor(i / 10);
     labels[i] = d;

@@ -23,7 +23,8 @@ export interface OpCase {
 
 export interface TrainingRun {
   id: string;
-  model: { layers: { units: number; activation: string; inputDim?: number }[] };
+  /** Dense layers ({ units, activation }), or Keras 3 layers ({ className, config }) applied to [batch, ...inputShape]. */
+  model: { inputShape?: number[]; layers: { units: number; activation: string; inputDim?: number; className?: string }[] };
   initialWeights: { name: string; shape: number[]; data: Encoded[] }[];
   optimizer: { name: string; learningRate: number; [key: string]: unknown };
   loss: string;

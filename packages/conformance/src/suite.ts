@@ -6,7 +6,7 @@ import { forwardCase, gradientCase } from './cases/ops.js';
 import { rngCases } from './cases/rng.js';
 import { specCases } from './cases/spec.js';
 import { allSpecCases, specErrorCases } from './cases/spec-cases.js';
-import { trainingCase } from './cases/training.js';
+import { isDenseRun, trainingCase } from './cases/training.js';
 import type { Fixtures } from './fixtures.js';
 
 /** Every case, in report order: forward, gradient, float64 differences, RNG, training, then the defined semantics (NaN, integers, empty tensors). */
@@ -18,7 +18,7 @@ export function buildCases(fixtures: Fixtures): Case[] {
     ...ops.map(finiteDifferenceCase).filter((c): c is Case => c !== null),
     ...rngCases(),
     ...indexCases(),
-    ...fixtures.training.map(trainingCase),
+    ...fixtures.training.filter(isDenseRun).map(trainingCase),
     ...allSpecCases().flatMap(specCases),
     ...specErrorCases(),
   ];

@@ -29,6 +29,13 @@ function tensorOf(f: TrainingRun['x']): nb.Tensor {
 }
 
 /**
+ * Whether a run's model is Dense layers only, what trainingCase builds. Runs of other layers
+ * (conv, recurrent, normalization: test-fixtures/generate/layers-training.mjs) are left out
+ * until @nabla/nn has those layers and the suite runs them.
+ */
+export const isDenseRun = (run: TrainingRun): boolean => run.model.layers.every((l) => l.className === undefined);
+
+/**
  * A whole training run from the same initial weights as the reference, without shuffling: the
  * loss after every step and the final weights. One trainOnBatch per step, so the loss compared
  * is exactly that batch's (TF.js's onBatchEnd loss).
