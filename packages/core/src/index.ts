@@ -59,6 +59,7 @@ export { stopGradient } from './ops/gradient-control.js';
 export { type IndexNames, takeAlongLastAxis } from './ops/indexing.js';
 export * from './ops/matmul.js';
 export * from './ops/movement.js';
+export { batchNorm, type Moments, moments } from './ops/normalization.js';
 export { avgPool, maxPool, type PoolOptions } from './ops/pool.js';
 export {
   argMax,

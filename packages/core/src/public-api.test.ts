@@ -47,6 +47,8 @@ const API: Record<string, Entry> = {
   min: reduction(),
   prod: reduction(),
   variance: reduction(),
+  moments: reduction(),
+  batchNorm: { args: () => [x(), v(), v(), v(), v(), 1e-3] },
   logSumExp: reduction(),
   norm: { options: (o) => [x(), 'euclidean', o], args: () => [x(), 'euclidean', 1, true] },
   argMax: { args: () => [x(), 1] },
@@ -130,7 +132,7 @@ const API: Record<string, Entry> = {
   },
   tile: { args: () => [x(), [1, 2]] },
   reverse: { args: () => [x(), 0] },
-  gather: { args: () => [x(), int(), 0] },
+  gather: { options: (o) => [x(), int(), 0, o], args: () => [x(), int(), 0, {}] },
   oneHot: { args: () => [int(), 3, 1, 0] },
   takeAlongLastAxis: { options: (o) => [x(), int(), o] },
 

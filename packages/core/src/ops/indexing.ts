@@ -19,7 +19,8 @@ export interface IndexNames {
   shape?: readonly number[];
 }
 
-const NAMES = { op: is.string, what: is.string, range: is.string, shape: is.integers };
+/** The schema of IndexNames (gather takes them too). */
+export const INDEX_NAMES = { op: is.string, what: is.string, range: is.string, shape: is.integers };
 
 /**
  * One entry per row: out[...b] = x[...b, indices[...b]], for x of shape [...batch, n] and int32
@@ -33,7 +34,7 @@ export const takeAlongLastAxis = op(
   function takeAlongLastAxis(x: TensorLike, indices: TensorLike, names?: IndexNames): Tensor {
     const t = toTensor('takeAlongLastAxis', x);
     const idx = toTensor('takeAlongLastAxis', indices, 'int32');
-    const opts = checkOptions('takeAlongLastAxis', names, NAMES);
+    const opts = checkOptions('takeAlongLastAxis', names, INDEX_NAMES);
     const name = opts.op ?? 'takeAlongLastAxis';
     if (t.rank === 0) throw new NablaError(`${name}: cannot take along the last axis of a scalar`);
     if (idx.dtype !== 'int32') throw new NablaError(`${name}: indices must be int32, got ${idx.dtype}`);

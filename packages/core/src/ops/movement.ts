@@ -1,11 +1,12 @@
 import { isInt32Value } from '../dtype.js';
 import { op } from '../engine/op.js';
 import { fmtShape, NablaError } from '../errors.js';
-import { checkArg, describe, is } from '../options.js';
-import { type Axis, checkShape, normalizeAxes, normalizeAxis } from '../shape.js';
+import { checkArg, checkOptions, describe, is } from '../options.js';
+import { type Axis, checkShape, normalizeAxes, normalizeAxis, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { constant, type TensorLike, toTensor } from './creation.js';
 import { equal, where } from './elementwise.js';
+import { INDEX_NAMES, type IndexNames } from './indexing.js';
 import * as p from './prims.js';
 import { promoteCast } from './promote.js';
 
@@ -266,16 +267,28 @@ export const reverse = op(
   2,
 );
 
-/** Takes slices along an axis at the given int32 indices; indices may have any shape. */
+/**
+ * Takes slices along an axis at the given int32 indices; indices may have any shape. An index
+ * outside [0, n) is an error when the graph runs, on every backend; `names` words it in the
+ * caller's terms (Embedding: 'index 12 at position [0,3] is out of range for inputDim 10').
+ */
 export const gather = op(
   'gather',
-  function gather(x: TensorLike, indices: TensorLike, axis = 0): Tensor {
-    const t = toTensor('gather', x);
-    const idx = toTensor('gather', indices, 'int32');
-    if (t.rank === 0) throw new NablaError('gather: cannot gather from a scalar');
-    return p.gather(t, idx, normalizeAxis('gather', axis, t.rank));
+  function gather(x: TensorLike, indices: TensorLike, axis = 0, names?: IndexNames): Tensor {
+    const o = checkOptions('gather', names, INDEX_NAMES);
+    const name = o.op ?? 'gather';
+    const t = toTensor(name, x);
+    const idx = toTensor(name, indices, 'int32');
+    if (t.rank === 0) throw new NablaError(`${name}: cannot gather from a scalar`);
+    const a = normalizeAxis(name, axis, t.rank);
+    if (names === undefined) return p.gather(t, idx, a);
+    if (o.shape !== undefined && sizeOf(o.shape) !== idx.size) {
+      throw new NablaError(`${name}: names.shape ${fmtShape(o.shape)} does not have the ${idx.size} elements of the indices`);
+    }
+    const range = o.range ?? `axis ${a} of size ${t.shape[a]}`;
+    return p.gather(t, idx, a, name, { op: name, what: o.what ?? 'index', range, ...(o.shape ? { shape: [...o.shape] } : {}) });
   },
-  3,
+  4,
 );
 
 /** One-hot encodes int32 indices along a new last axis of size depth. */

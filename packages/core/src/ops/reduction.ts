@@ -46,7 +46,7 @@ function reduceArgs(op: string, axisOrOptions: unknown, keepDims: unknown): { ax
 }
 
 /** reduceArgs with the axes checked against `rank` and normalized: what every reduction but norm reads. */
-function reduceAxes(op: string, rank: number, axisOrOptions: unknown, keepDims: unknown): { axes: number[]; keepDims: boolean } {
+export function reduceAxes(op: string, rank: number, axisOrOptions: unknown, keepDims: unknown): { axes: number[]; keepDims: boolean } {
   const a = reduceArgs(op, axisOrOptions, keepDims);
   return { axes: normalizeAxes(op, a.axis, rank), keepDims: a.keepDims };
 }
