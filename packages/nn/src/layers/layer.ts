@@ -118,12 +118,17 @@ export abstract class Layer<Out extends Tensors = Tensors> {
   readonly name: string;
   readonly activityRegularizer?: Regularizer;
   private isTrainable: boolean;
+  /** The layer this one is part of (see addSublayer): freezing it freezes this one. */
+  private parentLayer?: Layer;
+  /** The layers this one is made of, in the order they were added (see addSublayer). */
+  private readonly sublayers: Layer[] = [];
+  /** The weights made by this layer's own addWeight calls. */
+  private readonly ownWeights: Weight[] = [];
   /** The input shape given by the user (first layer), without the batch axis. */
   readonly batchInputShape?: LayerShape;
   built = false;
   /** The shape of each input sample the layer was built for (a list for several inputs). */
   inputShape?: Shapes;
-  readonly weights: Weight[] = [];
   /**
    * Whether the layer passes its input's mask on unchanged (Keras's supports_masking): true for
    * layers that act on each timestep alone (Dense, Activation, Dropout). A layer that makes or
@@ -161,13 +166,47 @@ export abstract class Layer<Out extends Tensors = Tensors> {
    * Whether fit updates the layer's weights. Setting it applies at once to `trainableWeights`
    * and from the next fit on (which re-creates the optimizer state when the set of trainable
    * weights changed); Keras asks for a new compile() instead, and a compile is not needed here.
+   * A sublayer is trainable only while the layer it is part of is (Keras sets the flag on every
+   * sublayer; here it is read through, so unfreezing the outer layer restores the sublayers' own flags).
    */
   get trainable(): boolean {
-    return this.isTrainable;
+    return this.isTrainable && (this.parentLayer?.trainable ?? true);
   }
   set trainable(v: boolean) {
     nb.checkArg(`${this.name}.trainable`, 'trainable', v, nb.is.boolean, false);
     this.isTrainable = v;
+  }
+
+  /**
+   * Every weight of the layer: its own (addWeight), then each sublayer's in the order the
+   * sublayers were added (addSublayer), as Keras lists a layer's variables.
+   */
+  get weights(): Weight[] {
+    if (this.sublayers.length === 0) return this.ownWeights;
+    return [...this.ownWeights, ...this.sublayers.flatMap((l) => l.weights)];
+  }
+
+  /**
+   * Makes `layer` a part of this one, as Keras tracks a layer held in an attribute: its weights
+   * join this layer's `weights` (so models save, load and train them), and freezing this layer
+   * freezes it. The outer layer constructs its sublayers, builds them in its build() and calls
+   * them (apply) in its call(). A sublayer's name must start with this layer's name and a '/'
+   * (`${this.name}/selfAttention`), so that its weights' names are unique within a model.
+   */
+  protected addSublayer<L extends Layer>(layer: L, ...extra: unknown[]): L {
+    nb.checkArity(`${this.name}.addSublayer`, [layer, ...extra], 1);
+    if (!(layer instanceof Layer)) throw new nb.NablaError(`${this.name}.addSublayer: expected a layer, got ${nb.describe(layer)}`);
+    if (!layer.name.startsWith(`${this.name}/`)) {
+      throw new nb.NablaError(
+        `${this.name}.addSublayer: a sublayer's name must start with '${this.name}/' (its weights are named after it), got '${layer.name}'`,
+      );
+    }
+    if (layer.parentLayer !== undefined) {
+      throw new nb.NablaError(`${this.name}.addSublayer: '${layer.name}' is a sublayer of '${layer.parentLayer.name}' already`);
+    }
+    layer.parentLayer = this;
+    this.sublayers.push(layer);
+    return layer;
   }
 
   /** The weights fit updates (none while the layer is frozen). */
@@ -274,7 +313,7 @@ export abstract class Layer<Out extends Tensors = Tensors> {
       throw new nb.NablaError(`${this.name}.addWeight: shape must be a list of sizes, got ${nb.describe(shape)}`);
     }
     const o = checkConfig(`${this.name}.addWeight`, options, ADD_WEIGHT_OPTIONS);
-    if (this.weights.some((w) => w.name === `${this.name}/${name}`)) {
+    if (this.ownWeights.some((w) => w.name === `${this.name}/${name}`)) {
       throw new nb.NablaError(`${this.name}.addWeight: the layer has a weight named '${name}' already`);
     }
     const initializer = getInitializer(o.initializer ?? 'glorotUniform');
@@ -285,7 +324,7 @@ export abstract class Layer<Out extends Tensors = Tensors> {
       constraint: o.constraint === undefined ? undefined : getConstraint(o.constraint),
       owner: this,
     });
-    this.weights.push(w);
+    this.ownWeights.push(w);
     return w;
   }
 
