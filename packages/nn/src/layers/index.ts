@@ -10,6 +10,7 @@ export * from './attention/index.js';
 export * from './conv/index.js';
 export { Dense, type DenseArgs } from './dense.js';
 export { Dropout, type DropoutArgs } from './dropout.js';
+export * from './embedding/index.js';
 export { Flatten } from './flatten.js';
 export {
   type AddWeightOptions,
