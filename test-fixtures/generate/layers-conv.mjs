@@ -30,7 +30,6 @@ function convolutions() {
 
     one('DepthwiseConv2D', { kernelSize: 3 }, x([2, 6, 6, 3])),
     one('DepthwiseConv2D', { kernelSize: 3, depthMultiplier: 2, strides: 2, padding: 'same' }, x([2, 7, 7, 2])),
-    one('DepthwiseConv2D', { kernelSize: 3, dilationRate: 2, padding: 'same', useBias: false }, x([1, 7, 6, 2])),
     one('DepthwiseConv2D', { kernelSize: [2, 3], strides: [1, 2] }, x([2, 5, 7, 2])),
 
     one('SeparableConv2D', { filters: 4, kernelSize: 3, padding: 'same' }, x([2, 6, 6, 3])),

@@ -11,7 +11,8 @@ const one = (className, config, input, training) => ({
 /**
  * BatchNormalization in inference (moving statistics) and in training (batch statistics; the
  * case also records the updated moving statistics). TF.js's training call reads gamma and beta
- * unconditionally, so center/scale false are covered in inference only.
+ * unconditionally, so center/scale false are covered in inference only; an axis other than the
+ * last gives wrong values in TF.js (layers-probes.mjs), so those cases come from PyTorch.
  */
 function normalization() {
   return [
@@ -19,8 +20,6 @@ function normalization() {
     one('BatchNormalization', {}, x([6, 4]), true),
     one('BatchNormalization', { momentum: 0.9 }, x([3, 4, 4, 2]), true),
     one('BatchNormalization', { epsilon: 0.01 }, x([2, 3, 3, 2])),
-    one('BatchNormalization', { axis: 1 }, x([4, 3, 5])),
-    one('BatchNormalization', { axis: 1, momentum: 0.8 }, x([4, 3, 5]), true),
     one('BatchNormalization', { center: false }, x([3, 2, 4])),
     one('BatchNormalization', { scale: false }, x([3, 2, 4])),
     one('LayerNormalization', {}, x([2, 3, 5])),

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { stringifyWithList, writeAtomic } from './encode.mjs';
 import { convCases } from './layers-conv.mjs';
 import { miscCases } from './layers-misc.mjs';
+import { probeLayerIssues } from './layers-probes.mjs';
 import { recurrentCases } from './layers-recurrent.mjs';
 import { buildLayerCase } from './layers-run.mjs';
 import { GENERATOR } from './tf.mjs';
@@ -13,6 +14,8 @@ export function layerTable() {
 
 /** Writes layers.json: every layer case TF.js can make (see README.md, "layers.json"). */
 export function generateLayers(tf, root) {
+  console.log('TF.js layer behaviours behind left-out layer cases (see README.md):');
+  for (const [what, seen] of probeLayerIssues(tf)) console.log(`  ${what} -> ${seen}`);
   const started = performance.now();
   const cases = [];
   const defects = [];
