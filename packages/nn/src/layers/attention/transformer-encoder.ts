@@ -4,8 +4,8 @@ import { type Initializer, type SerializedInitializer, serializeInitializer } fr
 import { Dense } from '../dense.js';
 import { Dropout } from '../dropout.js';
 import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape, resolveInitializer } from '../layer.js';
+import { LayerNormalization } from '../normalization/layer-normalization.js';
 import { registerLayer } from '../registry.js';
-import { BlockLayerNorm } from './layer-norm.js';
 import { MultiHeadAttention } from './multi-head-attention.js';
 import { twoPrimaries } from './primaries.js';
 
@@ -78,9 +78,9 @@ export class TransformerEncoder extends Layer<nb.Tensor> {
   private readonly biasInitializer: Initializer;
   private parts?: {
     attention: MultiHeadAttention;
-    attentionNorm: BlockLayerNorm;
+    attentionNorm: LayerNormalization;
     attentionDropout: Dropout;
-    feedforwardNorm: BlockLayerNorm;
+    feedforwardNorm: LayerNormalization;
     intermediate: Dense;
     output: Dense;
     feedforwardDropout: Dropout;
@@ -144,9 +144,9 @@ export class TransformerEncoder extends Layer<nb.Tensor> {
         name: sub('selfAttentionLayer'),
       }),
     );
-    const attentionNorm = this.addSublayer(new BlockLayerNorm({ epsilon: this.layerNormEpsilon, name: sub('selfAttentionLayerNorm') }));
+    const attentionNorm = this.addSublayer(new LayerNormalization({ epsilon: this.layerNormEpsilon, name: sub('selfAttentionLayerNorm') }));
     const attentionDropout = this.addSublayer(new Dropout(this.dropout, { name: sub('selfAttentionDropout') }));
-    const feedforwardNorm = this.addSublayer(new BlockLayerNorm({ epsilon: this.layerNormEpsilon, name: sub('feedforwardLayerNorm') }));
+    const feedforwardNorm = this.addSublayer(new LayerNormalization({ epsilon: this.layerNormEpsilon, name: sub('feedforwardLayerNorm') }));
     const intermediate = this.addSublayer(
       new Dense(this.intermediateDim, { ...init, activation: this.activation.fn, name: sub('feedforwardIntermediateDense') }),
     );
