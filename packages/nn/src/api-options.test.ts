@@ -31,6 +31,18 @@ const CASES: Record<string, Case> = {
     options: (o) => new nn.Sequential([], { name: 'm', ...o }),
     positional: (...e) => Reflect.construct(nn.Sequential, [[], {}, ...e]),
   },
+  Model: {
+    options: (o) => {
+      const x = nn.input({ shape: [2] });
+      return new nn.Model({ inputs: x, outputs: new nn.Dense(1).apply(x), ...o });
+    },
+    positional: (...e) => {
+      const x = nn.input({ shape: [2] });
+      return Reflect.construct(nn.Model, [{ inputs: x, outputs: new nn.Dense(1).apply(x) }, ...e]);
+    },
+  },
+  input: { options: (o) => nn.input({ shape: [2], ...o }), positional: (...e) => Reflect.apply(nn.input, null, [{ shape: [2] }, ...e]) },
+  SymbolicTensor: { exempt: 'made by nn.input and layer.apply, not constructed by users' },
   Weight: {
     options: (o) => new nn.Weight('w', nb.zeros([1]), { trainable: true, ...o }),
     positional: (...e) => Reflect.construct(nn.Weight, ['w', nb.zeros([1]), {}, ...e]),

@@ -12,9 +12,19 @@ export { type FileLike, loadModel, loadWeights, type ModelSource, removeModel, t
 export * from './layers/index.js';
 export * from './losses.js';
 export * from './metrics.js';
-export { type CompileArgs, Sequential, type TrainOnBatchArgs } from './models/sequential.js';
+export {
+  type CompileArgs,
+  Model,
+  type ModelArgs,
+  type ModelData,
+  type Outputs,
+  type PredictArgs,
+  type TrainOnBatchArgs,
+} from './models/model.js';
+export { Sequential } from './models/sequential.js';
+export { type InputArgs, input, SymbolicTensor } from './models/symbolic.js';
 export * from './optimizers/index.js';
 export * from './regularizers.js';
 export type { ClassWeight } from './training/class-weight.js';
 export type { EvaluateArgs, FitArgs } from './training/fit.js';
-export { Weight, type WeightOptions } from './weight.js';
+export { Weight, type WeightOptions, withWeightValues } from './weight.js';

@@ -1,4 +1,5 @@
 import * as nb from '@nabla/core';
+import type { GraphConfig } from '../models/graph.js';
 import { crc32 } from './checksum.js';
 
 /**
@@ -36,11 +37,21 @@ export interface WeightsFile {
 export interface ModelJson {
   format: typeof FORMAT;
   version: number;
-  className: 'Sequential';
+  /** 'Sequential' (its layers in order) or 'Model' (a functional model: `graph`). */
+  className: 'Sequential' | 'Model';
   name: string;
+  /** A Sequential's layers in order; empty for a functional model, whose layers are in `graph`. */
   layers: { className: string; config: Record<string, unknown> }[];
+  /** A functional model's inputs, layers, calls and outputs. */
+  graph?: GraphConfig;
   /** Present when the model was compiled with serializable settings. */
-  compile?: { optimizer: { className: string; config: Record<string, unknown> }; loss: string; metrics: string[] };
+  /** Present when the model was compiled with serializable settings; per output (lists) with several outputs. */
+  compile?: {
+    optimizer: { className: string; config: Record<string, unknown> };
+    loss: string | string[];
+    lossWeights?: number[];
+    metrics: string[] | string[][];
+  };
   /** Version 2 on; version-1 files are given `{ path: 'weights.bin' }` when read. */
   weightsFile: WeightsFile;
   weights: WeightEntry[];
@@ -54,7 +65,10 @@ export interface Encoded {
 
 /** The model as it is saved: only what the format needs from a Sequential. */
 export interface SavableModel {
+  className: string;
   name: string;
+  /** A functional model's graph, as saved. */
+  graphConfig?(): GraphConfig | null;
   /** One input sample's shape, once known. */
   inputShape?: readonly (number | null)[];
   layers: { className: string; built: boolean; getConfig(): Record<string, unknown> }[];
@@ -63,6 +77,7 @@ export interface SavableModel {
     optimizer: { className: string; getConfig(): Record<string, unknown> };
     loss: { name: string };
     metrics: { name: string }[];
+    outputs: { loss: { name: string }; weight: number; metricNames: string[] }[];
   } | null;
 }
 
@@ -86,17 +101,21 @@ export async function encodeModel(op: string, model: SavableModel): Promise<Enco
     weights.set(c, at);
     at += c.length;
   }
+  const graph = model.graphConfig?.() ?? null;
   const json: ModelJson = {
     format: FORMAT,
     version: VERSION,
-    className: 'Sequential',
+    className: model.className === 'Model' ? 'Model' : 'Sequential',
     name: model.name,
-    layers: model.layers.map((l, i) => {
-      const config = l.getConfig();
-      // A model built from the first data seen records that shape, so that it loads built.
-      if (i === 0 && config.inputShape === undefined && model.inputShape) config.inputShape = [...model.inputShape];
-      return { className: l.className, config };
-    }),
+    layers: graph
+      ? []
+      : model.layers.map((l, i) => {
+          const config = l.getConfig();
+          // A model built from the first data seen records that shape, so that it loads built.
+          if (i === 0 && config.inputShape === undefined && model.inputShape) config.inputShape = [...model.inputShape];
+          return { className: l.className, config };
+        }),
+    ...(graph ? { graph } : {}),
     weightsFile: { path: V1_WEIGHTS, byteLength: weights.length, crc32: crc32(weights) },
     weights: entries,
   };
@@ -104,8 +123,13 @@ export async function encodeModel(op: string, model: SavableModel): Promise<Enco
   if (c) {
     json.compile = {
       optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() },
-      loss: c.loss.name,
-      metrics: c.metrics.map((m) => m.name),
+      ...(c.outputs.length > 1
+        ? {
+            loss: c.outputs.map((o) => o.loss.name),
+            lossWeights: c.outputs.map((o) => o.weight),
+            metrics: c.outputs.map((o) => o.metricNames),
+          }
+        : { loss: c.loss.name, metrics: c.metrics.map((m) => m.name) }),
     };
   }
   return { json, weights };
@@ -152,7 +176,8 @@ export function validateModelJson(op: string, where: string, v: unknown): ModelJ
       `unsupported format version ${JSON.stringify(m.version)}; this nabla reads versions ${READS.join(' and ')}` +
         (typeof m.version === 'number' && m.version > VERSION ? ' (saved by a newer nabla?)' : ''),
     );
-  if (m.className !== 'Sequential') fail(`unsupported model class ${JSON.stringify(m.className)}`);
+  if (m.className !== 'Sequential' && m.className !== 'Model') fail(`unsupported model class ${JSON.stringify(m.className)}`);
+  if (m.className === 'Model' && (m.graph === null || typeof m.graph !== 'object')) fail('a functional model without its graph');
   if (typeof m.name !== 'string') fail('missing model name');
   if (
     !Array.isArray(m.layers) ||

@@ -1,7 +1,7 @@
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { Dense, loadModel, loadWeights, removeModel, Sequential } from '../index.js';
+import { Dense, loadModel, loadWeights, type Model, removeModel, Sequential } from '../index.js';
 
 /** Saving and loading in a browser (headless Chromium): IndexedDB, downloads, File objects, URLs. */
 
@@ -11,7 +11,7 @@ function model() {
   return m;
 }
 
-async function values(m: Sequential): Promise<number[][]> {
+async function values(m: Model): Promise<number[][]> {
   return Promise.all(m.getWeights().map(async (w) => Array.from(await w.data())));
 }
 

@@ -21,7 +21,7 @@ import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as nb from '@nabla/core';
 import { afterAll, describe, expect, test } from 'vitest';
-import { Adam, Dense, Dropout, loadModel, loadWeights, Sequential, saveModel } from '../index.js';
+import { Adam, Dense, Dropout, loadModel, loadWeights, type Model, Sequential, saveModel } from '../index.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -51,12 +51,12 @@ function trained(names?: [string, string]) {
 const x = nb.randomNormal([20, 3], { seed: 1 });
 const y = nb.cast(nb.greater(nb.sum(x, { axis: 1 }), 0), 'int32');
 
-async function values(model: Sequential): Promise<number[][]> {
+async function values(model: Model): Promise<number[][]> {
   return Promise.all(model.getWeights().map(async (w) => Array.from(await w.data())));
 }
 
 /** A saved model in a fresh folder, and the names of its files. */
-async function saved(model = trained()) {
+async function saved(model: Model = trained()) {
   model.predict(x);
   const dir = join(tmp(), 'model');
   await model.save(dir);
@@ -290,7 +290,7 @@ describe('files left by an interrupted save', () => {
 
 describe('copies left beside the folder by the earlier folder swap', () => {
   /** A complete version-1 copy, as nabla's earlier saves wrote them. */
-  async function legacyCopy(at: string, model: Sequential) {
+  async function legacyCopy(at: string, model: Model) {
     const { json, weights } = await saved(model);
     delete json.weightsFile;
     json.version = 1;

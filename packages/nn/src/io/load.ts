@@ -1,6 +1,9 @@
 import * as nb from '@nabla/core';
 import { layerFromConfig } from '../layers/index.js';
+import { type GraphConfig, graphFromConfig } from '../models/graph.js';
+import { type AnyModel, Model, type Outputs } from '../models/model.js';
 import { Sequential } from '../models/sequential.js';
+import type { SymbolicTensor } from '../models/symbolic.js';
 import { optimizerFromConfig } from '../optimizers/index.js';
 import { type FileLike, loadFiles, loadIndexedDb, loadUrl } from './browser.js';
 import { loadFolder } from './folder.js';
@@ -43,19 +46,28 @@ function decodeAll(op: string) {
  * Rebuilds a saved model: architecture, weights (matched by name, each shape and dtype checked),
  * and (when saved) its compile settings.
  */
-export async function loadModel(source: ModelSource): Promise<Sequential> {
+export async function loadModel<O extends Outputs = SymbolicTensor>(source: ModelSource): Promise<Model<O>> {
   const op = 'load';
   const { json, values } = await readModel(op, source, decodeAll(op));
   try {
-    const model = new Sequential(
-      json.layers.map((l) => layerFromConfig(l.className, { ...l.config, name: `${l.config.name as string}` })),
-      { name: json.name },
-    );
-    if (!model.inputShape) throw new nb.NablaError(`${op}: model.json does not record the input shape`);
+    const model =
+      json.className === 'Model'
+        ? new Model<Outputs>({ ...graphFromConfig(op, json.graph as GraphConfig), name: json.name })
+        : new Sequential(
+            json.layers.map((l) => layerFromConfig(l.className, { ...l.config, name: `${l.config.name as string}` })),
+            { name: json.name },
+          );
+    if (model instanceof Sequential && !model.inputShape) throw new nb.NablaError(`${op}: model.json does not record the input shape`);
     const order = matchWeights(op, model.weights, json.weights);
     model.setWeights(order.map((i) => values[i]));
     if (json.compile) {
-      model.compile({ optimizer: optimizerFromConfig(json.compile.optimizer), loss: json.compile.loss, metrics: json.compile.metrics });
+      const c = json.compile;
+      model.compile({
+        optimizer: optimizerFromConfig(c.optimizer),
+        loss: c.loss,
+        metrics: c.metrics,
+        ...(c.lossWeights ? { lossWeights: c.lossWeights } : {}),
+      });
     }
     return model;
   } catch (e) {
@@ -68,7 +80,7 @@ export async function loadModel(source: ModelSource): Promise<Sequential> {
  * Loads weights into an existing model, matched by name (layer name/weight name, so build the
  * model with the layer names it was saved with); on any mismatch, nothing changes.
  */
-export async function loadWeights(model: Sequential, source: ModelSource): Promise<void> {
+export async function loadWeights(model: AnyModel, source: ModelSource): Promise<void> {
   const op = 'loadWeights';
   const { json, values } = await readModel(op, source, decodeAll(op));
   let order: number[];

@@ -1,5 +1,6 @@
 import * as nb from '@nabla/core';
 import { BatchReader, type DataSource, type TensorBatch } from '../data/source.js';
+import { type Layout, PLAIN } from '../models/packing.js';
 import { batches, consecutive, epochOrder } from './data.js';
 import { HostRows } from './host-rows.js';
 
@@ -21,6 +22,8 @@ export interface Chunk {
 }
 
 export interface Feed {
+  /** How the batches' x and y are laid out (packed for a model of several inputs or outputs). */
+  readonly layout: Layout;
   /** Batches per epoch when known (the progress bar's total). */
   readonly steps: number | undefined;
   /** Samples per epoch when known. */
@@ -52,6 +55,7 @@ export class ArrayFeed implements Feed {
     private readonly batchSize: number,
     private readonly shuffle: boolean,
     private readonly random: () => number,
+    readonly layout: Layout = PLAIN,
   ) {
     this.samples = x.shape[0];
     this.steps = Math.ceil(this.samples / batchSize);
@@ -100,6 +104,8 @@ export interface DataFeedOptions {
 
 /** Batches read from a dataset, generator or async iterator. */
 export class DataFeed implements Feed {
+  /** Batches of a dataset are those of a one-input, one-output model. */
+  readonly layout = PLAIN;
   readonly steps: number | undefined;
   readonly samples = undefined;
   private readonly reader: BatchReader;

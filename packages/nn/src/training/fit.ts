@@ -3,7 +3,8 @@ import { type Callback, CallbackList, type CustomCallbackArgs } from '../callbac
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
 import { type DataSource, isDataSource } from '../data/source.js';
-import type { Sequential } from '../models/sequential.js';
+import type { AnyModel, ModelData } from '../models/model.js';
+import { type Layout, PLAIN } from '../models/packing.js';
 import type { Slots } from '../optimizers/optimizer.js';
 import { checkConfig } from '../options.js';
 import { type ClassWeight, classWeights, resolveSampleWeight } from './class-weight.js';
@@ -24,7 +25,7 @@ export interface FitArgs {
   /** Fraction of the samples, taken from the end before shuffling, held out for validation. */
   validationSplit?: number;
   /** [x, y] or, as Keras, [x, y, sampleWeight]; or a dataset or generator of batches (see validationSteps). */
-  validationData?: [nb.TensorLike, nb.TensorLike] | [nb.TensorLike, nb.TensorLike, nb.TensorLike] | DataSource;
+  validationData?: [ModelData, ModelData] | [ModelData, ModelData, nb.TensorLike] | DataSource;
   /**
    * Stops training between steps when aborted: the running step completes (the weights are
    * those of the last completed step) and fit rejects with a NablaError named 'AbortError'.
@@ -102,7 +103,7 @@ export const EVALUATE_OPTIONS: nb.OptionSchema = {
 const ARRAY_ONLY = ['batchSize', 'shuffle', 'validationSplit', 'sampleWeight', 'classWeight'] as const;
 
 /** What fit trains on: tensors in memory, or a source of batches. */
-export type TrainData = { x: nb.Tensor; y: nb.Tensor } | { source: DataSource };
+export type TrainData = { x: nb.Tensor; y: nb.Tensor; layout?: Layout; check?: () => Promise<void> } | { source: DataSource };
 
 /** How a run (fit, evaluate) stops and shares the process. */
 interface RunControl {
@@ -117,7 +118,7 @@ interface RunControl {
  * default must be where the model and the data live: a mismatch is an error naming both, not
  * 'operands live on different backends' from deep inside a step. Returns that backend.
  */
-function runBackend(method: string, model: Sequential, data: nb.Tensor[]): string {
+function runBackend(method: string, model: AnyModel, data: nb.Tensor[]): string {
   const current = nb.getBackend();
   const elsewhere = [...model.weights.map((w) => w.value), ...data].find((t) => t.backend !== current);
   if (elsewhere) {
@@ -142,8 +143,8 @@ function afterStep(method: string, control: RunControl, where: () => string): Pr
   return control.yielder.maybeYield();
 }
 
-/** Keras's training loop over a compiled Sequential model, on tensors or on a dataset. */
-export async function fit(model: Sequential, data: TrainData, given: FitArgs | undefined): Promise<History> {
+/** Keras's training loop over a compiled model, on tensors or on a dataset. */
+export async function fit(model: AnyModel, data: TrainData, given: FitArgs | undefined): Promise<History> {
   const args = checkConfig('fit', given, FIT_OPTIONS);
   model.requireCompiled('fit');
   const epochs = args.epochs ?? 1;
@@ -177,8 +178,10 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
           'fit: stepsPerEpoch applies to a dataset or generator; with x and y, an epoch is every sample (set batchSize)',
         );
       }
-      const prepared = await prepareArrays(model, data.x, data.y, args, owned);
-      train = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random);
+      const layout = data.layout ?? PLAIN;
+      if (data.check) await data.check();
+      const prepared = await prepareArrays(model, data.x, data.y, args, owned, layout);
+      train = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random, layout);
       val = prepared.val;
     }
     if (val === null && args.validationSteps !== undefined) {
@@ -209,7 +212,7 @@ export async function fit(model: Sequential, data: TrainData, given: FitArgs | u
  * converted here are fit's to dispose). Validation sample weights come with x and y given as
  * tensors only (`fromDataset` is false).
  */
-async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor[], fromDataset: boolean): Promise<Feed> {
+async function validationFeed(model: AnyModel, args: FitArgs, owned: nb.Tensor[], fromDataset: boolean): Promise<Feed> {
   const given = args.validationData;
   if (isDataSource(given)) {
     return new DataFeed('fit (validationData)', given, {
@@ -218,19 +221,21 @@ async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor
       checkInput: (x) => model.checkInput('fit (validationData)', x),
     });
   }
-  const [xGiven, yGiven, wGiven] = given as [nb.TensorLike, nb.TensorLike, nb.TensorLike?];
+  const [xGiven, yGiven, wGiven] = given as [ModelData, ModelData, nb.TensorLike?];
   if (wGiven !== undefined && fromDataset)
     throw new nb.NablaError('fit: validation sample weights apply to x and y given as tensors, not to a dataset');
-  const [vx, vy] = [asTensor('fit', 'validationData', xGiven), asTensor('fit', 'validationData', yGiven)];
-  if (vx !== xGiven) owned.push(vx);
-  if (vy !== yGiven) owned.push(vy);
-  checkSamples('fit (validationData)', vx, vy);
-  model.checkInput('fit (validationData)', vx);
-  const checking = checkClassLabels('fit (validationData)', model, vy);
+  const data = model.packData('fit (validationData)', xGiven, yGiven);
+  const [vx, vy] = [data.x, data.y];
+  const givenTensors = [xGiven, yGiven].flatMap((g) => (g instanceof nb.Tensor ? [g] : Array.isArray(g) ? g : Object.values(g as object)));
+  if (!givenTensors.includes(vx)) owned.push(vx);
+  if (!givenTensors.includes(vy)) owned.push(vy);
+  if (data.check) await data.check();
+  if (data.layout.x === null) model.checkInput('fit (validationData)', vx);
+  const checking = data.layout.y === null ? checkClassLabels('fit (validationData)', model, vy) : undefined;
   if (checking) await checking;
   const vw = wGiven === undefined ? null : await resolveSampleWeight('fit (validationData)', wGiven, vx.shape[0]);
   if (vw) owned.push(vw);
-  return new ArrayFeed(vx, vy, vw, args.batchSize ?? 32, false, Math.random);
+  return new ArrayFeed(vx, vy, vw, args.batchSize ?? 32, false, Math.random, data.layout);
 }
 
 /**
@@ -238,20 +243,25 @@ async function validationFeed(model: Sequential, args: FitArgs, owned: nb.Tensor
  * tensors made here go on `owned`, which fit frees (also when this throws).
  */
 async function prepareArrays(
-  model: Sequential,
+  model: AnyModel,
   x: nb.Tensor,
   y: nb.Tensor,
   args: FitArgs,
   owned: nb.Tensor[],
+  layout: Layout,
 ): Promise<{ x: nb.Tensor; y: nb.Tensor; w: nb.Tensor | null; val: Feed | null }> {
   const batchSize = args.batchSize ?? 32;
   const n = checkSamples('fit', x, y);
-  model.checkInput('fit', x);
+  // Packed inputs and targets were checked one by one when they were packed (Model.packData).
+  if (layout.x === null) model.checkInput('fit', x);
   // Before any split: a bad label is named by its position in the y the user gave.
-  const checking = checkClassLabels('fit', model, y);
+  const checking = layout.y === null ? checkClassLabels('fit', model, y) : undefined;
   if (checking) await checking;
   if (args.sampleWeight !== undefined && args.classWeight !== undefined) {
     throw new nb.NablaError('fit: give sampleWeight or classWeight, not both (as Keras)');
+  }
+  if (args.classWeight !== undefined && layout.y !== null) {
+    throw new nb.NablaError('fit: classWeight applies to a model of one output (as Keras); give sampleWeight');
   }
   // Per-sample weights, [n] float32, or null: given, or each sample's class weight.
   let weights: nb.Tensor | null = null;
@@ -279,7 +289,7 @@ async function prepareArrays(
       const valW = weights && args.sampleWeight !== undefined ? rows(weights, nTrain, n - nTrain) : null;
       const [vx, vy] = [rows(x, nTrain, n - nTrain), rows(y, nTrain, n - nTrain)];
       owned.push(trainX, trainY, vx, vy, ...(trainW ? [trainW] : []), ...(valW ? [valW] : []));
-      val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random);
+      val = new ArrayFeed(vx, vy, valW, batchSize, false, Math.random, layout);
     }
   }
   if (trainX.shape[0] === 0) throw new nb.NablaError('fit: there are no training samples');
@@ -294,7 +304,7 @@ interface LoopSettings {
 }
 
 /** The epochs: steps, callbacks, logs, validation; yielding to the event loop as it goes. */
-async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args: FitArgs, s: LoopSettings): Promise<History> {
+async function trainLoop(model: AnyModel, train: Feed, val: Feed | null, args: FitArgs, s: LoopSettings): Promise<History> {
   const compiled = model.requireCompiled('fit');
   const { epochs, initialEpoch, fitSeed, control } = s;
   const history = new History();
@@ -318,7 +328,9 @@ async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args:
   const trainable = model.trainableWeights;
   const frozen = model.nonTrainableWeights;
   ensureSlots(compiled, toParams(trainable));
-  const step = cachedStep(compiled, 'train', () => trainStep(model, stepSpec(compiled), compiled.optimizer));
+  const step = cachedStep(compiled, `train:${train.layout.key}`, () =>
+    trainStep(model, stepSpec(compiled), compiled.optimizer, train.layout),
+  );
   const names = statNames(compiled);
   const scalarNames = compiled.optimizer.stepScalarNames(); // their order in perStep rows
 
@@ -424,14 +436,14 @@ async function trainLoop(model: Sequential, train: Feed, val: Feed | null, args:
 
 /** What evaluate runs over: tensors in memory (with per-sample weights), or a source of batches. */
 export type EvalData =
-  | { x: nb.Tensor; y: nb.Tensor; weights: nb.Tensor | null; batchSize: number }
+  | { x: nb.Tensor; y: nb.Tensor; weights: nb.Tensor | null; batchSize: number; layout: Layout; check?: () => Promise<void> }
   | { source: DataSource; steps?: number };
 
 /**
  * Mean loss and metrics over the data: the loss and plain metrics weighted by batch size,
  * weighted metrics by the sum of the sample weights.
  */
-export async function evaluate(model: Sequential, data: EvalData, signal?: AbortSignal): Promise<Record<string, number>> {
+export async function evaluate(model: AnyModel, data: EvalData, signal?: AbortSignal): Promise<Record<string, number>> {
   model.requireCompiled('evaluate');
   if (signal?.aborted) throw abortError('evaluate', signal, 'before it started');
   const backend = runBackend('evaluate', model, 'source' in data ? [] : [data.x, data.y]);
@@ -444,15 +456,16 @@ export async function evaluate(model: Sequential, data: EvalData, signal?: Abort
     });
   } else {
     const n = checkSamples('evaluate', data.x, data.y);
-    model.checkInput('evaluate', data.x);
+    if (data.layout.x === null) model.checkInput('evaluate', data.x);
     if (n === 0) throw new nb.NablaError('evaluate: there are no samples');
-    feed = new ArrayFeed(data.x, data.y, data.weights, data.batchSize, false, Math.random);
+    feed = new ArrayFeed(data.x, data.y, data.weights, data.batchSize, false, Math.random, data.layout);
   }
   // From a fit callback, evaluate runs while fit waits; otherwise alone (see RunLock).
   const leave = model.runLock.join('evaluate');
   try {
     // Inside the lock: called from a fit callback and not awaited, evaluate still joins at once.
-    const checking = 'source' in data ? undefined : checkClassLabels('evaluate', model, data.y);
+    if (!('source' in data) && data.check) await data.check();
+    const checking = 'source' in data || data.layout.y !== null ? undefined : checkClassLabels('evaluate', model, data.y);
     if (checking) await checking;
     return await evaluateFeed(model, feed, { signal, yielder: new Yielder(), backend }, 'evaluate');
   } finally {
@@ -462,9 +475,9 @@ export async function evaluate(model: Sequential, data: EvalData, signal?: Abort
 }
 
 /** One pass of evaluation over a feed (fit's validation, evaluate). */
-async function evaluateFeed(model: Sequential, feed: Feed, control: RunControl, method: string): Promise<Record<string, number>> {
+async function evaluateFeed(model: AnyModel, feed: Feed, control: RunControl, method: string): Promise<Record<string, number>> {
   const compiled = model.requireCompiled(method);
-  const step = cachedStep(compiled, 'eval', () => evalStep(model, stepSpec(compiled)));
+  const step = cachedStep(compiled, `eval:${feed.layout.key}`, () => evalStep(model, stepSpec(compiled), feed.layout));
   let totals: Totals | null = null;
   let done = 0;
   const started = feed.startEpoch(true);

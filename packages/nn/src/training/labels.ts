@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { takesClassIndices } from '../class-indices.js';
 import type { LayerShape } from '../layers/layer.js';
-import type { Sequential } from '../models/sequential.js';
+import type { AnyModel } from '../models/model.js';
 
 /**
  * Class-index labels checked where the user can find them. The compiled step checks every label
@@ -36,7 +36,7 @@ function unravel(j: number, shape: readonly number[]): number[] {
  * the loss reports that shape at the first step. Returns nothing then, so that the caller awaits
  * nothing (fit and evaluate keep their order of events with other losses).
  */
-export function checkClassLabels(method: string, model: Sequential, y: nb.Tensor): Promise<void> | undefined {
+export function checkClassLabels(method: string, model: AnyModel, y: nb.Tensor): Promise<void> | undefined {
   const loss = model.requireCompiled(method).loss;
   if (!takesClassIndices(loss.fn)) return undefined;
   const out = model.outputShape;

@@ -1,6 +1,6 @@
 import * as nb from '@nabla/core';
 import { Callback, CustomCallback, type CustomCallbackArgs, type Logs } from '../callbacks/callback.js';
-import type { Compiled } from '../models/sequential.js';
+import type { Compiled } from '../models/model.js';
 import type { Params, StepSpec } from './steps.js';
 
 /** The parts of fit's loop that the array and the dataset loops share. */
@@ -107,13 +107,14 @@ export function ensureSlots(compiled: Compiled, params: Params): void {
 /** compile()'s settings as the compiled steps take them. */
 export function stepSpec(compiled: Compiled): StepSpec {
   return {
-    loss: compiled.loss.fn,
-    metrics: compiled.metrics.map((m) => m.fn),
-    weightedMetrics: compiled.weightedMetrics.map((m) => m.fn),
+    losses: compiled.outputs.map((o) => ({ fn: o.loss.fn, weight: o.weight })),
+    metrics: compiled.metrics.map((m) => ({ fn: m.fn, output: m.output })),
+    weightedMetrics: compiled.weightedMetrics.map((m) => ({ fn: m.fn, output: m.output })),
   };
 }
 
 /** The logged names of a stats row's columns. */
 export function statNames(compiled: Compiled): string[] {
-  return ['loss', ...compiled.metrics.map((m) => m.name), ...compiled.weightedMetrics.map((m) => m.name)];
+  const perOutput = compiled.outputs.length > 1 ? compiled.outputs.map((o) => `${o.name}_loss`) : [];
+  return ['loss', ...perOutput, ...compiled.metrics.map((m) => m.name), ...compiled.weightedMetrics.map((m) => m.name)];
 }

@@ -2,6 +2,7 @@ import * as nb from '@nabla/core';
 import type { Constraint } from '../constraints.js';
 import type { LossFn } from '../losses.js';
 import type { MetricFn } from '../metrics.js';
+import { type Layout, unpack } from '../models/packing.js';
 import type { Optimizer, Slots } from '../optimizers/optimizer.js';
 import { type Weight, withWeightValues } from '../weight.js';
 import { batchLoss, batchMetric } from './weighting.js';
@@ -15,8 +16,10 @@ import { batchLoss, batchMetric } from './weighting.js';
 export type Params = Record<string, nb.Tensor>;
 
 export interface StepModel {
-  /** The forward pass; layers with an activity regularizer push its penalty onto `losses`. */
+  /** The forward pass of one input and output; layers with an activity regularizer push its penalty onto `losses`. */
   forward(x: nb.Tensor, training: boolean, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor;
+  /** The forward pass of every input, returning every output. */
+  forwardAll(xs: nb.Tensor[], training: boolean, seed?: nb.Tensor, losses?: nb.Tensor[]): nb.Tensor[];
   /** Sum of the weight regularizers' penalties on trainable weights, at the weights' current values. */
   regularization(): nb.Tensor | null;
   /** The weight constraints, by weight name, applied after each optimizer update. */
@@ -25,35 +28,57 @@ export interface StepModel {
 
 /** What a step computes besides the forward pass: compile()'s settings. */
 export interface StepSpec {
-  loss: LossFn;
-  /** Metrics that ignore sample weights (compile's metrics). */
-  metrics: MetricFn[];
+  /** Per output: its loss and the loss's weight in the total. */
+  losses: { fn: LossFn; weight: number }[];
+  /** Metrics that ignore sample weights (compile's metrics), with the output each reads. */
+  metrics: { fn: MetricFn; output: number }[];
   /** Metrics weighted by the sample weights (compile's weightedMetrics). */
-  weightedMetrics: MetricFn[];
+  weightedMetrics: { fn: MetricFn; output: number }[];
+}
+
+/** The batch's predictions and targets, one per output: unpacked when the layout packs them (see models/packing.ts). */
+function predictionsAndTargets(
+  model: StepModel,
+  layout: Layout,
+  xb: nb.Tensor,
+  yb: nb.Tensor,
+  training: boolean,
+  seed: nb.Tensor | undefined,
+  activity: nb.Tensor[],
+): { yPred: nb.Tensor[]; yTrue: nb.Tensor[] } {
+  const yTrue = layout.y ? unpack(layout.y, yb) : [yb];
+  const yPred =
+    layout.x || layout.y
+      ? model.forwardAll(layout.x ? unpack(layout.x, xb) : [xb], training, seed, activity)
+      : [model.forward(xb, training, seed, activity)];
+  return { yPred, yTrue };
 }
 
 /**
  * The loss of a batch with the model's penalties (weight and activity regularizers), and its
- * stats row: [loss, ...metrics, ...weightedMetrics], then the batch's sum of sample weights when
- * it has them (the epoch's weighted means need it).
+ * stats row: [loss, ...each output's loss when there are several, ...metrics, ...weightedMetrics],
+ * then the batch's sum of sample weights when it has them (the epoch's weighted means need it).
  */
 function lossAndStats(
   model: StepModel,
   spec: StepSpec,
-  yTrue: nb.Tensor,
-  yPred: nb.Tensor,
+  yTrue: nb.Tensor[],
+  yPred: nb.Tensor[],
   activity: nb.Tensor[],
   weights: nb.Tensor | undefined,
 ): { total: nb.Tensor; stats: () => nb.Tensor } {
-  const dataLoss = batchLoss(spec.loss, yTrue, yPred, weights);
+  const perOutput = spec.losses.map((l, k) => batchLoss(l.fn, yTrue[k], yPred[k], weights));
+  const dataLoss =
+    perOutput.length === 1 ? perOutput[0] : perOutput.map((l, k) => nb.mul(l, spec.losses[k].weight)).reduce((a, b) => nb.add(a, b));
   const penalties = [model.regularization(), ...activity].filter((t): t is nb.Tensor => t !== null);
   const total = penalties.reduce((a: nb.Tensor, b) => nb.add(a, b.dtype === a.dtype ? b : nb.cast(b, a.dtype)), dataLoss);
   const stats = () => {
     const dtype = total.dtype;
     const row = [
       total,
-      ...spec.metrics.map((m) => nb.cast(batchMetric(m, yTrue, yPred), dtype)),
-      ...spec.weightedMetrics.map((m) => nb.cast(batchMetric(m, yTrue, yPred, weights), dtype)),
+      ...(perOutput.length > 1 ? perOutput.map((l) => nb.cast(l, dtype)) : []),
+      ...spec.metrics.map((m) => nb.cast(batchMetric(m.fn, yTrue[m.output], yPred[m.output]), dtype)),
+      ...spec.weightedMetrics.map((m) => nb.cast(batchMetric(m.fn, yTrue[m.output], yPred[m.output], weights), dtype)),
     ];
     if (weights !== undefined) row.push(nb.cast(nb.sum(weights), dtype));
     return nb.stack(row);
@@ -101,7 +126,7 @@ export interface TrainOutputs {
  * step reading the previous one's weights and slots: the per-run cost of a runtime such as
  * onnxruntime is then paid once for all of them.
  */
-export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer) {
+export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer, layout: Layout) {
   const scalarNames = optimizer.stepScalarNames();
   return nb.jit((a: TrainInputs): TrainOutputs => {
     // Read when tracing, so that a retrace (new batch shape, new trainable set) sees the current ones.
@@ -127,8 +152,9 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
           (w) => all[w.name],
           () => {
             const activity: nb.Tensor[] = [];
-            const yPred = model.forward(xb, true, nb.cast(at(i, batch, 1, []), 'int32'), activity);
-            return lossAndStats(model, spec, yb, yPred, activity, wb);
+            const seed = nb.cast(at(i, batch, 1, []), 'int32');
+            const { yPred, yTrue } = predictionsAndTargets(model, layout, xb, yb, true, seed, activity);
+            return lossAndStats(model, spec, yTrue, yPred, activity, wb);
           },
         );
         assigned = updates;
@@ -181,7 +207,7 @@ export interface EvalInputs {
  * Loss (with the regularizers' penalties, as Keras reports it) and metrics of one batch, without
  * training: the stats row of lossAndStats.
  */
-export function evalStep(model: StepModel, spec: StepSpec) {
+export function evalStep(model: StepModel, spec: StepSpec, layout: Layout) {
   return nb.jit((a: EvalInputs): nb.Tensor => {
     const xb = nb.gather(a.x, a.indices);
     const yb = nb.gather(a.y, a.indices);
@@ -191,8 +217,8 @@ export function evalStep(model: StepModel, spec: StepSpec) {
       (w) => a.params[w.name],
       () => {
         const activity: nb.Tensor[] = [];
-        const yPred = model.forward(xb, false, undefined, activity);
-        return lossAndStats(model, spec, yb, yPred, activity, wb).stats();
+        const { yPred, yTrue } = predictionsAndTargets(model, layout, xb, yb, false, undefined, activity);
+        return lossAndStats(model, spec, yTrue, yPred, activity, wb).stats();
       },
     ).result;
   });
