@@ -122,7 +122,8 @@ export class Weight {
     }
     if (next === this.stored) return;
     const old = this.stored;
-    this.stored = next;
+    // Kept: an assignment inside nb.tidy (a layer's call outside training) must outlive the tidy.
+    this.stored = nb.keep(next);
     old.dispose();
   }
 }

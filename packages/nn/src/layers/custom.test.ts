@@ -94,4 +94,7 @@ test('a weight assigned outside a training step is stored; a trainable one assig
   expect(() => w.assign(nb.zeros([2]))).toThrow(/shape \[2\] differs from the weight's \[1\]/);
   w.assign(nb.fill([1], 5));
   expect(await w.value.item()).toBe(5);
+  // Assigned inside a tidy, the new value is the weight's, not the tidy's to free.
+  nb.tidy(() => w.assign(nb.fill([1], 6)));
+  expect(await w.value.item()).toBe(6);
 });
