@@ -1,4 +1,5 @@
 import { loadavg } from 'node:os';
+import * as nb from '@nabla/core';
 import { measure, type Result } from './harness.js';
 import { LAYER_WORKLOADS, type LayerWorkload, workloadData } from './layer-workloads.js';
 import { PEERS, type Peer, usePeer } from './peers.js';
@@ -31,6 +32,33 @@ function row(w: LayerWorkload, impl: string) {
 
 function noFigure(w: LayerWorkload, impl: string, note: string): Result {
   return { ...row(w, impl), medianMs: Number.NaN, runs: 0, value: Number.NaN, note };
+}
+
+/**
+ * nabla: fit for one epoch over the batches (a step each, in order), as a Keras user trains; a
+ * measured run is that epoch, its time divided by the batches is the figure. The warm-up epoch
+ * traces and compiles the step.
+ */
+async function nablaStep(w: LayerWorkload, backend: string, x: Float32Array, y: Float32Array | Int32Array): Promise<Result> {
+  const impl = `nabla-${backend}`;
+  if (typeof w.nabla === 'string') return noFigure(w, impl, w.nabla);
+  nb.setBackend(backend);
+  const n = BATCHES * w.batch;
+  const tx = nb.tensor(x, [n, ...w.xShape]);
+  const ty = nb.tensor(y, [n, ...w.yShape], w.labels === 'classes' ? 'int32' : 'float32');
+  const model = w.nabla();
+  try {
+    const timing = await measure(() => model.fit(tx, ty, { epochs: 1, batchSize: w.batch, shuffle: false, verbose: 0 }), {
+      budgetMs: BUDGET_MS,
+      minRuns: MIN_STEPS,
+      maxRuns: MAX_STEPS,
+    });
+    const perStep = timing.medianMs / BATCHES;
+    return { ...row(w, impl), medianMs: perStep, runs: timing.runs, value: perStep };
+  } finally {
+    model.dispose();
+    nb.dispose([tx, ty]);
+  }
 }
 
 /** TensorFlow.js: trainOnBatch, one step per measured run, cycling over the batches. */
@@ -85,13 +113,14 @@ function targetLines(name: string, results: Result[]): string[] {
  * One of issue 12's layer train steps on every nabla backend, TensorFlow.js (CPU, WASM) and
  * PyTorch (2 threads), median ms per step, then the issue's targets as ratios.
  */
-export async function layerStepBench(name: string, _backends: string[]): Promise<Result[]> {
+export async function layerStepBench(name: string, backends: string[]): Promise<Result[]> {
   const w = LAYER_WORKLOADS.find((l) => l.name === name) as LayerWorkload;
   const { x, y } = workloadData(w, BATCHES);
   console.log(
-    `${name}: TensorFlow.js times trainOnBatch and PyTorch (${TORCH_THREADS} threads) a step, cycling over ${BATCHES} batches, after a warm-up step; the figures are medians of the runs shown (load average ${loadavg()[0].toFixed(2)})`,
+    `${name}: nabla times fit's epochs of ${BATCHES} steps (ms per step = epoch / ${BATCHES}, runs = epochs), TensorFlow.js trainOnBatch and PyTorch (${TORCH_THREADS} threads) single steps cycling over the same ${BATCHES} batches (runs = steps); one warm-up run each; medians (load average ${loadavg()[0].toFixed(2)})`,
   );
   const results: Result[] = [];
+  for (const backend of backends) results.push(await nablaStep(w, backend, x, y));
   for (const peer of PEERS) results.push(await tfjsStep(w, peer, x, y));
   results.push(await torchStep(w.name, w.size, w.sizes, BUDGET_MS));
   const targets = targetLines(name, results);

@@ -1,7 +1,14 @@
+import * as nn from '@nabla/nn';
 import type * as tfjs from '@tensorflow/tfjs';
 import { batches, classes, uniform } from './layer-data.js';
 
 type TF = typeof tfjs;
+
+/** What the bench needs of a nabla model: Sequential and the functional Model alike. */
+export interface NablaModel {
+  fit(x: unknown, y: unknown, args: { epochs: number; batchSize: number; shuffle: boolean; verbose: 0 }): Promise<unknown>;
+  dispose(): void;
+}
 
 /**
  * The train steps of issue 12's speed section, the same model and data in nabla, TensorFlow.js
@@ -21,6 +28,8 @@ export interface LayerWorkload {
   yShape: number[];
   /** Integer class labels (softmax cross-entropy) or float targets (mean squared error). */
   labels: 'classes' | 'values';
+  /** The nabla model, compiled, on the current backend; a string says why there is none yet. */
+  nabla: (() => NablaModel) | string;
   /** The TensorFlow.js model, compiled; a string says why TensorFlow.js has none. */
   tfjs: ((tf: TF) => tfjs.LayersModel) | string;
 }
@@ -51,6 +60,15 @@ export const LAYER_WORKLOADS: LayerWorkload[] = [
     xShape: [CONV.height, CONV.width, CONV.channels],
     yShape: [],
     labels: 'classes',
+    nabla: () => {
+      const model = new nn.Sequential([
+        new nn.Conv2D(CONV.filters, CONV.kernel, { activation: 'relu', inputShape: [CONV.height, CONV.width, CONV.channels] }),
+        new nn.Flatten(),
+        new nn.Dense(CONV.classes, { activation: 'softmax' }),
+      ]);
+      model.compile({ optimizer: new nn.Adam(1e-3), loss: 'sparseCategoricalCrossentropy' });
+      return model;
+    },
     tfjs: (tf) => {
       const model = tf.sequential({
         layers: [
@@ -76,6 +94,7 @@ export const LAYER_WORKLOADS: LayerWorkload[] = [
     xShape: [RECURRENT.length, RECURRENT.features],
     yShape: [1],
     labels: 'values',
+    nabla: 'nabla: nn.LSTM has not landed yet',
     tfjs: recurrentTfjs('lstm'),
   },
   {
@@ -88,6 +107,7 @@ export const LAYER_WORKLOADS: LayerWorkload[] = [
     xShape: [RECURRENT.length, RECURRENT.features],
     yShape: [1],
     labels: 'values',
+    nabla: 'nabla: nn.GRU has not landed yet',
     tfjs: recurrentTfjs('gru'),
   },
   {
@@ -98,6 +118,21 @@ export const LAYER_WORKLOADS: LayerWorkload[] = [
     xShape: [TRANSFORMER.length, TRANSFORMER.width],
     yShape: [1],
     labels: 'values',
+    // TransformerEncoder is keras_hub's block: post-norm, dropout 0, LayerNormalization epsilon
+    // 1e-5 (PyTorch's), relu; a layer like any other, so Sequential holds it.
+    nabla: () => {
+      const model = new nn.Sequential([
+        new nn.TransformerEncoder({
+          intermediateDim: TRANSFORMER.ff,
+          numHeads: TRANSFORMER.heads,
+          inputShape: [TRANSFORMER.length, TRANSFORMER.width],
+        }),
+        new nn.GlobalAveragePooling1D(),
+        new nn.Dense(1),
+      ]);
+      model.compile({ optimizer: new nn.Adam(1e-3), loss: 'meanSquaredError' });
+      return model;
+    },
     tfjs: 'TensorFlow.js: no MultiHeadAttention layer',
   },
 ];
