@@ -62,6 +62,15 @@ export const SAMPLES: Record<string, LayerSample[]> = {
       input: [3, 4],
     },
     {
+      what: 'an attention mask input [x, attentionMask]',
+      make: (o) => new TransformerEncoder(2, 1, { ...o }),
+      positional: (...e) => Reflect.construct(TransformerEncoder, [2, 1, {}, ...e]),
+      input: [
+        [3, 2],
+        [3, 3],
+      ],
+    },
+    {
       what: 'normalizeFirst, causal, gelu',
       make: (o) =>
         new TransformerEncoder({ intermediateDim: 2, numHeads: 1, normalizeFirst: true, useCausalMask: true, activation: 'gelu', ...o }),

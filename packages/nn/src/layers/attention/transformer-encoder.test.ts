@@ -34,6 +34,18 @@ describe('TransformerEncoder: values against PyTorch', () => {
       const y = layer.apply(nb.tensor(c.x, c.shape, dtype), { training: false, mask });
       expect(y.dtype).toBe(dtype);
       expectClose(await y.data(), c.output, tol, tol);
+      if (!c.causal) return;
+      // The causal mask given as an attention mask input instead.
+      const [b, t] = c.shape;
+      const lower = nb.tensor(
+        Array.from({ length: b * t * t }, (_, i) => Math.floor(i / t) % t >= i % t),
+        [b, t, t],
+      );
+      const given = new TransformerEncoder(c.intermediateDim, c.heads);
+      given.build([c.shape.slice(1), [t, t]]);
+      setWeights(given, c.weights, dtype);
+      const z = given.apply([nb.tensor(c.x, c.shape, dtype), lower], { training: false, mask: [mask, null] });
+      expectClose(await z.data(), c.output, tol, tol);
     });
   }
 });
@@ -119,5 +131,10 @@ describe('TransformerEncoder: sublayers, masks and training', () => {
     expect(() => enc(4, 1, { name: 'e' }).apply(rand([1, 2], 1))).toThrow(
       /e: expects \[batch, time, features\] with known features, got \[null,2\]/,
     );
+    const x = rand([1, 3, 2], 1);
+    expect(() => enc(4, 1, { name: 'e' }).apply([x, nb.ones([1, 3, 2], 'bool')])).toThrow(
+      /^e: attentionMask must be \[batch, time, time\] = \[null,3,3\], got \[null,3,2\]$/,
+    );
+    expect(() => enc(4, 1, { name: 'e' }).apply([x, x, x])).toThrow(/^e: call it on x or on a list \[x, attentionMask\], got 3 inputs$/);
   });
 });

@@ -3,7 +3,18 @@ import { type ActivationFn, getActivation } from '../../activations.js';
 import { type Initializer, type SerializedInitializer, serializeInitializer } from '../../initializers.js';
 import { Dense } from '../dense.js';
 import { Dropout } from '../dropout.js';
-import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape, resolveInitializer } from '../layer.js';
+import {
+  type CallContext,
+  LAYER_OPTIONS,
+  Layer,
+  type LayerArgs,
+  type LayerShape,
+  type Masks,
+  resolveInitializer,
+  type Shapes,
+  shapeList,
+  type Tensors,
+} from '../layer.js';
 import { LayerNormalization } from '../normalization/layer-normalization.js';
 import { registerLayer } from '../registry.js';
 import { MultiHeadAttention } from './multi-head-attention.js';
@@ -42,7 +53,9 @@ const nameOrObject = nb.is.either(nb.is.string, nb.is.object);
  * (normalizeFirst: x + Dropout(attention(LayerNorm(x))), then likewise). Heads have size
  * features / numHeads (rounded down). A padding mask from the layer before (Embedding maskZero)
  * keeps every position from attending to padded ones, as keras_hub merges it (padded positions
- * are still computed, and the mask passes on); `useCausalMask` adds a causal mask.
+ * are still computed, and the mask passes on); `useCausalMask` adds a causal mask. Called on a
+ * list [x, attentionMask], attentionMask [batch, time, time] true (or non-zero) where a position
+ * may attend to another (keras_hub's call argument attention_mask), and-ed with the others.
  *
  * Its sublayers' weights are its own, named after it in keras_hub's order:
  * `${name}/selfAttentionLayer/queryKernel` ... `outputBias`, `${name}/selfAttentionLayerNorm/gamma`,
@@ -65,8 +78,6 @@ export class TransformerEncoder extends Layer<nb.Tensor> {
   override get className(): string {
     return 'TransformerEncoder';
   }
-  /** Every position stays one position: a padding mask passes on. */
-  override supportsMasking = true;
   readonly intermediateDim: number;
   readonly numHeads: number;
   readonly dropout: number;
@@ -120,13 +131,30 @@ export class TransformerEncoder extends Layer<nb.Tensor> {
     this.biasInitializer = resolveInitializer(a.biasInitializer, 'zeros');
   }
 
-  override build(inputShape: LayerShape): void {
-    const features = inputShape[1];
-    if (inputShape.length !== 2 || features === null || features === undefined) {
+  /** The input's sample shape, and the attention mask's when the layer is called on [x, attentionMask], checked. */
+  private inputParts(given: Shapes): { inputShape: LayerShape; mask?: LayerShape } {
+    const isList = Array.isArray(given[0]);
+    const list = shapeList(given);
+    const show = (s: LayerShape) => `[null,${s.map((d) => d ?? 'null').join(',')}]`;
+    if (isList && list.length !== 2) {
+      throw new nb.NablaError(`${this.name}: call it on x or on a list [x, attentionMask], got ${list.length} inputs`);
+    }
+    const [inputShape, mask] = list;
+    if (inputShape.length !== 2 || inputShape[1] === null) {
+      throw new nb.NablaError(`${this.name}: expects [batch, time, features] with known features, got ${show(inputShape)}`);
+    }
+    const time = inputShape[0];
+    if (mask !== undefined && !(mask.length === 2 && mask.every((d) => d === null || time === null || d === time))) {
       throw new nb.NablaError(
-        `${this.name}: expects [batch, time, features] with known features, got [null,${inputShape.map((d) => d ?? 'null').join(',')}]`,
+        `${this.name}: attentionMask must be [batch, time, time] = [null,${time ?? 'null'},${time ?? 'null'}], got ${show(mask)}`,
       );
     }
+    return { inputShape, mask };
+  }
+
+  override build(given: Shapes): void {
+    const { inputShape, mask } = this.inputParts(given);
+    const features = inputShape[1] as number;
     const keyDim = Math.floor(features / this.numHeads);
     if (keyDim === 0) {
       throw new nb.NablaError(
@@ -152,21 +180,27 @@ export class TransformerEncoder extends Layer<nb.Tensor> {
     );
     const output = this.addSublayer(new Dense(features, { ...init, name: sub('feedforwardOutputDense') }));
     const feedforwardDropout = this.addSublayer(new Dropout(this.dropout, { name: sub('feedforwardDropout') }));
-    attention.build([inputShape, inputShape]);
+    attention.build(mask ? [inputShape, inputShape, inputShape, mask] : [inputShape, inputShape]);
     attentionNorm.build(inputShape);
     feedforwardNorm.build(inputShape);
     intermediate.build(inputShape);
     output.build([inputShape[0], this.intermediateDim]);
     this.parts = { attention, attentionNorm, attentionDropout, feedforwardNorm, intermediate, output, feedforwardDropout };
-    super.build(inputShape);
+    super.build(given);
   }
 
-  override computeOutputShape(inputShape: LayerShape): LayerShape {
-    return inputShape;
+  override computeOutputShape(inputShape: Shapes): LayerShape {
+    return this.inputParts(inputShape).inputShape;
   }
 
-  override call(x: nb.Tensor, ctx: CallContext): nb.Tensor {
+  /** x's mask passes on (the attention mask's input has none of its own). */
+  override computeMask(_inputs: Tensors, mask: Masks | undefined): Masks {
+    return (Array.isArray(mask) ? mask[0] : mask) ?? null;
+  }
+
+  override call(inputs: Tensors, ctx: CallContext): nb.Tensor {
     const p = this.parts as NonNullable<TransformerEncoder['parts']>;
+    const [x, attentionMask] = Array.isArray(inputs) ? inputs : [inputs];
     const padding = (Array.isArray(ctx.mask) ? ctx.mask[0] : ctx.mask) ?? null;
     // Each random sublayer draws from its own stream of the step's seed (a multiplier other than
     // Sequential's per-position one, so that no sublayer shares a later layer's stream).
@@ -178,7 +212,8 @@ export class TransformerEncoder extends Layer<nb.Tensor> {
     let residual = x;
     let y = this.normalizeFirst ? p.attentionNorm.apply(x, sub(0)) : x;
     // The padding mask as the value's mask: keras_hub's [B, 1, T] attention mask (keys only).
-    y = p.attention.apply([y, y], { ...sub(1), mask: [null, padding] }) as nb.Tensor;
+    const attended = attentionMask ? [y, y, y, attentionMask] : [y, y];
+    y = p.attention.apply(attended, { ...sub(1), mask: [null, padding] }) as nb.Tensor;
     y = nb.add(p.attentionDropout.apply(y, sub(2)), residual);
     if (!this.normalizeFirst) y = p.attentionNorm.apply(y, sub(0));
     residual = y;
