@@ -6,19 +6,8 @@ import { Sequential } from '../../models/sequential.js';
 import { Adam } from '../../optimizers/adam.js';
 import { paddingMask, uniform as rand, setWeights, TORCH_REFERENCE } from '../../test-utils/attention-reference.js';
 import { Dense } from '../dense.js';
-import { type CallContext, Layer, type Masks, type Tensors } from '../layer.js';
+import { Embedding } from '../embedding/embedding.js';
 import { TransformerEncoder } from './transformer-encoder.js';
-
-/** Keras's Masking(0) for the test: a timestep whose features are all 0 is padding. */
-class ZeroMasking extends Layer<nb.Tensor> {
-  override supportsMasking = true;
-  override call(x: nb.Tensor, _ctx: CallContext): nb.Tensor {
-    return x;
-  }
-  override computeMask(inputs: Tensors, _mask: Masks | undefined): Masks {
-    return nb.notEqual(nb.sum(nb.abs(inputs as nb.Tensor), -1), 0);
-  }
-}
 
 describe('TransformerEncoder: values against PyTorch', () => {
   // float64 agrees to rounding; float32 to its precision through two layer normalizations.
@@ -81,25 +70,26 @@ describe('TransformerEncoder: sublayers, masks and training', () => {
     expect(layer.trainableWeights).toHaveLength(16);
   });
 
-  test('a padding mask from the layer before hides padded positions from every query, and passes on', async () => {
-    const x = rand([2, 5, 4], 1);
-    // Batch 1 ends in two padded (all-zero) steps; what they hold must not change the real ones.
-    const keep = nb.tensor([1, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 5, 1]);
-    const padded = nb.mul(x, keep);
-    const noisy = nb.add(padded, nb.mul(rand([2, 5, 4], 2), nb.sub(1, keep)));
+  test("Embedding(maskZero)'s mask hides padded positions from every query and passes on", async () => {
+    const embedding = new Embedding(10, 4, { maskZero: true, inputShape: [5] });
     const encoder = new TransformerEncoder(6, 2);
-    const model = new Sequential([new ZeroMasking({ inputShape: [5, 4] }), encoder]);
-    const y = (await model.predict(padded).array()) as number[][][];
-    expect(encoder.computeMask(padded, paddingMask([5, 3], 5))).toBeInstanceOf(nb.Tensor);
-    // Direct calls: with the mask, the real steps of batch 1 ignore the padded steps' contents.
+    const model = new Sequential([embedding, encoder]);
+    // Batch 1 ends in two padding tokens (0).
+    const ids = nb.tensor([3, 1, 4, 1, 5, 9, 2, 6, 0, 0], [2, 5], 'int32');
+    const y = (await model.predict(ids).array()) as number[][][];
+    const x = embedding.apply(ids);
     const mask = paddingMask([5, 3], 5);
-    const a = (await encoder.apply(padded, { training: false, mask }).array()) as number[][][];
+    expect(await (embedding.computeMask(ids, null) as nb.Tensor).data()).toEqual(await mask.data());
+    const a = (await encoder.apply(x, { training: false, mask }).array()) as number[][][];
+    expectClose(y.flat(2), a.flat(2), 1e-6, 1e-6);
+    // What the padded steps hold does not reach the real ones; without the mask it does.
+    const noisy = nb.add(x, nb.mul(rand([2, 5, 4], 2), nb.reshape(nb.logicalNot(mask), [2, 5, 1])));
     const b = (await encoder.apply(noisy, { training: false, mask }).array()) as number[][][];
     expectClose(b[1].slice(0, 3).flat(), a[1].slice(0, 3).flat(), 1e-6, 1e-6);
-    expectClose(y.flat(2), a.flat(2), 1e-6, 1e-6);
-    const unmasked = (await encoder.apply(padded).array()) as number[][][];
+    const unmasked = (await encoder.apply(x).array()) as number[][][];
     expect(unmasked[1][0]).not.toEqual(a[1][0]);
     expect(unmasked[0]).toEqual(a[0]);
+    expect(encoder.computeMask(x, mask)).toBe(mask);
   });
 
   test('fit trains every sublayer weight, with dropout, from a compiled step; the model saves its sublayers by name', async () => {
