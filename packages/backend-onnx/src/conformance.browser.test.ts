@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import './web.js';
-import type { OpCase, TrainingRun } from '@nabla/conformance';
+import type { LayerCase, OpCase, TrainingRun } from '@nabla/conformance';
 import { describeConformance } from '@nabla/conformance/vitest';
 
 // The shared suite on onnxruntime-web inside headless Chromium, as a browser app would run it.
@@ -8,5 +8,8 @@ const ops = Object.values(import.meta.glob('../../../test-fixtures/ops.json', { 
 const training = Object.values(
   import.meta.glob('../../../test-fixtures/training/*.json', { eager: true, import: 'default' }),
 ) as TrainingRun[];
+const layers = Object.values(
+  import.meta.glob('../../../test-fixtures/layers*.json', { eager: true, import: 'cases' }),
+).flat() as LayerCase[];
 
-describeConformance('onnx-wasm', { ops, training });
+describeConformance('onnx-wasm', { ops, training, layers });

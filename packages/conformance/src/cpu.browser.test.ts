@@ -1,6 +1,6 @@
 /// <reference types="vite/client" />
 import '@nabla/backend-cpu';
-import type { OpCase, TrainingRun } from './fixtures.js';
+import type { LayerCase, OpCase, TrainingRun } from './fixtures.js';
 import { describeConformance } from './vitest.js';
 
 // The same suite on the CPU backend inside headless Chromium; fixtures arrive as JSON imports.
@@ -8,5 +8,8 @@ const ops = Object.values(import.meta.glob('../../../test-fixtures/ops.json', { 
 const training = Object.values(
   import.meta.glob('../../../test-fixtures/training/*.json', { eager: true, import: 'default' }),
 ) as TrainingRun[];
+const layers = Object.values(
+  import.meta.glob('../../../test-fixtures/layers*.json', { eager: true, import: 'cases' }),
+).flat() as LayerCase[];
 
-describeConformance('cpu', { ops, training });
+describeConformance('cpu', { ops, training, layers });

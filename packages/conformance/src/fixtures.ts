@@ -21,10 +21,23 @@ export interface OpCase {
   gradSource?: 'finiteDifferences';
 }
 
+/** A Dense layer of the first training runs (test-fixtures' training.mjs). */
+export interface DenseSpec {
+  units: number;
+  activation: string;
+  inputDim?: number;
+}
+
+/** A Keras 3 layer as the fixtures give it: its class name and its options in nabla's camelCase names. */
+export interface LayerSpec {
+  className: string;
+  config: Record<string, unknown>;
+}
+
 export interface TrainingRun {
   id: string;
-  /** Dense layers ({ units, activation }), or Keras 3 layers ({ className, config }) applied to [batch, ...inputShape]. */
-  model: { inputShape?: number[]; layers: { units: number; activation: string; inputDim?: number; className?: string }[] };
+  /** Dense layers, or Keras 3 layers applied to [batch, ...inputShape] (test-fixtures/README.md). */
+  model: { inputShape?: number[]; layers: (DenseSpec | LayerSpec)[] };
   initialWeights: { name: string; shape: number[]; data: Encoded[] }[];
   optimizer: { name: string; learningRate: number; [key: string]: unknown };
   loss: string;
@@ -37,9 +50,33 @@ export interface TrainingRun {
   notes?: string;
 }
 
+/** An input of a layer case; `arg` says which call argument it is (absent: the layer's own input). */
+export interface LayerInput extends FixtureTensor {
+  arg?: 'mask' | 'initialState' | 'attentionMask' | 'valueMask' | 'paddingMask';
+}
+
+/** A layer case of layers.json or layers-torch.json (test-fixtures/README.md, "layers.json"). */
+export interface LayerCase {
+  id: string;
+  layers: (LayerSpec & { weights: (FixtureTensor & { name: string; trainable?: boolean })[] })[];
+  training: boolean;
+  /** Keras call options that are not tensors (useCausalMask, returnAttentionScores). */
+  call?: Record<string, unknown>;
+  inputs: LayerInput[];
+  outputs: FixtureTensor[];
+  /** Per layer, per weight: the value a training call assigned (moving statistics), or null. */
+  updatedWeights?: (FixtureTensor | null)[][];
+  cotangents: FixtureTensor[];
+  grads: { inputs: (FixtureTensor | null)[]; weights: (FixtureTensor | null)[][] };
+  gradDefect?: string;
+  gradSource?: 'finiteDifferences';
+}
+
 export interface Fixtures {
   ops: OpCase[];
   training: TrainingRun[];
+  /** layers.json's cases (TensorFlow.js), then layers-torch.json's (PyTorch). */
+  layers: LayerCase[];
 }
 
 export function decode(data: readonly Encoded[]): number[] {
@@ -57,5 +94,7 @@ export async function loadFixtures(): Promise<Fixtures> {
   const trainingDir = join(dirname(opsPath), 'training');
   const files = (await readdir(trainingDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
   const training = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(trainingDir, f), 'utf8')) as TrainingRun));
-  return { ops, training };
+  const layerFiles = ['layers.json', 'layers-torch.json'].map((f) => join(dirname(opsPath), f));
+  const layers = (await Promise.all(layerFiles.map(async (f) => JSON.parse(await readFile(f, 'utf8')).cases as LayerCase[]))).flat();
+  return { ops, training, layers };
 }

@@ -10,7 +10,7 @@ export type { Capabilities, Case, CaseResult, Outcome, Status } from './case.js'
 export { compareBackends } from './cases/cross.js';
 export type { SpecCase } from './cases/spec.js';
 export { allSpecCases } from './cases/spec-cases.js';
-export { decode, type Fixtures, loadFixtures, type OpCase, type TrainingRun } from './fixtures.js';
+export { decode, type Fixtures, type LayerCase, loadFixtures, type OpCase, type TrainingRun } from './fixtures.js';
 export { OPS } from './op-table.js';
 export { toMarkdown, toText } from './report.js';
 export { buildCases, type Report, runCase, runConformance } from './suite.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Fixtures, OpCase, TrainingRun } from './fixtures.js';
+import type { Fixtures, LayerCase, OpCase, TrainingRun } from './fixtures.js';
 
 /** Reads the fixtures of @nabla/test-fixtures synchronously (Node), for describeConformance. */
 export function loadFixturesSync(): Fixtures {
@@ -14,5 +14,8 @@ export function loadFixturesSync(): Fixtures {
   return {
     ops: JSON.parse(readFileSync(opsPath, 'utf8')).cases as OpCase[],
     training: files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as TrainingRun),
+    layers: ['layers.json', 'layers-torch.json'].flatMap(
+      (f) => JSON.parse(readFileSync(join(dirname(opsPath), f), 'utf8')).cases as LayerCase[],
+    ),
   };
 }

@@ -2,14 +2,15 @@ import * as nb from '@nabla/core';
 import type { Capabilities, Case, CaseResult } from './case.js';
 import { finiteDifferenceCase } from './cases/finite-differences.js';
 import { indexCases } from './cases/indices.js';
+import { layerCases } from './cases/layers.js';
 import { forwardCase, gradientCase } from './cases/ops.js';
 import { rngCases } from './cases/rng.js';
 import { specCases } from './cases/spec.js';
 import { allSpecCases, specErrorCases } from './cases/spec-cases.js';
-import { isDenseRun, trainingCase } from './cases/training.js';
+import { isRunnable, trainingCase } from './cases/training.js';
 import type { Fixtures } from './fixtures.js';
 
-/** Every case, in report order: forward, gradient, float64 differences, RNG, training, then the defined semantics (NaN, integers, empty tensors). */
+/** Every case, in report order: forward, gradient, float64 differences, RNG, training, layers, then the defined semantics (NaN, integers, empty tensors). */
 export function buildCases(fixtures: Fixtures): Case[] {
   const ops = fixtures.ops;
   return [
@@ -18,7 +19,8 @@ export function buildCases(fixtures: Fixtures): Case[] {
     ...ops.map(finiteDifferenceCase).filter((c): c is Case => c !== null),
     ...rngCases(),
     ...indexCases(),
-    ...fixtures.training.filter(isDenseRun).map(trainingCase),
+    ...fixtures.training.filter(isRunnable).map(trainingCase),
+    ...layerCases(fixtures.layers),
     ...allSpecCases().flatMap(specCases),
     ...specErrorCases(),
   ];

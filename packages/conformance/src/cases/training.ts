@@ -1,8 +1,9 @@
 import * as nb from '@nabla/core';
-import { Adam, Dense, type Optimizer, Sequential, SGD } from '@nabla/nn';
+import { Adam, Dense, type Layer, layerFromConfig, type Optimizer, Sequential, SGD } from '@nabla/nn';
 import type { Case, Outcome } from '../case.js';
 import { decode, type TrainingRun } from '../fixtures.js';
 import { compare, TOLERANCES } from '../tolerance.js';
+import { classesOf, PENDING_LAYERS } from './layers.js';
 
 function optimizerFor(run: TrainingRun): Optimizer {
   const o = run.optimizer;
@@ -28,12 +29,17 @@ function tensorOf(f: TrainingRun['x']): nb.Tensor {
   return nb.tensor(scale === 1 ? data : data.map((v) => v * scale), f.shape, f.dtype ?? 'float32');
 }
 
-/**
- * Whether a run's model is Dense layers only, what trainingCase builds. Runs of other layers
- * (conv, recurrent, normalization: test-fixtures/generate/layers-training.mjs) are left out
- * until @nabla/nn has those layers and the suite runs them.
- */
-export const isDenseRun = (run: TrainingRun): boolean => run.model.layers.every((l) => l.className === undefined);
+/** Whether @nabla/nn has every layer of the run's model (runs of PENDING_LAYERS are left out). */
+export const isRunnable = (run: TrainingRun): boolean => classesOf(run.model.layers).every((c) => !PENDING_LAYERS.has(c));
+
+/** The run's layers: Dense ones as { units, activation }, the others by class name through nn's registry. */
+function layersOf(run: TrainingRun): Layer[] {
+  return run.model.layers.map((l, i) => {
+    const inputShape = i === 0 ? { inputShape: run.model.inputShape ?? [run.x.shape[1]] } : {};
+    if ('className' in l) return layerFromConfig(l.className, { ...l.config, ...inputShape });
+    return new Dense(l.units, { activation: l.activation, ...inputShape });
+  });
+}
 
 /**
  * A whole training run from the same initial weights as the reference, without shuffling: the
@@ -46,10 +52,7 @@ export function trainingCase(run: TrainingRun): Case {
     group: 'training',
     tolerance: TOLERANCES.trainingLoss,
     run: async (): Promise<Outcome> => {
-      const layers = run.model.layers.map(
-        (l, i) => new Dense(l.units, { activation: l.activation, ...(i === 0 ? { inputShape: [run.x.shape[1]] } : {}) }),
-      );
-      const model = new Sequential(layers);
+      const model = new Sequential(layersOf(run));
       model.setWeights(run.initialWeights.map((w) => nb.tensor(decode(w.data), w.shape)));
       model.compile({ optimizer: optimizerFor(run), loss: run.loss });
       const x = tensorOf(run.x);
