@@ -34,7 +34,7 @@ test('cross-attention in a functional model: two inputs, the output and the scor
     await model.save(join(dir, 'm'));
     const loaded = await loadModel(join(dir, 'm'));
     const [a, b] = model.predict([q, v]) as nb.Tensor[];
-    const [c, d] = loaded.predict([q, v]) as nb.Tensor[];
+    const [c, d] = loaded.predict([q, v]) as unknown as nb.Tensor[];
     expect(await c.data()).toEqual(await a.data());
     expect(await d.data()).toEqual(await b.data());
   } finally {
