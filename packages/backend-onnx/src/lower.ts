@@ -46,6 +46,7 @@ const UNARY: Record<UnaryOp, UnaryLowering> = {
   sin: 'Sin',
   cos: 'Cos',
   tanh: 'Tanh',
+  sigmoid: 'Sigmoid',
   // onnxruntime's Floor takes floats only; an integer is its own floor.
   floor: (b, x, node) => b.op(isFloat(node.dtype) ? 'Floor' : 'Identity', [x]),
   logicalNot: 'Not',

@@ -22,6 +22,7 @@ export const UNARY_OPS = [
   'sin',
   'cos',
   'tanh',
+  'sigmoid',
   'erf',
   'floor',
   'logicalNot',

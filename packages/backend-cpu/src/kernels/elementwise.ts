@@ -19,6 +19,8 @@ const UNARY: Record<UnaryOp, string> = {
   sin: 'Math.sin(x0)',
   cos: 'Math.cos(x0)',
   tanh: 'Math.tanh(x0)',
+  // From e^-|x|, so that neither branch overflows; NaN takes the second.
+  sigmoid: '(x0 >= 0 ? 1 / (1 + Math.exp(-x0)) : Math.exp(x0) / (1 + Math.exp(x0)))',
   erf: 'erf(x0)',
   floor: 'Math.floor(x0)',
   logicalNot: '(x0 ? 0 : 1)',

@@ -4,13 +4,12 @@ import { op } from '../engine/op.js';
 import { engine } from '../engine/state.js';
 import { fmtShape, NablaError } from '../errors.js';
 import { ones, zerosLike } from '../ops/creation.js';
-import { add } from '../ops/elementwise.js';
-import * as p from '../ops/prims.js';
 import { checkArity } from '../options.js';
-import type { PrimitiveOp } from '../primitives.js';
+import type { PrimitiveAttrs, PrimitiveOp } from '../primitives.js';
 import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { ruleFor } from './rules.js';
+import { Cotangents } from './cotangents.js';
+import { matmulFactors, ruleFor } from './rules.js';
 
 /**
  * Reverse mode over the lazy graph. f runs with tracing on, so every node it creates keeps its
@@ -69,101 +68,38 @@ export const backward = op('backward', function backward(outputs: Tensor[], seed
     else if (t.op !== 'stopGradient' && isFloat(t.dtype) && (t.inputs ?? []).some((x) => carries.has(x))) carries.add(t);
   }
 
-  const cotangents = new Map<Tensor, Tensor>();
-  const accumulate = (t: Tensor, g: Tensor) => {
-    const prev = cotangents.get(t);
-    cotangents.set(t, prev ? add(prev, g) : g);
-  };
-  // The cotangents of slices are kept apart and laid side by side once (see assemble).
-  const pieces = new Map<Tensor, Piece[]>();
-  const total = (t: Tensor): Tensor | undefined => {
-    const ps = pieces.get(t);
-    if (!ps) return cotangents.get(t);
-    pieces.delete(t);
-    accumulate(t, assemble(t, ps));
-    return cotangents.get(t);
-  };
+  const cotangents = new Cotangents();
   outputs.forEach((o, i) => {
-    if (carries.has(o)) accumulate(o, seeds[i] ?? ones(o.shape, o.dtype));
+    if (carries.has(o)) cotangents.add(o, seeds[i] ?? ones(o.shape, o.dtype));
   });
 
   engine.internalDepth++;
   try {
     for (let i = order.length - 1; i >= 0; i--) {
       const t = order[i];
-      const g = total(t);
+      const g = cotangents.total(t);
       const inputs = t.inputs;
       if (!g || !inputs || t.op === 'leaf' || t.op === 'stopGradient' || !inputs.some((x) => carries.has(x))) continue;
       if (t.op === 'slice') {
-        const { begin, size } = t.attrs as { begin: number[]; size: number[] };
-        const list = pieces.get(inputs[0]) ?? [];
-        list.push({ g, begin, size, node: t });
-        pieces.set(inputs[0], list);
-        continue;
+        cotangents.addSlice(inputs[0], g, t);
+      } else if (t.op === 'matmul') {
+        const factors = matmulFactors(g, inputs, t.attrs as PrimitiveAttrs['matmul']);
+        inputs.forEach((x, j) => {
+          if (carries.has(x)) cotangents.addProduct(x, factors[j]);
+        });
+      } else {
+        const grads = ruleFor(t.op as PrimitiveOp)(g, inputs, t, t.attrs as never);
+        inputs.forEach((x, j) => {
+          const gx = grads[j];
+          if (gx && carries.has(x)) cotangents.add(x, gx);
+        });
       }
-      const rule = ruleFor(t.op as PrimitiveOp);
-      const grads = rule(g, inputs, t, t.attrs as never);
-      inputs.forEach((x, j) => {
-        const gx = grads[j];
-        if (gx && carries.has(x)) accumulate(x, gx);
-      });
     }
   } finally {
     engine.internalDepth--;
   }
-  return wrt.map((t) => total(t) ?? zerosLike(t));
+  return wrt.map((t) => cotangents.total(t) ?? zerosLike(t));
 });
-
-/** The cotangent g of a slice (node) of a tensor, and the region it was cut from. */
-interface Piece {
-  g: Tensor;
-  begin: readonly number[];
-  size: readonly number[];
-  node: Tensor;
-}
-
-/**
- * The cotangent of a tensor from the cotangents of slices of it. A slice's own rule pads its
- * cotangent to the whole tensor; summing those is quadratic when a tensor is cut into many
- * pieces, as an unrolled recurrence cuts its input sequence into T steps (T pads of T steps
- * each: 8 GB for an LSTM at T = 500). Pieces cut along one axis without overlapping are laid
- * side by side instead, each padded only over the gaps around it: one concat, and the same
- * values (each element is one piece's cotangent or zero). Other cuts are padded and summed.
- */
-function assemble(x: Tensor, ps: Piece[]): Tensor {
-  const padTo = (g: Tensor, pads: [number, number][]) => p.pad(g, pads, 0, 'grad');
-  const cut = new Set<number>();
-  for (const { begin, size } of ps) {
-    for (const [i, d] of x.shape.entries()) if (begin[i] !== 0 || size[i] !== d) cut.add(i);
-  }
-  const [axis] = cut;
-  const sorted = [...ps].sort((a, b) => a.begin[axis] - b.begin[axis]);
-  const sideBySide =
-    ps.length > 1 &&
-    cut.size === 1 &&
-    sorted.every((q, k) => q.size[axis] > 0 && (k === 0 || q.begin[axis] >= sorted[k - 1].begin[axis] + sorted[k - 1].size[axis]));
-  if (!sideBySide) {
-    let sum: Tensor | undefined;
-    for (const { g, node } of ps) {
-      const [padded] = ruleFor('slice')(g, [x], node, node.attrs as never) as Tensor[];
-      sum = sum ? add(sum, padded) : padded;
-    }
-    return sum as Tensor;
-  }
-  let end = 0;
-  const parts = sorted.map((q, k) => {
-    const before = q.begin[axis] - end;
-    end = q.begin[axis] + q.size[axis];
-    const after = k === sorted.length - 1 ? x.shape[axis] - end : 0;
-    return before || after
-      ? padTo(
-          q.g,
-          x.shape.map((_, i) => (i === axis ? [before, after] : [0, 0])),
-        )
-      : q.g;
-  });
-  return p.concat(parts, axis, 'grad');
-}
 
 function traced<T>(fn: () => T): T {
   engine.traceDepth++;

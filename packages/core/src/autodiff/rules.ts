@@ -74,6 +74,7 @@ export const UNARY_RULES: Record<UnaryOp, UnaryDerivative | typeof zeroGradient 
   sin: (g, x) => mul(g, cos(x)),
   cos: (g, x) => neg(mul(g, sin(x))),
   tanh: (g, _x, y) => mul(g, sub(1, square(y))),
+  sigmoid: (g, _x, y) => mul(g, mul(y, sub(1, y))),
   erf: (g, x) => mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))),
   floor: zeroGradient,
   logicalNot: boolResult,
@@ -176,17 +177,28 @@ export const REDUCE_RULES: Record<ReduceOp, ReduceDerivative> = {
 
 const reduce: Rule<'reduce'> = (g, [x], y, { fn, axes }) => [ruleOf(REDUCE_RULES, 'reduce', fn)(g, x, y, axes)];
 
+/** A product op(x) op(y), where op transposes the last two axes when its flag is set. */
+export interface Factor {
+  x: Tensor;
+  y: Tensor;
+  tx: boolean;
+  ty: boolean;
+}
+
 /**
  * For C = op(A) op(B): dop(A) = g op(B)^T and dop(B) = op(A)^T g, then undo the transposes.
- * Each case is one matmul with flags, so no transpose is materialized.
+ * Each case is one matmul with flags, so no transpose is materialized. Backward takes the
+ * products themselves, to sum those of a weight used many times as one (cotangents.ts).
  */
-const matmul: Rule<'matmul'> = (g, [a, b], _y, { transposeA: tA, transposeB: tB }) => {
-  const mm = (x: Tensor, y: Tensor, tx: boolean, ty: boolean) => p.matmul3(x, y, tx, ty, 'grad');
-  if (!tA && !tB) return [mm(g, b, false, true), mm(a, g, true, false)];
-  if (!tA && tB) return [mm(g, b, false, false), mm(g, a, true, false)];
-  if (tA && !tB) return [mm(b, g, false, true), mm(a, g, false, false)];
-  return [mm(b, g, true, true), mm(g, a, true, true)];
-};
+export function matmulFactors(g: Tensor, [a, b]: Tensor[], { transposeA: tA, transposeB: tB }: PrimitiveAttrs['matmul']): [Factor, Factor] {
+  const f = (x: Tensor, y: Tensor, tx: boolean, ty: boolean): Factor => ({ x, y, tx, ty });
+  if (!tA && !tB) return [f(g, b, false, true), f(a, g, true, false)];
+  if (!tA && tB) return [f(g, b, false, false), f(g, a, true, false)];
+  if (tA && !tB) return [f(b, g, false, true), f(a, g, false, false)];
+  return [f(b, g, true, true), f(g, a, true, true)];
+}
+
+const matmul: Rule<'matmul'> = (g, xs, _y, attrs) => matmulFactors(g, xs, attrs).map(({ x, y, tx, ty }) => p.matmul3(x, y, tx, ty, 'grad'));
 
 const movement = {
   reshape: ((g, [x]) => [p.reshape(g, [...x.shape], 'grad')]) as Rule<'reshape'>,

@@ -218,23 +218,18 @@ export const selu = op(
 
 /**
  * |x| written as a where on x >= 0, so that at 0 its gradient is that of the x >= 0 branch:
- * sigmoid and softplus then get their true derivatives at 0 (abs's would be 0 there).
+ * softplus then gets its true derivative at 0 (abs's would be 0 there).
  */
 function absFromPositiveSide(t: Tensor): Tensor {
   return where(greaterEqual(t, 0), t, neg(t));
 }
 
-/** 1 / (1 + e^-x), from e^-|x| so that neither branch overflows. */
-export const sigmoid = op(
-  'sigmoid',
-  function sigmoid(x: TensorLike): Tensor {
-    const t = toFloatTensor('sigmoid', x);
-    const e = exp(neg(absFromPositiveSide(t)));
-    const denom = add(e, 1);
-    return where(greaterEqual(t, 0), reciprocal(denom), div(e, denom));
-  },
-  1,
-);
+/**
+ * 1 / (1 + e^-x), a primitive (see docs/architecture.md): composed stably from e^-|x| it was 9
+ * ops with a gradient of many more; the primitive is one, and three for its gradient
+ * (g y (1 - y)). An LSTM training step went from 110 to 44 ops per time step.
+ */
+export const sigmoid = unaryOp('sigmoid', true);
 
 /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|), finite for every x. */
 export const softplus = op(

@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor.js';
  * records the node. Public ops and gradient rules are built from these.
  */
 
-const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'tanh', 'erf']);
+const FLOAT_ONLY = new Set<UnaryOp>(['exp', 'log', 'log1p', 'sqrt', 'sin', 'cos', 'tanh', 'sigmoid', 'erf']);
 
 export function unary(fn: UnaryOp, x: Tensor, label: string = fn): Tensor {
   if (fn === 'logicalNot') {

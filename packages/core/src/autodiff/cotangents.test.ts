@@ -104,3 +104,39 @@ describe('the cotangent of a tensor cut into slices', () => {
     f.dispose();
   });
 });
+
+describe('the cotangent of a weight used in many products', () => {
+  test('is one product of the concatenated operands, with the values of the sum', async () => {
+    const steps = 16;
+    const w = nb.randomUniform([4, 3], { seed: 3, dtype: 'float64' });
+    const xs = nb.randomUniform([steps, 2, 4], { seed: 4, dtype: 'float64' });
+    const loss = (v: nb.Tensor) => {
+      let acc = nb.zeros([2, 3], 'float64');
+      for (let i = 0; i < steps; i++) acc = nb.tanh(acc.add(nb.matmul(nb.slice(xs, [i, 0, 0], [1, 2, 4]).reshape([2, 4]), v)));
+      return nb.sum(acc);
+    };
+    const f = nb.jit((v: nb.Tensor) => nb.grad(loss)(v));
+    const graphs = await compiled(async () => {
+      await (await f(w)).data();
+    });
+    const products = graphs.flatMap((g) => g.nodes).filter((n) => n.op === 'matmul');
+    // steps forward products, and one for the weight's cotangent (x has none: it is not differentiated).
+    expect(products).toHaveLength(steps + 1);
+    f.dispose();
+    checkGradients((v) => loss(v), [w]);
+    // Both operands differentiated, the weight on the left (dW = g x^T) and transposed.
+    checkGradients(
+      (a, b) => nb.add(nb.matmul(a, b).sum(), nb.matmul(nb.transpose(a), b.slice([0, 0], [3, 3])).sum()),
+      [
+        [0.2, -0.5, 0.7, 0.1, 0.9, -0.3, 0.4, 0.6, -0.8],
+        [0.3, 0.5, -0.2, 0.8, -0.6, 0.1, 0.45, -0.35, 0.25, 0.15, -0.7, 0.05],
+      ],
+      {
+        shapes: [
+          [3, 3],
+          [3, 4],
+        ],
+      },
+    );
+  });
+});
