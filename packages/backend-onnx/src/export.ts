@@ -1,25 +1,33 @@
-import { checkArity, checkOptions, is, NablaError, type Tensor } from '@nabla/core';
-import { type Attr, OnnxGraphBuilder } from './onnx/builder.js';
+import { checkArity, checkOptions, is, NablaError } from '@nabla/core';
+import { GraphWriter } from './export/graph.js';
+import type { ExportableModel } from './export/types.js';
 
 /**
- * exportOnnx: a trained Sequential model as a standard .onnx file for inference anywhere
- * (onnxruntime, other runtimes). The graph is written from the layers themselves, not from a
- * traced graph, so the batch axis stays dynamic ('batch') and each layer is one or two familiar
- * ONNX ops. Only the layers' structure is read (className, getConfig, weights), so this module
- * needs nothing from @nabla/nn.
+ * exportOnnx: a trained model as a standard .onnx file for inference anywhere (onnxruntime,
+ * other runtimes): a Sequential, or a functional model with its inputs and outputs by name. The
+ * graph is written from the layers themselves, not from a traced graph, so the batch axis stays
+ * dynamic ('batch') and each layer is a few familiar ONNX ops. Each layer class has an exporter
+ * (export/*.ts; a custom layer's is registered with registerOnnxExporter). Only the layers'
+ * structure is read (className, getConfig, weights, output shapes), so this module needs nothing
+ * from @nabla/nn.
  */
-export interface ExportableLayer {
-  className: string;
-  getConfig(): Record<string, unknown>;
-  readonly weights: { name: string; value: Tensor }[];
-}
-export interface ExportableModel {
-  readonly layers: ExportableLayer[];
-  readonly inputShape?: (number | null)[];
-}
+export type { RegisterOnnxExporterOptions } from './export/registry.js';
+export { registeredOnnxExporters, registerOnnxExporter } from './export/registry.js';
+export type {
+  ExportableGraph,
+  ExportableLayer,
+  ExportableModel,
+  OnnxExportContext,
+  OnnxExporter,
+  OnnxExportResult,
+  SampleShape,
+} from './export/types.js';
+export { type Attr, type ConstTensor, OnnxGraphBuilder, type OnnxType } from './onnx/builder.js';
 
 export interface ExportOptions {
+  /** The input's name (a model of one input; default 'input' for a Sequential, the nn.input's name for a functional model). */
   inputName?: string;
+  /** The output's name (a model of one output; default 'output' for a Sequential, the output's name for a functional model). */
   outputName?: string;
   /** Replace an .onnx file that nabla exported before at the path (default true); never another file. */
   overwrite?: boolean;
@@ -27,80 +35,19 @@ export interface ExportOptions {
 
 const EXPORT_OPTIONS = { inputName: is.string, outputName: is.string, overwrite: is.boolean };
 
-/** Activation name -> ONNX ops on x. */
-function activation(b: OnnxGraphBuilder, name: string, x: string): string {
-  const f = (v: number) => b.scalar('float32', v);
-  const unary: Record<string, [string, Record<string, Attr>?]> = {
-    relu: ['Relu'],
-    sigmoid: ['Sigmoid'],
-    tanh: ['Tanh'],
-    elu: ['Elu', { alpha: { float: 1 } }],
-    selu: ['Selu'],
-    softplus: ['Softplus'],
-    softsign: ['Softsign'],
-    exponential: ['Exp'],
-    gelu: ['Gelu'],
-    leakyRelu: ['LeakyRelu', { alpha: { float: 0.2 } }],
-    hardSigmoid: ['HardSigmoid', { alpha: { float: 0.2 }, beta: { float: 0.5 } }],
-    softmax: ['Softmax', { axis: { int: -1 } }],
-    logSoftmax: ['LogSoftmax', { axis: { int: -1 } }],
-  };
-  if (name === 'linear') return x;
-  if (name === 'relu6') return b.op('Clip', [x, f(0), f(6)]);
-  if (name === 'swish' || name === 'silu') return b.op('Mul', [x, b.op('Sigmoid', [x])]);
-  const op = unary[name];
-  if (!op) throw new NablaError(`exportOnnx: activation '${name}' has no ONNX export yet`);
-  return b.op(op[0], [x], op[1]);
-}
-
-async function initializer(b: OnnxGraphBuilder, t: Tensor): Promise<string> {
-  if (t.dtype !== 'float32') throw new NablaError(`exportOnnx: weights must be float32, got ${t.dtype}`);
-  return b.constant({ type: 'float32', shape: [...t.shape], data: await t.data() });
-}
-
-/** The model as ONNX bytes (opset 21, IR 10): input [batch, ...sample] named `input`, output named `output`. */
-export async function toOnnx(model: ExportableModel, opts: ExportOptions = {}): Promise<Uint8Array> {
-  const sample = model.inputShape;
-  if (!sample || sample.some((d) => d === null) || model.layers.length === 0) {
-    throw new NablaError('exportOnnx: the model must be built (with a known input shape) before export');
-  }
-  const b = new OnnxGraphBuilder({ name: 'nabla-sequential' });
-  let x = b.input(opts.inputName ?? 'input', 'float32', ['batch', ...(sample as number[])]);
-  let shape = sample as number[];
-  for (const layer of model.layers) {
-    const config = layer.getConfig();
-    switch (layer.className) {
-      case 'Dense': {
-        const [kernel, bias] = layer.weights;
-        x = b.op('MatMul', [x, await initializer(b, kernel.value)]);
-        if (config.useBias !== false && bias) x = b.op('Add', [x, await initializer(b, bias.value)]);
-        x = activation(b, String(config.activation ?? 'linear'), x);
-        shape = [...shape.slice(0, -1), config.units as number];
-        break;
-      }
-      case 'Activation':
-        x = activation(b, String(config.activation), x);
-        break;
-      case 'Dropout':
-        break; // identity at inference
-      case 'Flatten':
-        x = b.op('Flatten', [x], { axis: { int: 1 } });
-        shape = [shape.reduce((a, c) => a * c, 1)];
-        break;
-      case 'Reshape': {
-        const target = config.targetShape as number[];
-        // A leading 0 copies the batch dimension (allowzero off): the batch stays dynamic.
-        x = b.op('Reshape', [x, b.int64s([0, ...target])]);
-        const known = target.reduce((a, c) => (c === -1 ? a : a * c), 1);
-        shape = target.map((d) => (d === -1 ? shape.reduce((a, c) => a * c, 1) / known : d));
-        break;
-      }
-      default:
-        throw new NablaError(`exportOnnx: layer class '${layer.className}' has no ONNX export yet`);
-    }
-  }
-  b.output(opts.outputName ?? 'output', x, 'float32', ['batch', ...shape]);
-  return b.toBytes();
+/**
+ * The model as ONNX bytes (opset 21, IR 10), batch axis dynamic. A Sequential has one input
+ * named `input` and one output named `output`; a functional model's inputs and outputs keep its
+ * names (`model.inputNames`, `model.outputNames`).
+ */
+export async function toOnnx(model: ExportableModel, opts: ExportOptions = {}, ...extra: unknown[]): Promise<Uint8Array> {
+  checkArity('toOnnx', [model, opts, ...extra], 2);
+  checkOptions('toOnnx', opts, EXPORT_OPTIONS);
+  const graph = typeof model?.graphConfig === 'function' ? model.graphConfig() : null;
+  const writer = new GraphWriter(graph ? 'nabla-functional' : 'nabla-sequential');
+  if (graph) await writer.functional(model, graph, opts);
+  else await writer.sequential(model, opts);
+  return writer.b.toBytes();
 }
 
 /**
