@@ -74,6 +74,12 @@ test('names that cannot be ONNX names, and inputName on a model of two inputs, a
     "toOnnx: unknown option 'input_name'; did you mean 'inputName'?",
   );
   await expect(Reflect.apply(toOnnx, undefined, [oddModel, {}, 'extra'])).rejects.toThrow('toOnnx: takes at most 2 arguments');
+  const y = new nn.Dense(1, { name: 'y' }).apply(odd);
+  const twice = new nn.Model({ inputs: odd, outputs: [y, y] });
+  await expect(toOnnx(twice, { inputName: 'x' })).rejects.toThrow(
+    "exportOnnx: two outputs are named 'y'; ONNX outputs need names of their own",
+  );
   model.dispose();
   oddModel.dispose();
+  twice.dispose();
 });

@@ -118,6 +118,8 @@ export class GraphWriter {
     }
     const own = model.outputNames ?? g.outputs.map((_, k) => `output_${k}`);
     const outputNames = single('outputName', names.outputName, g.outputs.length, own);
+    const twice = outputNames.find((n, k) => outputNames.indexOf(n) !== k);
+    if (twice !== undefined) throw new NablaError(`exportOnnx: two outputs are named '${twice}'; ONNX outputs need names of their own`);
     g.outputs.forEach((ref, k) => {
       const v = read(ref);
       const name = checkName(
