@@ -145,6 +145,30 @@ describe('MultiHeadAttention: weights, shapes, options and errors', () => {
     expect(layer.countParams()).toBe(6 * 6 + 6 + 9 * 6 + 6 + 8 * 15 + 15 + 15 * 7 + 7);
   });
 
+  test('kernel and bias regularizers, constraints and initializers reach the four projections', async () => {
+    const layer = new MultiHeadAttention(1, 2, {
+      kernelRegularizer: 'l2',
+      biasConstraint: 'nonNeg',
+      kernelInitializer: 'ones',
+      biasInitializer: { className: 'Constant', config: { value: -1 } },
+      name: 'r',
+    });
+    layer.apply([rand([1, 2, 3], 1), rand([1, 2, 3], 2)]);
+    expect(layer.weights.filter((w) => w.regularizer).map((w) => w.name)).toEqual([
+      'r/queryKernel',
+      'r/keyKernel',
+      'r/valueKernel',
+      'r/outputKernel',
+    ]);
+    expect(layer.weights.filter((w) => w.constraint).map((w) => w.name)).toEqual([
+      'r/queryBias',
+      'r/keyBias',
+      'r/valueBias',
+      'r/outputBias',
+    ]);
+    for (const w of layer.weights) expect(new Set(await w.value.data())).toEqual(new Set([w.name.endsWith('Kernel') ? 1 : -1]));
+  });
+
   test('unknown time lengths: computeOutputShape keeps them', () => {
     const layer = new MultiHeadAttention(2, 2, { returnAttentionScores: true });
     expect(
