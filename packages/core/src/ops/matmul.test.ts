@@ -129,3 +129,32 @@ describe('matmul: gradients (float64)', () => {
     checkGradients((x, y) => nb.dot(x, y), [values(3), values(6, -1, 1, 2)], { shapes: [[3], [3, 2]] });
   });
 });
+
+describe('a stack of rows times one matrix', () => {
+  test('is each row times the matrix, for rank 3 and 4, a vector on the right, and empty stacks', async () => {
+    const a = nb.tensor(values(2 * 3 * 4), [2, 3, 4]);
+    const b = nb.tensor(values(4 * 5, -1, 1, 2), [4, 5]);
+    const rows = await nb.matmul(nb.reshape(a, [6, 4]), b).data();
+    expect(nb.matmul(a, b).shape).toEqual([2, 3, 5]);
+    expect(await nb.matmul(a, b).data()).toEqual(rows);
+    expect(await nb.matmul(nb.reshape(a, [1, 2, 3, 4]), b).data()).toEqual(rows);
+    expect(nb.matmul(a, nb.ones([4])).shape).toEqual([2, 3]);
+    expect(nb.matmul(a, nb.ones([5, 4]), false, true).shape).toEqual([2, 3, 5]);
+    expect(nb.matmul(nb.zeros([2, 0, 4]), b).shape).toEqual([2, 0, 5]);
+  });
+
+  test('gradients of both operands (float64)', () => {
+    checkGradients((a, b) => nb.matmul(a, b), [values(2 * 3 * 4), values(4 * 2, -1, 1, 3)], {
+      shapes: [
+        [2, 3, 4],
+        [4, 2],
+      ],
+    });
+    checkGradients((a, b) => nb.matmul(a, b, false, true), [values(2 * 3 * 4), values(2 * 4, -1, 1, 3)], {
+      shapes: [
+        [2, 3, 4],
+        [2, 4],
+      ],
+    });
+  });
+});
