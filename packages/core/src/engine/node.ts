@@ -39,7 +39,7 @@ export function makeNode<K extends PrimitiveOp>(
     }
   }
   checkBackendDType(label, backend, dtype);
-  const key = `${op}${JSON.stringify(attrs)}${dtype}`;
+  const key = `${op}${attrsKey(attrs)}${dtype}`;
   const t = track(new Tensor(shape, dtype, backend, op, attrs, inputs, null, key, label));
   if (engine.debug) onDebugNode(t);
   return t;
@@ -100,4 +100,15 @@ export function fromBuffer(
  */
 function onDebugNode(t: Tensor): void {
   if (getBackendInstance(t.backend).capabilities.sync) realizeSync([t]);
+}
+
+/**
+ * Attributes as a key: JSON, except that the numbers JSON cannot tell apart keep their identity
+ * (JSON writes NaN and both infinities as null, and -0 as 0), so that pad(x, -Infinity) and
+ * pad(x, NaN) are neither merged into one node nor given one compiled executable.
+ */
+export function attrsKey(attrs: object): string {
+  return JSON.stringify(attrs, (_k, v) =>
+    typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `#${Object.is(v, -0) ? '-0' : v}` : v,
+  );
 }

@@ -90,3 +90,17 @@ describe('simplify', () => {
     }
   });
 });
+
+test('attributes JSON cannot tell apart (infinities, -0) make different nodes and executables', async () => {
+  const x = nb.tensor([1, 2]);
+  const values = [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0];
+  const firsts = [];
+  for (const v of values) firsts.push((await nb.pad(x, [[1, 0]], v).data())[0]);
+  expect(firsts.slice(0, 2)).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+  expect(Object.is(firsts[2], -0)).toBe(true);
+  expect(Object.is(firsts[3], 0)).toBe(true);
+  // One graph holding all of them: no two merged.
+  const all = await nb.stack(values.map((v) => nb.pad(x, [[1, 0]], v))).data();
+  expect([all[0], all[3]]).toEqual([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+  expect(Object.is(all[6], -0) && Object.is(all[9], 0)).toBe(true);
+});

@@ -1,5 +1,6 @@
 import type { Graph, GraphNode } from '../graph.js';
 import { shapesEqual } from '../shape.js';
+import { attrsKey } from './node.js';
 
 /**
  * Rewrites a compiled function's graph once its constants are known (nb.jit's captured
@@ -47,7 +48,7 @@ export function simplify(graph: Graph): Graph {
       alias[nIn + k] = same;
       return;
     }
-    const key = `${node.op}${JSON.stringify(node.attrs)}${node.dtype}[${node.shape}](${inputs})`;
+    const key = `${node.op}${attrsKey(node.attrs)}${node.dtype}[${node.shape}](${inputs})`;
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       alias[nIn + k] = earlier;
