@@ -224,10 +224,11 @@ export abstract class Layer<Out extends Tensors = Tensors> {
     return (this as { className?: string }).className ?? this.constructor.name;
   }
 
-  /** Default name prefix: the class name in snake_case (Dense -> dense). */
+  /** Default name prefix: the class name in snake_case as Keras's to_snake_case (Dense -> dense, Conv2D -> conv2d, LSTM -> lstm). */
   protected defaultPrefix(): string {
     return this.registeredName()
-      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
+      .replace(/([a-z])([A-Z])/g, '$1_$2')
       .toLowerCase();
   }
 

@@ -98,14 +98,3 @@ export function spatialAndChannels(owner: string, inputShape: LayerShape, rank: 
 export function corePadding(padding: ConvPadding, size: number[], dilations: number[]): nb.Padding {
   return padding === 'causal' ? size.map((k, i) => [(k - 1) * dilations[i], 0] as [number, number]) : padding;
 }
-
-/**
- * Keras's default layer name for a class (to_snake_case): 'Conv2D' -> 'conv2d', 'MaxPooling2D'
- * -> 'max_pooling2d', 'Conv2DTranspose' -> 'conv2d_transpose'. Layer's own rule would give 'conv2_d'.
- */
-export function kerasSnakeCase(className: string): string {
-  return className
-    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase();
-}

@@ -11,7 +11,6 @@ import {
   checkStridesOrDilation,
   corePadding,
   filtersAndKernel,
-  kerasSnakeCase,
   paddingOf,
   spatialAndChannels,
   tupleOf,
@@ -125,10 +124,6 @@ export class Window {
 export abstract class Conv extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = CONV_OPTIONS;
 
-  /** Keras's default name ('conv2d_1', 'max_pooling2d_1'). */
-  protected override defaultPrefix(): string {
-    return kerasSnakeCase(this.className);
-  }
   readonly filters: number;
   readonly groups: number;
   readonly window: Window;

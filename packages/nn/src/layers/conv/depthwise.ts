@@ -5,7 +5,7 @@ import type { Regularizer, SerializedRegularizer } from '../../regularizers.js';
 import type { Weight } from '../../weight.js';
 import { type CallContext, Layer, type LayerShape } from '../layer.js';
 import { primaryAndArgs } from '../primary.js';
-import { filtersAndKernel, kerasSnakeCase, spatialAndChannels } from './args.js';
+import { filtersAndKernel, spatialAndChannels } from './args.js';
 import { type ConvArgs, WINDOW_OPTIONS, Window } from './conv.js';
 import { WeightSpec } from './weight-spec.js';
 
@@ -52,10 +52,6 @@ function depthwise(x: nb.Tensor, kernel: nb.Tensor, window: Window): nb.Tensor {
 export abstract class DepthwiseConv extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = DEPTHWISE_OPTIONS;
 
-  /** Keras's default name ('conv2d_1', 'max_pooling2d_1'). */
-  protected override defaultPrefix(): string {
-    return kerasSnakeCase(this.className);
-  }
   readonly depthMultiplier: number;
   readonly window: Window;
   private readonly depthwiseSpec: WeightSpec;
@@ -125,10 +121,6 @@ export class DepthwiseConv2D extends DepthwiseConv {
 export abstract class SeparableConv extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = SEPARABLE_OPTIONS;
 
-  /** Keras's default name ('conv2d_1', 'max_pooling2d_1'). */
-  protected override defaultPrefix(): string {
-    return kerasSnakeCase(this.className);
-  }
   readonly filters: number;
   readonly depthMultiplier: number;
   readonly window: Window;

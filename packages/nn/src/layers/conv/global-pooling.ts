@@ -1,6 +1,6 @@
 import * as nb from '@nabla/core';
 import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape, type Mask } from '../layer.js';
-import { checkDataFormat, kerasSnakeCase, spatialAndChannels } from './args.js';
+import { checkDataFormat, spatialAndChannels } from './args.js';
 
 export interface GlobalPoolingArgs extends LayerArgs {
   dataFormat?: 'channelsLast';
@@ -17,10 +17,6 @@ const GLOBAL_OPTIONS: nb.OptionSchema = { ...LAYER_OPTIONS, dataFormat: nb.is.an
 export abstract class GlobalPooling extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = GLOBAL_OPTIONS;
 
-  /** Keras's default name ('conv2d_1', 'max_pooling2d_1'). */
-  protected override defaultPrefix(): string {
-    return kerasSnakeCase(this.className);
-  }
   readonly keepdims: boolean;
 
   protected constructor(

@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from '../layer.js';
 import { primaryAndArgs } from '../primary.js';
-import { checkDataFormat, kerasSnakeCase, paddingOf, spatialAndChannels, tupleOf, windowLength } from './args.js';
+import { checkDataFormat, paddingOf, spatialAndChannels, tupleOf, windowLength } from './args.js';
 
 export interface PoolingArgs extends LayerArgs {
   /** The window, one size for every spatial axis or one per axis (default 2). */
@@ -28,10 +28,6 @@ const POOLING_OPTIONS: nb.OptionSchema = {
 export abstract class Pooling extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = POOLING_OPTIONS;
 
-  /** Keras's default name ('conv2d_1', 'max_pooling2d_1'). */
-  protected override defaultPrefix(): string {
-    return kerasSnakeCase(this.className);
-  }
   readonly poolSize: number[];
   readonly strides: number[];
   readonly padding: 'valid' | 'same';

@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import type { Weight } from '../../weight.js';
 import { type CallContext, Layer, type LayerShape } from '../layer.js';
-import { filtersAndKernel, kerasSnakeCase, spatialAndChannels } from './args.js';
+import { filtersAndKernel, spatialAndChannels } from './args.js';
 import { type ConvArgs, WINDOW_OPTIONS, Window } from './conv.js';
 import { WeightSpec } from './weight-spec.js';
 
@@ -25,10 +25,6 @@ const TRANSPOSE_OPTIONS: nb.OptionSchema = {
 export abstract class ConvTranspose extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = TRANSPOSE_OPTIONS;
 
-  /** Keras's default name ('conv2d_1', 'max_pooling2d_1'). */
-  protected override defaultPrefix(): string {
-    return kerasSnakeCase(this.className);
-  }
   readonly filters: number;
   readonly outputPadding: number[] | null;
   readonly window: Window;
