@@ -4,6 +4,7 @@ import { CONV_EXPORTERS } from './conv.js';
 import { CORE_EXPORTERS } from './core-layers.js';
 import { MERGING_EXPORTERS } from './merging.js';
 import { NORMALIZATION_EXPORTERS } from './normalization.js';
+import { RECURRENT_EXPORTERS } from './recurrent.js';
 import { RESHAPING_EXPORTERS } from './reshaping.js';
 import type { OnnxExporter } from './types.js';
 
@@ -15,4 +16,5 @@ export const BUILTIN_EXPORTERS: Record<string, OnnxExporter | { fn: OnnxExporter
   ...RESHAPING_EXPORTERS,
   ...MERGING_EXPORTERS,
   ...ATTENTION_EXPORTERS,
+  ...RECURRENT_EXPORTERS,
 };

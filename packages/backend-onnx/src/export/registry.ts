@@ -61,25 +61,13 @@ export function registeredOnnxExporters(...extra: unknown[]): string[] {
   return [...exporters.keys()].sort();
 }
 
-/**
- * Layer classes of @nabla/nn still being written, whose export is planned: named in the error, so
- * that a user knows it is not their model's fault.
- */
-export const PENDING_EXPORTS: Readonly<Record<string, string>> = Object.fromEntries(
-  ['SimpleRNN', 'LSTM', 'GRU', 'Bidirectional'].map((name) => [
-    name,
-    "nabla's recurrent layers have no ONNX export yet (ONNX's RNN, LSTM and GRU ops are the plan)",
-  ]),
-);
-
 /** The exporter of a layer class, or an error that says how to register one. */
 export function exporterFor(className: string, layerName: string): Entry {
   const entry = exporters.get(className);
   if (entry !== undefined) return entry;
   const named = layerName === className ? `layer class '${className}'` : `layer '${layerName}' (class '${className}')`;
-  const pending = Object.hasOwn(PENDING_EXPORTS, className) ? ` (${PENDING_EXPORTS[className]})` : '';
   throw new NablaError(
-    `exportOnnx: ${named} has no ONNX export${pending}; register one with registerOnnxExporter(${JSON.stringify(className)}, (ctx) => ...) ` +
+    `exportOnnx: ${named} has no ONNX export; register one with registerOnnxExporter(${JSON.stringify(className)}, (ctx) => ...) ` +
       `from '@nabla/backend-onnx/export' (ctx.builder adds the nodes; see ctx.inputs, ctx.weight)`,
   );
 }

@@ -20,6 +20,7 @@ export type Attr =
   | { ints: number[] }
   | { floats: number[] }
   | { string: string }
+  | { strings: string[] }
   | { tensor: ConstTensor };
 
 export interface ConstTensor {
@@ -151,6 +152,7 @@ function attributeProto(name: string, a: Attr): AttributeProto {
   }
   if ('floats' in a) return { name, type: AttributeType.FLOATS, floats: a.floats };
   if ('string' in a) return { name, type: AttributeType.STRING, s: a.string };
+  if ('strings' in a) return { name, type: AttributeType.STRINGS, strings: a.strings };
   return { name, type: AttributeType.TENSOR, t: tensorProto(a.tensor) };
 }
 
