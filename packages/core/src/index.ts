@@ -86,6 +86,7 @@ export {
   type RandomNormalOptions,
   type RandomUniform,
   type RandomUniformOptions,
+  randomCounter,
   randomNormal,
   randomUniform,
   type Seed,

@@ -210,6 +210,7 @@ const API: Record<string, Entry> = {
   graphValue: { exempt: BACKEND_HELPER },
   philox4x32: { exempt: 'the reference RNG for backend authors' },
   philoxUniform: { exempt: 'the reference RNG for backend authors' },
+  randomCounter: { exempt: 'the reference RNG for host code (the counter of a draw)' },
   checkArg: { exempt: VALIDATION },
   checkArity: { exempt: VALIDATION },
   checkOptions: { exempt: VALIDATION },

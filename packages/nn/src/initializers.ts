@@ -354,8 +354,9 @@ export interface OrthogonalOptions {
  * Q, sign-corrected by diag(R) so it does not depend on the QR routine, is transposed when rows <
  * cols. Tall results have orthonormal columns (W^T W = gain^2 I), wide ones orthonormal rows.
  *
- * The QR runs on the host in float64 (Householder), so apply() reads the draw back synchronously:
- * initialization happens once per weight, and core has no QR primitive.
+ * The QR runs on the host in float64 (Householder): initialization happens once per weight, and
+ * core has no QR primitive. The normals are drawn on the host too (hostNormals), so that it works
+ * on backends that cannot be read synchronously (onnx), with the same values on every backend.
  */
 export class Orthogonal implements Initializer {
   readonly className: string = 'Orthogonal';
@@ -382,10 +383,7 @@ export class Orthogonal implements Initializer {
     if (rows === 0 || cols === 0) return nb.zeros(shape, dtype);
     const m = Math.max(rows, cols);
     const n = Math.min(rows, cols);
-    const draw = nb.randomNormal([m, n], { dtype: 'float64', seed: this.seed });
-    const a = Float64Array.from(draw.dataSync());
-    draw.dispose();
-    const q = orthonormalQ(a, m, n);
+    const q = orthonormalQ(hostNormals(op, m * n, this.seed), m, n);
     const out = new Float64Array(m * n);
     if (rows >= cols) for (let i = 0; i < q.length; i++) out[i] = this.gain * q[i];
     else for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[j * m + i] = this.gain * q[i * n + j];
@@ -395,6 +393,20 @@ export class Orthogonal implements Initializer {
   getConfig(): Record<string, unknown> {
     return { gain: this.gain, ...seedConfig(this.seed) };
   }
+}
+
+/**
+ * `size` standard normals in float64, computed on the host exactly as nb.randomNormal([size],
+ * { dtype: 'float64', seed }) computes them on the CPU backend: Philox uniforms (the `random`
+ * primitive's), then Box-Muller sqrt(-2 ln(1 - u1)) cos(2 pi u2). Without a seed they take the
+ * next draw of core's global stream, as randomNormal would.
+ */
+function hostNormals(op: string, size: number, seed: number | undefined): Float64Array {
+  const counter = nb.randomCounter(op, seed);
+  const u = nb.philoxUniform(2 * size, counter.subarray(0, 2), counter.subarray(2));
+  const out = new Float64Array(size);
+  for (let i = 0; i < size; i++) out[i] = Math.sqrt(Math.log(1 - u[i]) * -2) * Math.cos(u[size + i] * (2 * Math.PI));
+  return out;
 }
 
 /**

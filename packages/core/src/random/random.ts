@@ -47,10 +47,21 @@ function uniform01(op: string, shape: number[], seed: Seed | undefined): Tensor 
     }
     return p.random(shape, concat([reshape(seed, [1]), constant(new Int32Array(3))]), op);
   }
-  if (seed !== undefined) return p.random(shape, constant(Int32Array.from([...seedToKey(op, seed), 0, 0])), op);
+  return p.random(shape, constant(randomCounter(op, seed)), op);
+}
+
+/**
+ * The `random` primitive's counter operand (key, then offset) for a draw with this seed, or for
+ * the next draw of the global stream (which it takes, as a draw does). With philoxUniform it lets
+ * host code draw synchronously the numbers a draw on any backend gives: nn's Orthogonal
+ * initializer, whose QR runs on the host, on backends that cannot be read synchronously.
+ */
+export function randomCounter(op: string, seed?: number, ...extra: never[]): Int32Array {
+  checkArity('randomCounter', [op, seed, ...extra], 2);
+  if (seed !== undefined) return Int32Array.from([...seedToKey(op, seed), 0, 0]);
   const counter = Int32Array.from([globalKey[0], globalKey[1], globalCounter, Math.floor(globalCounter / 2 ** 32)]);
   globalCounter++;
-  return p.random(shape, constant(counter), op);
+  return counter;
 }
 
 /** A draw's dtype (already checked to be a dtype): float32 or float64, and int32 where the distribution allows it. */
