@@ -1,7 +1,7 @@
 import { loadavg } from 'node:os';
 import * as nb from '@nabla/core';
 import { measure, type Result } from './harness.js';
-import { LAYER_WORKLOADS, type LayerWorkload, workloadData } from './layer-workloads.js';
+import { LAYER_WORKLOADS, type LayerWorkload, type NablaModel, workloadData } from './layer-workloads.js';
 import { PEERS, type Peer, usePeer } from './peers.js';
 import { TORCH_THREADS, torchStep } from './torch-peer.js';
 
@@ -41,22 +41,26 @@ function noFigure(w: LayerWorkload, impl: string, note: string): Result {
  */
 async function nablaStep(w: LayerWorkload, backend: string, x: Float32Array, y: Float32Array | Int32Array): Promise<Result> {
   const impl = `nabla-${backend}`;
-  if (typeof w.nabla === 'string') return noFigure(w, impl, w.nabla);
   nb.setBackend(backend);
   const n = BATCHES * w.batch;
   const tx = nb.tensor(x, [n, ...w.xShape]);
   const ty = nb.tensor(y, [n, ...w.yShape], w.labels === 'classes' ? 'int32' : 'float32');
-  const model = w.nabla();
+  let model: NablaModel | undefined;
   try {
-    const timing = await measure(() => model.fit(tx, ty, { epochs: 1, batchSize: w.batch, shuffle: false, verbose: 0 }), {
+    model = w.nabla();
+    const fitted = model;
+    const timing = await measure(() => fitted.fit(tx, ty, { epochs: 1, batchSize: w.batch, shuffle: false, verbose: 0 }), {
       budgetMs: BUDGET_MS,
       minRuns: MIN_STEPS,
       maxRuns: MAX_STEPS,
     });
     const perStep = timing.medianMs / BATCHES;
     return { ...row(w, impl), medianMs: perStep, runs: timing.runs, value: perStep };
+  } catch (e) {
+    // Shown in its row (and in the targets), so that the other backends' figures still print.
+    return noFigure(w, impl, `failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   } finally {
-    model.dispose();
+    model?.dispose();
     nb.dispose([tx, ty]);
   }
 }

@@ -28,8 +28,8 @@ export interface LayerWorkload {
   yShape: number[];
   /** Integer class labels (softmax cross-entropy) or float targets (mean squared error). */
   labels: 'classes' | 'values';
-  /** The nabla model, compiled, on the current backend; a string says why there is none yet. */
-  nabla: (() => NablaModel) | string;
+  /** The nabla model, compiled, on the current backend. */
+  nabla: () => NablaModel;
   /** The TensorFlow.js model, compiled; a string says why TensorFlow.js has none. */
   tfjs: ((tf: TF) => tfjs.LayersModel) | string;
 }
@@ -37,6 +37,14 @@ export interface LayerWorkload {
 const CONV = { batch: 32, height: 28, width: 28, channels: 1, filters: 32, kernel: 3, classes: 10 };
 const RECURRENT = { batch: 32, length: 20, features: 16, units: 64 };
 const TRANSFORMER = { batch: 32, length: 64, width: 128, heads: 4, ff: 512 };
+
+function recurrentNabla(Cell: typeof nn.LSTM | typeof nn.GRU) {
+  return () => {
+    const model = new nn.Sequential([new Cell(RECURRENT.units, { inputShape: [RECURRENT.length, RECURRENT.features] }), new nn.Dense(1)]);
+    model.compile({ optimizer: new nn.Adam(1e-3), loss: 'meanSquaredError' });
+    return model;
+  };
+}
 
 function recurrentTfjs(layer: 'lstm' | 'gru') {
   return (tf: TF) => {
@@ -94,7 +102,7 @@ export const LAYER_WORKLOADS: LayerWorkload[] = [
     xShape: [RECURRENT.length, RECURRENT.features],
     yShape: [1],
     labels: 'values',
-    nabla: 'nabla: nn.LSTM has not landed yet',
+    nabla: recurrentNabla(nn.LSTM),
     tfjs: recurrentTfjs('lstm'),
   },
   {
@@ -107,7 +115,7 @@ export const LAYER_WORKLOADS: LayerWorkload[] = [
     xShape: [RECURRENT.length, RECURRENT.features],
     yShape: [1],
     labels: 'values',
-    nabla: 'nabla: nn.GRU has not landed yet',
+    nabla: recurrentNabla(nn.GRU),
     tfjs: recurrentTfjs('gru'),
   },
   {
