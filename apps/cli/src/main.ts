@@ -10,14 +10,15 @@ import { mnistCnn } from './examples/mnist-cnn.js';
 import { mnistMlp } from './examples/mnist-mlp.js';
 import { mnistStreamed } from './examples/mnist-streamed.js';
 import { seedLinreg } from './examples/seed-linreg.js';
+import { sequences } from './examples/sequences.js';
 import { twoMoons } from './examples/two-moons.js';
 
 const USAGE = `usage: nabla examples [--backend NAME] [--only NAME[,NAME...]]
        nabla conformance [--backend NAME[,NAME...]] [--out DIR]
 
   examples      train the examples on the chosen backend (default: NABLA_BACKEND, else cpu);
-                mnist-cnn, sequences and char-transformer run by default on onnx alone (they take
-                minutes on the others): --only picks examples by name, and runs them anywhere
+                mnist-cnn and char-transformer run by default on onnx alone (they take minutes on
+                the others); --only picks examples by name (comma-separated) and runs them anywhere
   conformance   run the conformance suite on each backend (and across each pair); with --out,
                 write DIR/conformance.md (the matrix) and DIR/conformance.json`;
 
@@ -131,6 +132,24 @@ function exampleList(): Example[] {
         log(
           `  held-out test accuracy ${(cnn.testAccuracy * 100).toFixed(1)}% (target 97.5%), training ${cnn.trainSeconds.toFixed(1)} s, ${cnn.samplesPerSecond.toFixed(0)} samples/s, ${ms(t0)} ${verdict(ok)}`,
         );
+        return ok;
+      },
+    },
+    {
+      name: 'sequences',
+      title: 'next values of noisy sine waves (LSTM(32) and GRU(32), then Dense(1); adam, cosine decay, 20 epochs):',
+      run: async (log) => {
+        let ok = true;
+        for (const kind of ['LSTM', 'GRU'] as const) {
+          const t0 = performance.now();
+          const r = await sequences(kind, log, { verbose: 1 });
+          // Below the noise's variance: closer to the clean next value than an observation of it is.
+          const passed = r.validationMse < r.noiseVariance;
+          log(
+            `  ${kind}: validation MSE ${r.validationMse.toFixed(5)} (target < ${r.noiseVariance.toFixed(5)}, the noise's variance; repeating the last value: ${r.persistenceMse.toFixed(5)}), training ${r.trainSeconds.toFixed(1)} s, ${ms(t0)} ${verdict(passed)}`,
+          );
+          ok &&= passed;
+        }
         return ok;
       },
     },

@@ -1,11 +1,14 @@
 import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { expect, test } from 'vitest';
+import { charTransformer } from './char-transformer.js';
 import { iris } from './iris.js';
 import { linearRegression } from './linear-regression.js';
+import { mnistCnn } from './mnist-cnn.js';
 import { mnistMlp } from './mnist-mlp.js';
 import { mnistStreamed } from './mnist-streamed.js';
 import { seedLinreg } from './seed-linreg.js';
+import { sequences } from './sequences.js';
 import { twoMoons } from './two-moons.js';
 
 test('linear regression recovers weight ~3 and bias ~0.5, leaving no tensor behind', async () => {
@@ -73,4 +76,36 @@ test('the seed example and Iris give the same results on the onnx backend', asyn
   } finally {
     nb.setBackend('cpu');
   }
+}, 60_000);
+
+// The full runs take minutes on cpu (`nabla examples --only ...`); these tiny ones check that the
+// examples train, return their figures and free what they made.
+test('MNIST CNN: one epoch on 1,000 digits learns the digits, leaving no tensor behind', async () => {
+  const before = nb.memory().numTensors;
+  const r = await mnistCnn(() => {}, { samples: 1000, epochs: 1 });
+  expect(r.testSamples).toBe(200);
+  // Chance is 10%; one epoch of 13 steps reaches ~57% here.
+  expect(r.testAccuracy).toBeGreaterThan(0.5);
+  expect(nb.memory().numTensors).toBe(before);
+}, 60_000);
+
+test('character Transformer: a small one on 1,000 names beats the unigram entropy and writes names', async () => {
+  const before = nb.memory().numTensors;
+  const r = await charTransformer(() => {}, { names: 1000, epochs: 2, dim: 16, blocks: 1, samples: 4 });
+  expect(r.trainNames + r.validationNames).toBe(1000);
+  expect(r.validationLoss).toBeLessThan(r.unigramEntropy);
+  expect(r.samples).toHaveLength(4);
+  for (const name of r.samples) expect(name).toMatch(/^[a-z-]{0,15}$/);
+  expect(nb.memory().numTensors).toBe(before);
+}, 60_000);
+
+test('sequences: a small LSTM and GRU predict the next value of sine waves far better than repeating the last one', async () => {
+  const before = nb.memory().numTensors;
+  for (const kind of ['LSTM', 'GRU'] as const) {
+    const r = await sequences(kind, () => {}, { samples: 512, length: 10, units: 8, epochs: 8 });
+    expect(r.validationSamples).toBe(128);
+    // ~0.012 against ~0.06 here.
+    expect(r.validationMse).toBeLessThan(r.persistenceMse / 2);
+  }
+  expect(nb.memory().numTensors).toBe(before);
 }, 60_000);
