@@ -82,12 +82,20 @@ interface Session {
 export const MAX_LAYOUTS = 4;
 const UNGROUPED_FEEDS = { layout: UNGROUPED, spans: [] };
 
-/** Below this much matmul work a graph runs on one thread (see OnnxBackendOptions). */
+/**
+ * Below this much matmul work a graph runs on one thread (see OnnxBackendOptions), and also when
+ * its products average less than this each: threads split one op, so a graph of many small
+ * products (an unrolled recurrence) gains nothing and pays each op's synchronization. The
+ * LSTM(64) training step (batch 32, length 20; 45 products of 1.6 MFLOP on average), timed here
+ * in fit with other jobs on both cores: 2.4 and 4.4 ms per step (medians) on one thread, 9.6 and
+ * 12.9 on two; MNIST's MLP step on one thread in the same runs: 1.4 and 1.9 against 2.1 and 6.1.
+ */
 const PARALLEL_FLOPS = 4e6;
 
 /**
  * A graph of more nodes than this (an unrolled recurrence: an LSTM(64) training step has 44 per
- * time step) is compiled without onnxruntime's graph optimizations and for one input layout. Creating its session is what costs: at 'all' it grows faster than the node count
+ * time step) is compiled without onnxruntime's graph optimizations and for one input layout.
+ * Creating its session is what costs: at 'all' it grows faster than the node count
  * (11,000 nodes: 1.5 s against 0.8 s at 'disabled'; 55,000: 46 s against 13 s) and the runs were
  * no faster (24.6 against 24.3 ms, T = 100). A second layout (the first step's inputs are fresh
  * tensors, the next ones views of its packed outputs) would compile it all again, to save about
@@ -95,14 +103,17 @@ const PARALLEL_FLOPS = 4e6;
  */
 export const LARGE_GRAPH = 2000;
 
-function matmulFlops(graph: Graph): number {
+/** The graph's matrix products: their work in FLOP, and how many. */
+function matmulWork(graph: Graph): { flops: number; products: number } {
   let flops = 0;
+  let products = 0;
   for (const node of graph.nodes) {
     if (node.op !== 'matmul') continue;
     const { batch, m, n, k } = matmulDims(graph, node);
     flops += 2 * batch * m * n * k;
+    products++;
   }
-  return flops;
+  return { flops, products };
 }
 
 /** Makes an onnxruntime error name the nabla op whose ONNX node failed. */
@@ -182,9 +193,10 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   }
 
   private executable(graph: Graph, checkIndices: boolean): Executable {
-    const small = matmulFlops(graph) < PARALLEL_FLOPS;
+    const { flops, products } = matmulWork(graph);
+    const small = flops < PARALLEL_FLOPS;
     const large = graph.nodes.length > LARGE_GRAPH;
-    const threads = this.options.intraOpNumThreads ?? (small ? 1 : 0);
+    const threads = this.options.intraOpNumThreads ?? (small || flops / products < PARALLEL_FLOPS ? 1 : 0);
     // onnxruntime's graph optimizations pay off on large ops; on small graphs they only make
     // creating the session slower (the seed-linreg step: 0.88 ms at 'disabled', 1.23 at 'basic',
     // more at 'all'), and lowering folds constants itself (fold.ts). Its memory arena pays

@@ -51,3 +51,42 @@ describe.each(['onnx', 'onnx-wasm'])('large graphs on %s', (name) => {
     }
   });
 });
+
+describe.each(['onnx', 'onnx-wasm'])('intra-op threads on %s', (name) => {
+  /** The session options of the graph computing `fn` (realized lazily, one executable). */
+  async function optionsOf(fn: () => nb.Tensor): Promise<Record<string, unknown>> {
+    const backend = nb.getBackendInstance(name) as OnnxBackend;
+    const compile = backend.compile.bind(backend);
+    let exe: Executable | undefined;
+    backend.compile = (graph) => {
+      exe = compile(graph);
+      return exe;
+    };
+    try {
+      const y = fn();
+      await y.data();
+      y.dispose();
+    } finally {
+      backend.compile = compile;
+    }
+    return (exe as Executable).sessionOptions;
+  }
+
+  test('many small products (a recurrence) run on one thread; a large one on the default pool', async () => {
+    nb.setBackend(name);
+    // Shapes no other test uses, so that core's cache holds no executable for them yet.
+    const h = nb.ones([31, 67]);
+    const w = nb.ones([67, 67]);
+    const many = await optionsOf(() => {
+      // 40 products of 0.28 MFLOP: 11.1 MFLOP in all.
+      let y = h;
+      for (let i = 0; i < 40; i++) y = nb.tanh(nb.matmul(y, w));
+      return nb.sum(y);
+    });
+    expect(many.intraOpNumThreads).toBe(1);
+    const big = nb.ones([131, 127]);
+    const one = await optionsOf(() => nb.sum(nb.matmul(big, big, false, true))); // 4.5 MFLOP
+    expect(one.intraOpNumThreads).toBeUndefined();
+    nb.dispose([h, w, big]);
+  });
+});
