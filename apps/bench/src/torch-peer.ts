@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { Result } from './harness.js';
 
 const run = promisify(execFile);
 
@@ -11,9 +12,10 @@ export const NOT_INSTALLED = 'PyTorch: not installed (apt-get install python3-to
 
 /**
  * Debian's python3-torch lives in /usr/bin/python3; a `python3` earlier on PATH (pyenv, a venv)
- * is often another interpreter without it, so that one is tried second.
+ * is often another interpreter without it, so that one is tried second. NABLA_BENCH_PYTHON names
+ * the only one to try (a venv's torch).
  */
-const INTERPRETERS = ['/usr/bin/python3', 'python3'];
+const INTERPRETERS = process.env.NABLA_BENCH_PYTHON ? [process.env.NABLA_BENCH_PYTHON] : ['/usr/bin/python3', 'python3'];
 
 /** peer.py stays in src/ (tsc copies no Python): from dist/ and src/ alike, ../src/torch. */
 const SCRIPT = fileURLToPath(new URL('../src/torch/peer.py', import.meta.url));
@@ -36,47 +38,60 @@ export function torchPython(): Promise<string | null> {
   return found;
 }
 
-/** What peer.py prints. */
-interface TorchTiming {
-  medianMs: number;
-  steps: number;
-  threads: number;
-  torch: string;
-}
-
 /**
  * OpenMP's thread wait policies. With the default (active: a thread spins at each barrier), a
  * machine whose cores are busy with other work made PyTorch's 2-thread LSTM step 96-160 ms
- * instead of 4-8 ms with passive waiting (load average 6 on 2 cores). Both are run and the faster
- * counts, so that the peer is never shown worse than it can be.
+ * instead of 4-8 ms with passive waiting (load average 6 on 2 cores). The bench runs both and
+ * counts the faster, so that the peer is never shown worse than it can be.
  */
-const WAIT_POLICIES = ['ACTIVE', 'PASSIVE'];
+export const WAIT_POLICIES = ['active', 'passive'] as const;
+export type WaitPolicy = (typeof WAIT_POLICIES)[number];
+
+/** A PyTorch process holding one workload's model, warmed up, taking steps on request. */
+export interface TorchSession {
+  /** PyTorch's version and threads, as it reports them. */
+  torch: string;
+  threads: number;
+  /** Runs `steps` more train steps; resolves when they are done. */
+  steps(steps: number): Promise<void>;
+  close(): void;
+}
 
 /**
- * One layer workload's train step in PyTorch (torch/peer.py, a child process, 2 threads): the
- * median ms per step as a Result, or a row saying why there is no figure.
+ * Starts torch/peer.py --serve for a workload (model, data, Adam, 3 warm-up steps) and resolves
+ * once it is ready, so that its steps can be timed in turns with nabla's. A process that fails is
+ * an Error carrying the last line it wrote to stderr.
  */
-export async function torchStep(workload: string, size: string, sizes: Record<string, number>, budgetMs: number): Promise<Result> {
-  const row = { workload, size, impl: 'pytorch', unit: 'ms/step', higherIsBetter: false };
-  const none = (note: string): Result => ({ ...row, medianMs: Number.NaN, runs: 0, value: Number.NaN, note });
-  const python = await torchPython();
-  if (python === null) return none(NOT_INSTALLED);
-  const args = [SCRIPT, workload, '--sizes', JSON.stringify(sizes), '--threads', String(TORCH_THREADS), '--budget-ms', String(budgetMs)];
-  try {
-    const timings: TorchTiming[] = [];
-    for (const policy of WAIT_POLICIES) {
-      const env = { ...process.env, OMP_WAIT_POLICY: policy };
-      const { stdout } = await run(python, args, { env, timeout: 10 * 60_000 });
-      timings.push(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as TorchTiming);
+export async function startTorch(
+  python: string,
+  workload: string,
+  sizes: Record<string, number>,
+  policy: WaitPolicy,
+): Promise<TorchSession> {
+  const args = [SCRIPT, workload, '--sizes', JSON.stringify(sizes), '--threads', String(TORCH_THREADS), '--serve'];
+  const child = spawn(python, args, { env: { ...process.env, OMP_WAIT_POLICY: policy.toUpperCase() } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
+  const closed = once(child, 'close');
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const line = await lines.next();
+    if (line.done) {
+      await closed;
+      throw new Error(`PyTorch failed: ${stderr.trim().split('\n').at(-1) ?? 'no output'}`);
     }
-    const t = timings.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
-    const each = timings.map((x, i) => `${WAIT_POLICIES[i].toLowerCase()} ${x.medianMs.toFixed(2)} ms`).join(', ');
-    console.log(`${workload}: PyTorch ${t.torch}, ${t.threads} threads, OpenMP waiting ${each} (medians): the faster counts`);
-    return { ...row, medianMs: t.medianMs, runs: t.steps, value: t.medianMs };
-  } catch (e) {
-    // A failing peer is reported in its row rather than ending the whole run.
-    const err = e as { stderr?: string; message?: string };
-    const last = (err.stderr ?? err.message ?? String(e)).trim().split('\n').at(-1);
-    return none(`PyTorch failed: ${last}`);
-  }
+    return JSON.parse(line.value) as Record<string, unknown>;
+  };
+  const ready = await next();
+  return {
+    torch: String(ready.torch),
+    threads: Number(ready.threads),
+    async steps(n: number) {
+      child.stdin.write(`${n}\n`);
+      await next();
+    },
+    close: () => child.stdin.end(),
+  };
 }

@@ -5,7 +5,9 @@
 
 Prints one JSON line: {"workload", "medianMs", "steps", "warmup", "threads", "torch"}. After the
 warm-up, steps are timed one by one until budget-ms is spent (at least min-steps, at most
-max-steps), as apps/bench's harness times its runs.
+max-steps), as apps/bench's harness times its runs. With --serve (how apps/bench runs it, taking
+turns with nabla's backends) it prints {"ready", ...} after the warm-up, then reads a number N per
+line and answers {"ms"}: the time of N more steps.
 The models and data are those of apps/bench/src/layer-workloads.ts (the same random data, made
 by the same integer hash, see layer_data below); float32, Adam (lr 1e-3), 2 threads by default as
 the issue measures. Images are NCHW here, PyTorch's native layout (nabla and TF.js are NHWC).
@@ -102,6 +104,10 @@ def workload(name, s, batches):
     return model, nn.MSELoss(), data
 
 
+def emit(obj):
+    print(json.dumps(obj), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("workload")
@@ -112,41 +118,44 @@ def main():
     p.add_argument("--budget-ms", type=float, default=3000.0)
     p.add_argument("--batches", type=int, default=8)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--serve", action="store_true", help="after the warm-up, run N steps per line N read from stdin")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model, loss_fn, data = workload(a.workload, json.loads(a.sizes), a.batches)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    done = 0
 
-    def step(k):
-        x, y = data[k % len(data)]
+    def step():
+        nonlocal done
+        x, y = data[done % len(data)]
+        done += 1
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
         return loss.item()
 
-    for k in range(a.warmup):
-        step(k)
+    for _ in range(a.warmup):
+        step()
+    about = {"workload": a.workload, "warmup": a.warmup, "threads": torch.get_num_threads(), "torch": torch.__version__}
+    if a.serve:
+        # One line per request, so that the caller can take turns with other implementations.
+        emit({"ready": True, **about})
+        for line in sys.stdin:
+            t0 = time.perf_counter()
+            for _ in range(int(line)):
+                step()
+            emit({"ms": (time.perf_counter() - t0) * 1000.0})
+        return
     times = []
     start = time.perf_counter()
     while len(times) < a.min_steps or (len(times) < a.max_steps and (time.perf_counter() - start) * 1000.0 < a.budget_ms):
         t0 = time.perf_counter()
-        step(a.warmup + len(times))
+        step()
         times.append((time.perf_counter() - t0) * 1000.0)
-    json.dump(
-        {
-            "workload": a.workload,
-            "medianMs": statistics.median(times),
-            "steps": len(times),
-            "warmup": a.warmup,
-            "threads": torch.get_num_threads(),
-            "torch": torch.__version__,
-        },
-        sys.stdout,
-    )
-    print()
+    emit({"medianMs": statistics.median(times), "steps": len(times), **about})
 
 
 if __name__ == "__main__":
