@@ -190,7 +190,11 @@ async function examples(args: string[]): Promise<number> {
   let failures = 0;
   for (const example of list) {
     if (only ? !only.includes(example.name) : example.heavy && nb.getBackend() !== 'onnx') {
-      if (!only) console.log(`${example.name}: skipped on '${nb.getBackend()}' (minutes here); run it with --only ${example.name}\n`);
+      if (!only) {
+        console.log(
+          `${example.name}: skipped (by default it runs on onnx alone: minutes on cpu); run it here with --only ${example.name}\n`,
+        );
+      }
       continue;
     }
     console.log(example.title);
