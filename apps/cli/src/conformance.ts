@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { allSpecCases, compareBackends, loadFixtures, type Report, runConformance, toMarkdown, toText } from '@nabla/conformance';
+import { loadFixtures, type Report, runConformance, runCrossConformance, toMarkdown, toText } from '@nabla/conformance';
 import * as nb from '@nabla/core';
 
 function writeAtomic(path: string, text: string): void {
@@ -10,8 +10,9 @@ function writeAtomic(path: string, text: string): void {
 
 /**
  * `nabla conformance --backend cpu[,other] [--out DIR]`: runs the suite on each backend (and,
- * with two or more, every case across each pair), prints the summary and every failure, and
- * writes DIR/conformance.md (the matrix) and DIR/conformance.json.
+ * with two or more, every op case's values and gradient and every training run across each
+ * pair), prints the summary and every failure, and writes DIR/conformance.md (the matrix) and
+ * DIR/conformance.json.
  */
 export async function conformance(backends: string[], outDir: string | undefined): Promise<number> {
   for (const b of backends) nb.getBackendInstance(b); // an unknown name fails here, listing the known ones
@@ -23,19 +24,12 @@ export async function conformance(backends: string[], outDir: string | undefined
     reports.push(report);
     console.log(`${b}: ${report.results.length} cases in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   }
-  // Recorded op cases and the hand-written ones of defined semantics (NaN, integers, empty tensors).
-  const crossCases = [...fixtures.ops, ...allSpecCases()];
-  for (let i = 0; i < backends.length; i++) {
-    for (let j = i + 1; j < backends.length; j++) {
-      const results = await compareBackends(backends[i], backends[j], crossCases);
-      const count = (s: string) => results.filter((r) => r.status === s).length;
-      reports.push({
-        backend: `${backends[i]} vs ${backends[j]}`,
-        results,
-        summary: { pass: count('pass'), fail: count('fail'), skip: count('skip'), total: results.length },
-      });
-    }
-  }
+  // Every pair: op values and gradients (recorded and hand-written cases), and training runs.
+  const t0 = performance.now();
+  const cross = await runCrossConformance(backends, fixtures);
+  reports.push(...cross);
+  if (cross.length > 0)
+    console.log(`${cross.length} pairs: ${cross[0].results.length} cases each in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   console.log(toText(reports));
   if (outDir) {
     mkdirSync(outDir, { recursive: true });

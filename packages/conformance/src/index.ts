@@ -4,12 +4,13 @@
  *
  *   const report = await runConformance('cpu', await loadFixtures());
  *
- * For vitest, `describeConformance(backend)` from '@nabla/conformance/vitest'.
+ * Across backends, `runCrossConformance(['cpu', 'onnx'], fixtures)`. For vitest,
+ * `describeConformance(backend)` and `describeCrossBackends(backends)` from '@nabla/conformance/vitest'.
  */
 export type { Capabilities, Case, CaseResult, Outcome, Status } from './case.js';
-export { compareBackends } from './cases/cross.js';
 export type { SpecCase } from './cases/spec.js';
 export { allSpecCases } from './cases/spec-cases.js';
+export { buildCrossCases, pairsOf, runCrossConformance } from './cross-suite.js';
 export { decode, type Fixtures, type LayerCase, loadFixtures, type OpCase, type TrainingRun } from './fixtures.js';
 export { OPS } from './op-table.js';
 export { toMarkdown, toText } from './report.js';

@@ -1,9 +1,9 @@
 import { CpuBackend, type Kernel, type KernelFactory } from '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
-import { compareBackends } from './cases/cross.js';
+import { runCrossConformance } from './cross-suite.js';
 import { loadFixtures } from './fixtures.js';
-import { runConformance } from './suite.js';
+import { type Report, runConformance } from './suite.js';
 
 /**
  * The suite can fail: backends with one planted wrong kernel must be reported, on the right
@@ -21,18 +21,19 @@ function plantDefect(
   nb.registerBackend(name, () => new CpuBackend(name, { [op]: factory }));
 }
 
-plantDefect(
-  'cpu-matmul-drops-last-column',
-  'matmul',
-  () => true,
-  (kernel, node) => {
-    const n = node.shape[2];
-    return (ins, out) => {
-      kernel(ins, out);
-      for (let i = n - 1; i < out.length; i += n) out[i] = 0;
-    };
-  },
-);
+/** A matmul kernel that zeroes the last column of its product (none when the product has no columns). */
+function dropLastColumn(kernel: Kernel, node: nb.GraphNode): Kernel {
+  const n = node.shape[node.shape.length - 1];
+  return (ins, out) => {
+    kernel(ins, out);
+    for (let i = n - 1; n > 0 && i < out.length; i += n) out[i] = 0;
+  };
+}
+
+plantDefect('cpu-matmul-drops-last-column', 'matmul', () => true, dropLastColumn);
+// A matmul right in every forward pass and wrong in backward ones: only the products that core's
+// matmul rule records for a gradient (labelled 'grad') drop their last column.
+plantDefect('cpu-grad-matmul-drops-last-column', 'matmul', (node) => node.label === 'grad', dropLastColumn);
 // cos is right, but its sign is flipped: sin's forward values stay right, its gradient (cos) does not.
 plantDefect(
   'cpu-cos-wrong-sign',
@@ -103,10 +104,24 @@ describe('the suite reports planted defects', async () => {
     ]);
   });
 
-  test('cross-backend: equal backends agree on every case; the broken one is caught', async () => {
-    const matmuls = fixtures.ops.filter((c) => c.op === 'matmul');
-    expect((await compareBackends('cpu', 'cpu-copy', fixtures.ops)).every((r) => r.status === 'pass')).toBe(true);
-    const broken = await compareBackends('cpu', 'cpu-matmul-drops-last-column', matmuls);
-    expect(broken.some((r) => r.status === 'fail')).toBe(true);
+  test('cross-backend: equal backends agree on every case; a gradient-only defect fails exactly the gradients and training runs that use it', async () => {
+    const planted = 'cpu-grad-matmul-drops-last-column';
+    const [same, broken, brokenToo] = await runCrossConformance(['cpu', 'cpu-copy', planted], fixtures);
+    expect(same.backend).toBe('cpu vs cpu-copy');
+    expect(same.summary.fail).toBe(0);
+    expect([...new Set(same.results.map((r) => r.group))]).toEqual(['cross-backend', 'cross-gradient', 'cross-training']);
+    const failed = (r: Report) => r.results.filter((c) => c.status === 'fail').map((c) => c.id);
+    // The gradients of the fixtures' matmul and dot cases with values (an empty product has no
+    // column to drop), and every training run: each trains a Dense, or a layer made of matmuls.
+    const products = fixtures.ops.filter((c) => ['matmul', 'dot'].includes(c.op) && c.grads && c.inputs.every((i) => i.data.length > 0));
+    const runs = broken.results.filter((r) => r.group === 'cross-training');
+    expect(products.length).toBeGreaterThan(10);
+    expect(runs.length).toBeGreaterThanOrEqual(9);
+    expect(failed(broken).sort()).toEqual(
+      [...products.map((c) => `cross cpu/${planted} gradient ${c.id}`), ...runs.map((r) => r.id)].sort(),
+    );
+    expect(failed(brokenToo).map((id) => id.replace('cpu-copy/', 'cpu/'))).toEqual(failed(broken));
+    // Every forward case passes: forward comparisons alone would not have seen the defect.
+    expect(broken.results.filter((r) => r.group === 'cross-backend').every((r) => r.status === 'pass')).toBe(true);
   });
 });

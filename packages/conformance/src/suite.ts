@@ -45,7 +45,8 @@ export async function runCase(c: Case, backend: string): Promise<CaseResult> {
     const outcome = await c.run();
     const after = nb.memory();
     const leakedTensors = after.numTensors - before.numTensors;
-    const leakedBuffers = (after.backends[backend]?.numBuffers ?? 0) - (before.backends[backend]?.numBuffers ?? 0);
+    // Every backend's buffers: a cross-backend case computes on two.
+    const leakedBuffers = after.numBuffers - before.numBuffers;
     if (outcome.status === 'pass' && (leakedTensors !== 0 || leakedBuffers !== 0)) {
       return { ...base, ...outcome, status: 'fail', detail: `left ${leakedTensors} tensors and ${leakedBuffers} buffers behind` };
     }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import type { Memo } from './cases/cross.js';
+import { buildCrossCases, pairsOf } from './cross-suite.js';
 import type { Fixtures } from './fixtures.js';
 import { buildCases, capabilitiesOf, runCase } from './suite.js';
 
@@ -23,4 +25,27 @@ export function describeConformance(backend: string, fixtures: Fixtures, opts: {
       });
     }
   });
+}
+
+/**
+ * Declares one vitest test per cross-backend case of every pair of registered backends: op
+ * values and gradients, and training runs, each backend's computed once for all its pairs.
+ */
+export function describeCrossBackends(
+  backends: readonly string[],
+  fixtures: Fixtures,
+  opts: { filter?: (id: string) => boolean } = {},
+): void {
+  const memo: Memo = new Map();
+  for (const [a, b] of pairsOf(backends)) {
+    describe(`conformance across '${a}' and '${b}'`, () => {
+      for (const c of buildCrossCases(a, b, fixtures, memo)) {
+        if (opts.filter && !opts.filter(c.id)) continue;
+        test(c.id, async () => {
+          const r = await runCase(c, a);
+          expect(r.status, r.detail).toBe('pass');
+        });
+      }
+    });
+  }
 }
