@@ -346,6 +346,9 @@ describe('errors', () => {
     expect(() => new SimpleRNN(2, { dropout: 1 })).toThrow(/dropout must be in \[0, 1\), got 1/);
     expect(() => new LSTM(2, { return_sequences: true } as never)).toThrow(/returnSequences/);
     expect(() => new LSTM(2).apply(nb.zeros([2, 3]))).toThrow(/expects sequences \[batch, time, features\]/);
+    expect(() => new LSTM(2, { returnSequences: true }).apply(nb.zeros([2, 0, 3]))).toThrow(
+      /needs at least one timestep, got input shape \[2,0,3\]/,
+    );
     expect(() => new LSTM(2).apply([nb.zeros([2, 3, 1]), nb.zeros([2, 2])])).toThrow(/takes 2 initial states, got 1/);
     expect(() => new GRU(2).apply([nb.zeros([2, 3, 1]), nb.zeros([2, 3])])).toThrow(
       /an initial state must be \[batch, 2\], got \[null,3\]/,

@@ -257,6 +257,7 @@ export abstract class Recurrent extends Layer {
   override call(inputs: Tensors, ctx: CallContext): Tensors {
     const [x, ...given] = Array.isArray(inputs) ? inputs : [inputs];
     const [batch, time, features] = x.shape;
+    if (time === 0) throw new nb.NablaError(`${this.name}: needs at least one timestep, got input shape [${x.shape}]`);
     const mask = firstMask(ctx.mask);
     if (mask && (mask.rank !== 2 || mask.shape[0] !== batch || mask.shape[1] !== time)) {
       throw new nb.NablaError(`${this.name}: the mask must be [batch, time] = [${batch},${time}], got [${mask.shape}]`);
