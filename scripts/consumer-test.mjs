@@ -71,8 +71,8 @@ function readmeExamples() {
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const section = /^## Example\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
   const blocks = [...section.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]);
-  if (blocks.length !== 2)
-    throw new Error(`README.md's Example section: expected 2 ts blocks (Keras way, core alone), found ${blocks.length}`);
+  if (blocks.length !== 3)
+    throw new Error(`README.md's Example section: expected 3 ts blocks (Keras way, functional API, core alone), found ${blocks.length}`);
   const lines = blocks.join('\n').split('\n');
   const lastImport = lines.findLastIndex((l) => l.startsWith('import '));
   lines.splice(lastImport + 1, 0, "import '@nabla/backend-onnx'; // consumer test: registers 'onnx' and 'onnx-wasm' for NABLA_BACKEND");
