@@ -42,6 +42,7 @@ const CASES: Record<string, Case> = {
     },
   },
   input: { options: (o) => nn.input({ shape: [2], ...o }), positional: (...e) => Reflect.apply(nn.input, null, [{ shape: [2] }, ...e]) },
+  withWeightValues: { positional: (...e) => Reflect.apply(nn.withWeightValues, null, [() => undefined, () => 0, ...e]) },
   SymbolicTensor: { exempt: 'made by nn.input and layer.apply, not constructed by users' },
   Weight: {
     options: (o) => new nn.Weight('w', nb.zeros([1]), { trainable: true, ...o }),

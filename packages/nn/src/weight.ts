@@ -31,7 +31,14 @@ const scopes: Scope[] = [];
  * Runs `fn` with `lookup(w)` (when defined) read as each weight's value; returns fn's result and
  * the values layers assigned meanwhile, by weight. The weights themselves do not change.
  */
-export function withWeightValues<T>(lookup: (w: Weight) => Tensor | undefined, fn: () => T): { result: T; updates: Map<Weight, Tensor> } {
+export function withWeightValues<T>(
+  lookup: (w: Weight) => Tensor | undefined,
+  fn: () => T,
+  ...extra: unknown[]
+): { result: T; updates: Map<Weight, Tensor> } {
+  nb.checkArity('withWeightValues', [lookup, fn, ...extra], 2);
+  nb.checkArg('withWeightValues', 'lookup', lookup, nb.is.function);
+  nb.checkArg('withWeightValues', 'fn', fn, nb.is.function);
   const scope: Scope = { lookup, updates: new Map() };
   scopes.push(scope);
   try {

@@ -5,6 +5,7 @@ import { decode, type TrainingRun } from '../fixtures.js';
 import { TOLERANCES, type Tolerance } from '../tolerance.js';
 import { compareAll, type Memo, memoized } from './cross.js';
 import { classesOf, PENDING_LAYERS } from './layers.js';
+import { layersOf, optimizerFor } from './training.js';
 
 /** Values made on the host, the same on every backend. */
 export interface HostTensor {
@@ -100,30 +101,11 @@ export function crossTrainingCases(a: string, b: string, runs: readonly CrossRun
     }));
 }
 
-/**
- * A recorded run's optimizer and layers as training.ts builds them for the run against its
- * fixture (Dense specs, or classes through nn's registry), repeated here as that file keeps them
- * to itself.
- */
-function optimizerOf(o: TrainingRun['optimizer']): Optimizer {
-  const n = (k: string) => o[k] as number | undefined;
-  if (o.name.toLowerCase() === 'adam')
-    return new Adam({ learningRate: o.learningRate, beta1: n('beta1'), beta2: n('beta2'), epsilon: n('epsilon') });
-  if (['sgd', 'momentum'].includes(o.name.toLowerCase())) return new SGD({ learningRate: o.learningRate, momentum: n('momentum') ?? 0 });
-  throw new nb.NablaError(`conformance: training fixture uses optimizer '${o.name}', which this suite does not map`);
-}
-
+/** A recorded run's model, as the run against its fixture builds it (training.ts). */
 function modelOf(run: TrainingRun): Sequential {
-  const model = new Sequential(
-    run.model.layers.map((l, i) => {
-      const inputShape = i === 0 ? { inputShape: run.model.inputShape ?? [run.x.shape[1]] } : {};
-      return 'className' in l
-        ? layerFromConfig(l.className, { ...l.config, ...inputShape })
-        : new Dense(l.units, { activation: l.activation, ...inputShape });
-    }),
-  );
+  const model = new Sequential(layersOf(run));
   model.setWeights(run.initialWeights.map((w) => nb.tensor(decode(w.data), w.shape)));
-  model.compile({ optimizer: optimizerOf(run.optimizer), loss: run.loss });
+  model.compile({ optimizer: optimizerFor(run), loss: run.loss });
   return model;
 }
 

@@ -5,7 +5,8 @@ import { decode, type TrainingRun } from '../fixtures.js';
 import { compare, TOLERANCES } from '../tolerance.js';
 import { classesOf, PENDING_LAYERS } from './layers.js';
 
-function optimizerFor(run: TrainingRun): Optimizer {
+/** The run's optimizer, as the reference was trained with it. */
+export function optimizerFor(run: TrainingRun): Optimizer {
   const o = run.optimizer;
   switch (o.name.toLowerCase()) {
     case 'adam':
@@ -33,7 +34,7 @@ function tensorOf(f: TrainingRun['x']): nb.Tensor {
 export const isRunnable = (run: TrainingRun): boolean => classesOf(run.model.layers).every((c) => !PENDING_LAYERS.has(c));
 
 /** The run's layers: Dense ones as { units, activation }, the others by class name through nn's registry. */
-function layersOf(run: TrainingRun): Layer[] {
+export function layersOf(run: TrainingRun): Layer[] {
   return run.model.layers.map((l, i) => {
     const inputShape = i === 0 ? { inputShape: run.model.inputShape ?? [run.x.shape[1]] } : {};
     if ('className' in l) return layerFromConfig(l.className, { ...l.config, ...inputShape });

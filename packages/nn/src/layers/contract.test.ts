@@ -119,18 +119,21 @@ describe.each(cases)('%s', (_, className, s) => {
   test('a model holding it (Sequential, or functional for several inputs or outputs) saves and loads', async () => {
     const layer = s.make();
     const xs = makeInputs(s);
-    const several = Array.isArray(s.input[0]);
+    const severalIn = Array.isArray(s.input[0]);
     const symbols = inputShapes(s).map((shape) => input({ shape, dtype: s.intRange === undefined ? 'float32' : 'int32' }));
-    const model: Model<Outputs> = several
-      ? new Model<Outputs>({ inputs: symbols, outputs: layer.apply(symbols) })
-      : new Sequential([layer]);
-    const before = outputs(model.predict(several ? xs : xs[0]));
+    const out = layer.apply(severalIn ? symbols : symbols[0]);
+    // Sequential for one input and one output; the functional form otherwise.
+    const model: Model<Outputs> =
+      severalIn || Array.isArray(out)
+        ? new Model<Outputs>({ inputs: severalIn ? symbols : symbols[0], outputs: out })
+        : new Sequential([layer]);
+    const before = outputs(model.predict(severalIn ? xs : xs[0]));
     const dir = await mkdtemp(join(tmpdir(), 'nabla-contract-'));
     try {
       await model.save(join(dir, 'm'));
       const loaded = await loadModel<Outputs>(join(dir, 'm'));
       expect(loaded.layers[0].className).toBe(className);
-      const after = outputs(loaded.predict(several ? xs : xs[0]));
+      const after = outputs(loaded.predict(severalIn ? xs : xs[0]));
       for (let k = 0; k < before.length; k++) expect(await after[k].data()).toEqual(await before[k].data());
       loaded.dispose();
     } finally {
