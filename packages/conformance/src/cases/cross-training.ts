@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { Adam, Dense, layerFromConfig, type Model, type Optimizer, type Outputs, Sequential, SGD } from '@nabla/nn';
+import { type Model, type Outputs, Sequential } from '@nabla/nn';
 import type { Case, Outcome } from '../case.js';
 import { decode, type TrainingRun } from '../fixtures.js';
 import { TOLERANCES, type Tolerance } from '../tolerance.js';

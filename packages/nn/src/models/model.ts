@@ -12,7 +12,7 @@ import { getOptimizer } from '../optimizers/index.js';
 import { Optimizer, type Slots } from '../optimizers/optimizer.js';
 import { checkConfig, listOf } from '../options.js';
 import { type ClassWeight, resolveSampleWeight } from '../training/class-weight.js';
-import { asTensor, checkSamples } from '../training/data.js';
+import { checkSamples } from '../training/data.js';
 import { EVALUATE_OPTIONS, type EvaluateArgs, evaluate, type FitArgs, fit } from '../training/fit.js';
 import { RunLock } from '../training/lock.js';
 import type { Weight } from '../weight.js';

@@ -8,7 +8,7 @@ import { type Layout, PLAIN } from '../models/packing.js';
 import type { Slots } from '../optimizers/optimizer.js';
 import { checkConfig } from '../options.js';
 import { type ClassWeight, classWeights, resolveSampleWeight } from './class-weight.js';
-import { asTensor, checkSamples, seededRandom } from './data.js';
+import { checkSamples, seededRandom } from './data.js';
 import { ArrayFeed, DataFeed, type Feed } from './feed.js';
 import { checkClassLabels, inBatch } from './labels.js';
 import { cachedStep, ensureSlots, perStepRows, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';

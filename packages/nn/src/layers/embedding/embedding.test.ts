@@ -79,9 +79,9 @@ describe('Embedding', () => {
     );
     const model = new Sequential([new Embedding(5, 2, { inputShape: [3], name: 'vocab' }), new Flatten(), new Dense(1)]);
     model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-    await expect(model.fit(nb.tensor([...X, [7, 0, 0]]), nb.tensor([...Y, [0]]), { batchSize: 7, shuffle: false, verbose: 0 })).rejects.toThrow(
-      "vocab: index 7 at position [6,0] is out of range for the Embedding's inputDim 5",
-    );
+    await expect(
+      model.fit(nb.tensor([...X, [7, 0, 0]]), nb.tensor([...Y, [0]]), { batchSize: 7, shuffle: false, verbose: 0 }),
+    ).rejects.toThrow("vocab: index 7 at position [6,0] is out of range for the Embedding's inputDim 5");
     model.dispose();
   });
 
