@@ -1,6 +1,6 @@
 import * as nb from '@nabla/core';
 import { Adam, Conv2D, Dense, Dropout, Flatten, GlorotUniform, MaxPooling2D, Sequential } from '@nabla/nn';
-import { loadDigits, PIXELS } from './mnist-mlp.js';
+import { digitSplit } from './mnist-mlp.js';
 
 /** The small CNN, compiled; seeded initial weights give the same result whatever ran before. */
 export function mnistCnnModel(): Sequential {
@@ -37,14 +37,7 @@ export async function mnistCnn(
   log: (line: string) => void,
   opts: { verbose?: 0 | 1 | 2; samples?: number; epochs?: number } = {},
 ): Promise<MnistCnnResult> {
-  const { images, labels } = await loadDigits(42);
-  const n = Math.min(opts.samples ?? labels.length, labels.length);
-  const nTrain = Math.round(n * 0.8);
-  const nTest = n - nTrain;
-  const xTrain = nb.tensor(images.subarray(0, nTrain * PIXELS), [nTrain, 28, 28, 1]);
-  const yTrain = nb.tensor(labels.subarray(0, nTrain), [nTrain], 'int32');
-  const xTest = nb.tensor(images.subarray(nTrain * PIXELS, n * PIXELS), [nTest, 28, 28, 1]);
-  const yTest = nb.tensor(labels.subarray(nTrain, n), [nTest], 'int32');
+  const { xTrain, yTrain, xTest, yTest, nTrain, nTest } = await digitSplit(opts.samples, [28, 28, 1]);
 
   const model = mnistCnnModel();
   const epochs = opts.epochs ?? 8;

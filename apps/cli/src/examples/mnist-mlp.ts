@@ -44,6 +44,25 @@ export function mnistModel(): Sequential {
   return model;
 }
 
+/**
+ * The digits as both MNIST examples use them (the same seeded order): up to `samples` of them,
+ * the first 80% to train on and the rest held out, each image shaped `sample`.
+ */
+export async function digitSplit(samples: number | undefined, sample: number[]) {
+  const { images, labels } = await loadDigits(42);
+  const n = Math.min(samples ?? labels.length, labels.length);
+  const nTrain = Math.round(n * 0.8);
+  const nTest = n - nTrain;
+  return {
+    nTrain,
+    nTest,
+    xTrain: nb.tensor(images.subarray(0, nTrain * PIXELS), [nTrain, ...sample]),
+    yTrain: nb.tensor(labels.subarray(0, nTrain), [nTrain], 'int32'),
+    xTest: nb.tensor(images.subarray(nTrain * PIXELS, n * PIXELS), [nTest, ...sample]),
+    yTest: nb.tensor(labels.subarray(nTrain, n), [nTest], 'int32'),
+  };
+}
+
 export interface MnistMlpResult {
   testAccuracy: number;
   trainSamples: number;
@@ -61,14 +80,7 @@ export async function mnistMlp(
   log: (line: string) => void,
   opts: { verbose?: 0 | 1 | 2; samples?: number; epochs?: number } = {},
 ): Promise<MnistMlpResult> {
-  const { images, labels } = await loadDigits(42);
-  const n = Math.min(opts.samples ?? labels.length, labels.length);
-  const nTrain = Math.round(n * 0.8);
-  const nTest = n - nTrain;
-  const xTrain = nb.tensor(images.subarray(0, nTrain * PIXELS), [nTrain, PIXELS]);
-  const yTrain = nb.tensor(labels.subarray(0, nTrain), [nTrain], 'int32');
-  const xTest = nb.tensor(images.subarray(nTrain * PIXELS, n * PIXELS), [nTest, PIXELS]);
-  const yTest = nb.tensor(labels.subarray(nTrain, n), [nTest], 'int32');
+  const { xTrain, yTrain, xTest, yTest, nTrain, nTest } = await digitSplit(opts.samples, [PIXELS]);
 
   const model = mnistModel();
   const epochs = opts.epochs ?? 3;
