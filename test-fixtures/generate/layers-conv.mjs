@@ -43,6 +43,13 @@ function convolutions() {
     one('Conv2DTranspose', { filters: 2, kernelSize: 4, strides: 2, padding: 'same' }, x([1, 3, 3, 2])),
     one('Conv2DTranspose', { filters: 3, kernelSize: [3, 2], strides: [2, 1], padding: 'same', useBias: false }, x([1, 3, 4, 2])),
     one('Conv2DTranspose', { filters: 2, kernelSize: 3 }, x([2, 4, 3, 2])),
+
+    one('Conv3D', { filters: 2, kernelSize: 2 }, x([2, 3, 4, 3, 2])),
+    one('Conv3D', { filters: 3, kernelSize: 3, strides: 2, padding: 'same' }, x([1, 5, 5, 4, 2])),
+    one('Conv3D', { filters: 2, kernelSize: [1, 2, 3], useBias: false }, x([1, 3, 3, 4, 3])),
+
+    one('Conv3DTranspose', { filters: 2, kernelSize: 2, strides: 2 }, x([1, 2, 3, 2, 2])),
+    one('Conv3DTranspose', { filters: 3, kernelSize: 3, strides: 2, padding: 'same' }, x([1, 2, 3, 3, 2])),
   ];
 }
 
@@ -62,6 +69,10 @@ function pooling() {
     one('AveragePooling2D', { poolSize: 3, strides: 2, padding: 'same' }, x([2, 7, 7, 2])),
     one('AveragePooling2D', { poolSize: 2, padding: 'same' }, x([1, 5, 7, 2])),
     one('AveragePooling2D', { poolSize: [3, 2], strides: [2, 2] }, x([2, 7, 6, 2])),
+    one('MaxPooling3D', {}, distinct([1, 4, 4, 4, 1])),
+    one('MaxPooling3D', { poolSize: 3, strides: 2, padding: 'same' }, distinct([1, 5, 3, 3, 2])),
+    one('AveragePooling3D', {}, x([2, 4, 4, 2, 2])),
+    one('AveragePooling3D', { poolSize: [2, 3, 2], strides: 1 }, x([1, 3, 4, 3, 2])),
     one('GlobalAveragePooling1D', {}, x([2, 7, 3])),
     one('GlobalAveragePooling2D', {}, x([2, 5, 6, 3])),
     one('GlobalMaxPooling1D', {}, distinct([2, 7, 3])),
@@ -100,6 +111,14 @@ function reshaping() {
   ];
 }
 
+function repeatPermute() {
+  return [
+    one('RepeatVector', { n: 3 }, x([2, 4])),
+    one('Permute', { dims: [2, 1] }, x([2, 3, 4])),
+    one('Permute', { dims: [3, 1, 2] }, x([2, 3, 4, 2])),
+  ];
+}
+
 export function convCases() {
-  return [...convolutions(), ...pooling(), ...reshaping()];
+  return [...convolutions(), ...pooling(), ...reshaping(), ...repeatPermute()];
 }

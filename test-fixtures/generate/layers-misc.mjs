@@ -1,4 +1,4 @@
-import { x } from './layers-inputs.mjs';
+import { distinct, x } from './layers-inputs.mjs';
 
 /** Normalization and merging layer cases. */
 
@@ -33,6 +33,19 @@ function normalization() {
 
 const merge = (className, config, shapes) => ({ layers: [{ className, config }], inputs: shapes.map(x) });
 
+/**
+ * Maximum and Minimum: input k is a distinct lattice (step 0.05) shifted by k / 60, so no two
+ * inputs come within the finite-difference step of each other at any position (with plain
+ * uniform inputs a near tie makes the central difference a blend of the two branches).
+ */
+const apart = (className, shapes) => ({
+  layers: [{ className, config: {} }],
+  inputs: shapes.map((shape, k) => {
+    const d = distinct(shape);
+    return { ...d, gen: (rng, n) => d.gen(rng, n).map((v) => Math.fround(v + k / 60)) };
+  }),
+});
+
 function merging() {
   return [
     merge('Add', {}, [
@@ -65,6 +78,40 @@ function merging() {
     merge('Concatenate', {}, [
       [2, 3],
       [2, 4],
+    ]),
+    apart('Maximum', [
+      [2, 4],
+      [2, 4],
+    ]),
+    apart('Maximum', [
+      [2, 2, 3],
+      [2, 2, 3],
+      [2, 2, 3],
+    ]),
+    apart('Minimum', [
+      [2, 4],
+      [2, 4],
+    ]),
+    apart('Minimum', [
+      [2, 2, 3],
+      [2, 2, 3],
+      [2, 2, 3],
+    ]),
+    merge('Dot', { axes: 1 }, [
+      [3, 4],
+      [3, 4],
+    ]),
+    merge('Dot', { axes: 1, normalize: true }, [
+      [3, 4],
+      [3, 4],
+    ]),
+    merge('Dot', { axes: [2, 2] }, [
+      [2, 3, 4],
+      [2, 5, 4],
+    ]),
+    merge('Dot', { axes: [1, 2] }, [
+      [2, 3, 4],
+      [2, 2, 3],
     ]),
     merge('Concatenate', { axis: 1 }, [
       [2, 3, 4],

@@ -96,8 +96,11 @@ def build_case(spec):
     # Autograd: every float input and trainable weight as a leaf.
     targets = [t.clone().requires_grad_(True) if inp["dtype"] == "float32" else t for t, inp in zip(inputs, spec["inputs"])]
     wts = [[w.clone().requires_grad_(tr) for w, (_, _, tr) in zip(ws, lw)] for ws, lw in zip(weights, layer_weights)]
-    _loss(run(targets, wts), cot_t).backward()
-    grads_in = [t.grad if inp["dtype"] == "float32" else None for t, inp in zip(targets, spec["inputs"])]
+    loss = _loss(run(targets, wts), cot_t)
+    if loss.requires_grad:  # SinePositionEncoding's outputs depend on nothing differentiable
+        loss.backward()
+    # An input the outputs do not depend on (SinePositionEncoding's) has a zero gradient, not none.
+    grads_in = [(torch.zeros_like(t) if t.grad is None else t.grad) if inp["dtype"] == "float32" else None for t, inp in zip(targets, spec["inputs"])]
     grads_w = [[w.grad if tr else None for w, (_, _, tr) in zip(ws, lw)] for ws, lw in zip(wts, layer_weights)]
 
     # Central differences in float64 over every element.

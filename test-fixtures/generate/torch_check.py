@@ -48,7 +48,7 @@ def conv_layer(cls, c, x, w):
     strides, dil = tup(c.get("strides"), rank, 1), tup(c.get("dilationRate"), rank, 1)
     pad = c.get("padding", "valid")
     bias = w[-1] if c.get("useBias", True) else None
-    if cls in ("Conv1D", "Conv2D"):
+    if cls in ("Conv1D", "Conv2D", "Conv3D"):
         return dense_out(c, K.conv(x, w[0], None, strides, pad, dil, 1), bias)
     if cls in ("DepthwiseConv2D", "SeparableConv2D"):
         k = w[0]
@@ -57,18 +57,20 @@ def conv_layer(cls, c, x, w):
         if cls == "SeparableConv2D":
             y = K.conv(y, w[1], None, [1, 1], "valid", [1, 1], 1)
         return dense_out(c, y, bias)
-    # Conv2DTranspose: the adjoint of a Conv2D; 'same' crops the full result to in * stride.
+    # Conv2DTranspose, Conv3DTranspose: the adjoint of a convolution; 'same' crops the full
+    # result to in * stride.
     k = w[0]
-    xs = x.permute(0, 3, 1, 2)
-    full = F.conv_transpose2d(xs, k.permute(3, 2, 0, 1), stride=tuple(strides))
+    xs = x.permute(0, rank + 1, *range(1, rank + 1))
+    f = F.conv_transpose2d if rank == 2 else F.conv_transpose3d
+    full = f(xs, k.permute(rank + 1, rank, *range(rank)), stride=tuple(strides))
     if pad == "same":
         sl = []
-        for i in range(2):
+        for i in range(rank):
             size = x.shape[1 + i] * strides[i]
             before = max(k.shape[i] - strides[i], 0) // 2
             sl.append(slice(before, before + size))
-        full = full[:, :, sl[0], sl[1]]
-    return dense_out(c, full.permute(0, 2, 3, 1), bias)
+        full = full[(slice(None), slice(None), *sl)]
+    return dense_out(c, full.permute(0, *range(2, rank + 2), 1), bias)
 
 
 def pool(cls, c, x):
@@ -81,13 +83,25 @@ def pool(cls, c, x):
     for i in reversed(range(rank)):
         pads += list(K._same_padding(xs.shape[2 + i], size[i], strides[i], 1)) if c.get("padding") == "same" else [0, 0]
     if cls.startswith("Max"):
-        f = F.max_pool1d if rank == 1 else F.max_pool2d
+        f = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[rank - 1]
         y = f(F.pad(xs, pads, value=-float("inf")), size, strides)
     else:
         # Keras divides each window by its count of real (unpadded) values.
-        f = F.avg_pool1d if rank == 1 else F.avg_pool2d
+        f = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1]
         y = f(F.pad(xs, pads), size, strides) / f(F.pad(torch.ones_like(xs), pads), size, strides)
     return y.permute(0, *range(2, rank + 2), 1)
+
+
+def dot(c, a, b):
+    """Keras Dot: batch_dot over axes (one for both, or one per input), after an L2
+    normalization along them with `normalize`."""
+    axes = c["axes"] if isinstance(c["axes"], list) else [c["axes"], c["axes"]]
+    if c.get("normalize", False):
+        a = a / torch.sqrt(torch.clamp((a * a).sum(dim=axes[0], keepdim=True), min=1e-12))
+        b = b / torch.sqrt(torch.clamp((b * b).sum(dim=axes[1], keepdim=True), min=1e-12))
+    if a.dim() == 2:
+        return (a * b).sum(dim=1, keepdim=True)
+    return torch.einsum("bin,bnj->bij", a.movedim(axes[0], -1), b.movedim(axes[1], 1))
 
 
 def pairs(p, default):
@@ -196,7 +210,7 @@ def apply(case, inputs, weights):
     for layer, w in zip(case["layers"], weights):
         cls, c = layer["className"], layer["config"]
         up = None
-        if cls in ("Conv1D", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"):
+        if cls in ("Conv1D", "Conv2D", "Conv3D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose", "Conv3DTranspose"):
             outs = [conv_layer(cls, c, x, w)]
         elif "Pooling" in cls and not cls.startswith("Global"):
             outs = [pool(cls, c, x)]
@@ -234,6 +248,17 @@ def apply(case, inputs, weights):
             outs = [y / len(x) if cls == "Average" else y]
         elif cls == "Concatenate":
             outs = [torch.cat(x, dim=c.get("axis", -1))]
+        elif cls in ("Maximum", "Minimum"):
+            y = x[0]
+            for t in x[1:]:
+                y = torch.maximum(y, t) if cls == "Maximum" else torch.minimum(y, t)
+            outs = [y]
+        elif cls == "Dot":
+            outs = [dot(c, x[0], x[1])]
+        elif cls == "RepeatVector":
+            outs = [x[:, None, :].expand(x.shape[0], c["n"], x.shape[1])]
+        elif cls == "Permute":
+            outs = [x.permute(0, *c["dims"])]
         else:
             raise NotImplementedError(cls)
         updates.append(up)

@@ -42,7 +42,7 @@ def conv(x, kernel, bias, strides, padding, dilation, groups):
         else:
             pads += [0, 0]
     xs = F.pad(xs, pads)
-    f = F.conv1d if rank == 1 else F.conv2d
+    f = (F.conv1d, F.conv2d, F.conv3d)[rank - 1]
     y = f(xs, w, bias, stride=tuple(strides), dilation=tuple(dilation), groups=groups)
     return y.permute(0, *range(2, rank + 2), 1)
 

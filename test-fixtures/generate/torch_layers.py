@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the sources
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -394,11 +395,146 @@ def normalization_cases():
     ]
 
 
+# --- Position embeddings (keras_hub's PositionEmbedding and SinePositionEncoding) ---------------
+
+
+def position_weights(spec):
+    c = spec["layers"][0]["config"]
+    return [[("embeddings", [c["sequenceLength"], spec["inputs"][0]["shape"][-1]], True)]]
+
+
+def position_forward(spec, inputs, weights):
+    """The first T rows of the table broadcast to the input's shape (not added to it)."""
+    t = inputs[0].shape[-2]
+    return [weights[0][0][:t].expand(inputs[0].shape)]
+
+
+def sine_forward(spec, inputs, weights):
+    """keras_hub: sin(p w_j) at even features j, cos(p w_j) at odd ones, w_j = maxWavelength^(-2 floor(j/2) / d)."""
+    t, d = inputs[0].shape[-2], inputs[0].shape[-1]
+    j = torch.arange(d, dtype=torch.float64)
+    rates = torch.pow(1.0 / spec["layers"][0]["config"].get("maxWavelength", 10000), 2 * torch.div(j, 2, rounding_mode="floor") / d)
+    angles = torch.arange(t, dtype=torch.float64)[:, None] * rates[None, :]
+    odd = j % 2
+    return [(torch.sin(angles) * (1 - odd) + torch.cos(angles) * odd).expand(inputs[0].shape)]
+
+
+def position_cases():
+    def pe(config, shape):
+        return {"layers": [{"className": "PositionEmbedding", "config": config}], "inputs": [x(shape)],
+                "weights": position_weights, "forward": position_forward}
+
+    def sine(config, shape):
+        return {"layers": [{"className": "SinePositionEncoding", "config": config}], "inputs": [x(shape)],
+                "weights": lambda spec: [[]], "forward": sine_forward}
+
+    return [
+        pe({"sequenceLength": 5}, [2, 5, 4]),
+        pe({"sequenceLength": 7}, [2, 4, 3]),
+        pe({"sequenceLength": 3}, [2, 2, 3, 4]),
+        sine({}, [2, 6, 8]),
+        sine({"maxWavelength": 100}, [1, 5, 6]),
+        sine({}, [2, 4, 5]),
+        sine({}, [2, 2, 3, 4]),
+    ]
+
+
+# --- 1-D and 3-D layers TF.js 4.22 lacks ------------------------------------------------------
+
+
+def one_d_weights(spec):
+    layer = spec["layers"][0]
+    c = layer["config"]
+    cin = spec["inputs"][0]["shape"][-1]
+    k, dm = c.get("kernelSize"), c.get("depthMultiplier", 1)
+    bias = c.get("useBias", True)
+    if layer["className"] == "Conv1DTranspose":
+        ws = [("kernel", [k, c["filters"], cin], True)] + ([("bias", [c["filters"]], True)] if bias else [])
+    elif layer["className"] == "DepthwiseConv1D":
+        ws = [("depthwise_kernel", [k, cin, dm], True)] + ([("bias", [cin * dm], True)] if bias else [])
+    elif layer["className"] == "SeparableConv1D":
+        ws = [("depthwise_kernel", [k, cin, dm], True), ("pointwise_kernel", [1, cin * dm, c["filters"]], True)]
+        ws += [("bias", [c["filters"]], True)] if bias else []
+    else:
+        ws = []
+    return [ws]
+
+
+def conv1d_transpose(c, x, kernel, bias):
+    """Keras Conv1DTranspose (kernel [k, filters, in]): the full transposed convolution, then
+    TensorFlow's cropping: 'same' gives n s values from floor(max(k - s, 0) / 2) on, 'valid'
+    (n - 1) s + max(k, s); where the kernel is shorter than the stride the end is zeros."""
+    s, k, n = c.get("strides", 1), kernel.shape[0], x.shape[1]
+    y = F.conv_transpose1d(x.permute(0, 2, 1), kernel.permute(2, 1, 0), None, stride=s)
+    start, length = (max(k - s, 0) // 2, n * s) if c.get("padding", "valid") == "same" else (0, (n - 1) * s + max(k, s))
+    y = F.pad(y, [0, max(start + length - y.shape[2], 0)])[:, :, start:start + length].permute(0, 2, 1)
+    return y if bias is None else y + bias
+
+
+def one_d_forward(spec, inputs, weights):
+    layer = spec["layers"][0]
+    c, name, w = layer["config"], layer["className"], weights[0]
+    xin = inputs[0]
+
+    def opt(key, default):
+        return [c.get(key, default)]
+
+    if name == "Conv1DTranspose":
+        return [conv1d_transpose(c, xin, w[0], w[1] if len(w) > 1 else None)]
+    if name in ("DepthwiseConv1D", "SeparableConv1D"):
+        dw = w[0].reshape(w[0].shape[0], 1, -1)
+        bias = w[1] if name == "DepthwiseConv1D" and len(w) > 1 else None
+        y = K.conv(xin, dw, bias, opt("strides", 1), c.get("padding", "valid"), opt("dilationRate", 1), xin.shape[-1])
+        if name == "SeparableConv1D":
+            y = K.conv(y, w[1], w[2] if len(w) > 2 else None, [1], "valid", [1], 1)
+        return [y]
+    if name == "GlobalAveragePooling3D":
+        return [xin.mean(dim=(1, 2, 3))]
+    if name == "GlobalMaxPooling3D":
+        return [xin.amax(dim=(1, 2, 3))]
+    if name == "UpSampling1D":
+        return [xin.repeat_interleave(c.get("size", 2), dim=1)]
+    if name in ("ZeroPadding1D", "Cropping1D"):
+        v = c.get("padding" if name == "ZeroPadding1D" else "cropping", 1)
+        a, b = v if isinstance(v, list) else [v, v]
+        return [F.pad(xin, [0, 0, a, b])] if name == "ZeroPadding1D" else [xin[:, a:xin.shape[1] - b]]
+    if name == "Subtract":
+        return [inputs[0] - inputs[1]]
+    raise AssertionError(name)
+
+
+def one_d_cases():
+    def one(className, config, shapes):
+        return {"layers": [{"className": className, "config": config}], "inputs": [x(s) for s in shapes],
+                "weights": one_d_weights, "forward": one_d_forward}
+
+    return [
+        one("Conv1DTranspose", {"filters": 3, "kernelSize": 3, "strides": 2}, [[2, 4, 2]]),
+        one("Conv1DTranspose", {"filters": 2, "kernelSize": 3, "strides": 2, "padding": "same"}, [[2, 5, 3]]),
+        one("Conv1DTranspose", {"filters": 2, "kernelSize": 4, "strides": 2, "padding": "same", "useBias": False}, [[1, 4, 2]]),
+        one("Conv1DTranspose", {"filters": 2, "kernelSize": 2, "strides": 3}, [[1, 3, 2]]),
+        one("DepthwiseConv1D", {"kernelSize": 3}, [[2, 7, 3]]),
+        one("DepthwiseConv1D", {"kernelSize": 3, "depthMultiplier": 2, "strides": 2, "padding": "same"}, [[2, 9, 2]]),
+        one("SeparableConv1D", {"filters": 4, "kernelSize": 3, "padding": "same"}, [[2, 8, 3]]),
+        one("SeparableConv1D", {"filters": 3, "kernelSize": 2, "depthMultiplier": 2, "strides": 2, "useBias": False}, [[1, 7, 2]]),
+        one("GlobalAveragePooling3D", {}, [[2, 3, 2, 4, 3]]),
+        one("GlobalMaxPooling3D", {}, [[2, 3, 2, 4, 3]]),
+        one("UpSampling1D", {}, [[2, 3, 4]]),
+        one("UpSampling1D", {"size": 3}, [[1, 4, 2]]),
+        one("ZeroPadding1D", {}, [[2, 3, 2]]),
+        one("ZeroPadding1D", {"padding": [1, 3]}, [[1, 4, 2]]),
+        one("Cropping1D", {}, [[2, 5, 2]]),
+        one("Cropping1D", {"cropping": [2, 1]}, [[1, 6, 3]]),
+        one("Subtract", {}, [[2, 4], [2, 4]]),
+        one("Subtract", {}, [[2, 3, 2], [2, 3, 2]]),
+    ]
+
+
 def generate_layers():
     started = time.time()
     cases = []
     seen = set()
-    for spec in attention_cases() + transformer_cases() + gru_cases() + conv_cases() + normalization_cases():
+    for spec in attention_cases() + transformer_cases() + gru_cases() + conv_cases() + normalization_cases() + position_cases() + one_d_cases():
         rec = build_case(spec)
         if rec["id"] in seen:
             raise AssertionError(f"duplicate case id: {rec['id']}")
