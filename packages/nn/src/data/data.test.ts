@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as nb from '@nabla/core';
 import { afterAll, describe, expect, test } from 'vitest';
 import { Dense, data, Sequential } from '../index.js';
+import { settledMemory } from '../test-utils/settled-memory.js';
 
 const N = 48;
 const BATCH = 8;
@@ -61,7 +62,7 @@ describe('fit and evaluate on datasets, generators and async iterators', () => {
         (m = model()) => m.fit({ iterator: async () => batches.values() }, { epochs: 2, verbose: 0 }).then(() => m),
       ],
     ];
-    const before = nb.memory().numTensors;
+    const before = (await settledMemory()).numTensors;
     for (const [what, run] of sources) {
       const m = (await run()) as Sequential;
       expect(await weightsOf(m), what).toEqual(expected);
@@ -69,7 +70,7 @@ describe('fit and evaluate on datasets, generators and async iterators', () => {
       m.dispose();
     }
     // Every batch fit read was freed (and every model).
-    expect(nb.memory().numTensors).toBe(before);
+    expect((await settledMemory()).numTensors).toBe(before);
 
     // The logs agree too, and evaluate on a dataset is evaluate on the arrays.
     const m = model();

@@ -2,6 +2,7 @@ import '@nabla/backend-cpu';
 import * as nb from '@nabla/core';
 import { describe, expect, test } from 'vitest';
 import { Adam, CustomCallback, Dense, Dropout, Flatten, Sequential, SGD } from '../index.js';
+import { settledMemory } from '../test-utils/settled-memory.js';
 
 function xorLike(n: number, seed: number) {
   const pts = nb.randomUniform([n, 2], { seed, minval: -1, maxval: 1 });
@@ -145,24 +146,26 @@ describe('Sequential', () => {
     const model = new Sequential([new Dense(4, { inputDim: 2, activation: 'relu' }), new Dense(1)]);
     model.compile({ optimizer: 'adam', loss: 'mse' });
     await model.fit(x, y, { epochs: 1, batchSize: 10, verbose: 0 });
-    const start = nb.memory();
+    const start = await settledMemory();
     await model.fit(x, y, { epochs: 5, batchSize: 10, verbose: 0 });
-    expect(nb.memory().numTensors).toBe(start.numTensors);
-    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+    const end = await settledMemory();
+    expect(end.numTensors).toBe(start.numTensors);
+    expect(end.numBuffers).toBe(start.numBuffers);
   });
 
   test('dispose() frees weights, optimizer state and compiled steps', async () => {
     const { x, y } = xorLike(32, 7);
     await nb.realize(x, y);
-    const start = nb.memory();
+    const start = await settledMemory();
     const model = new Sequential([new Dense(4, { inputDim: 2, activation: 'relu' }), new Dense(1)]);
     model.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'] });
     await model.fit(x, y, { epochs: 2, batchSize: 10, verbose: 0, validationSplit: 0.25 });
     model.compile({ optimizer: 'sgd', loss: 'mse' }); // releases the first compile's steps and slots
     await model.fit(x, y, { epochs: 1, batchSize: 10, verbose: 0 });
     model.dispose();
-    expect(nb.memory().numTensors).toBe(start.numTensors);
-    expect(nb.memory().numBuffers).toBe(start.numBuffers);
+    const end = await settledMemory();
+    expect(end.numTensors).toBe(start.numTensors);
+    expect(end.numBuffers).toBe(start.numBuffers);
   });
 
   test('bad inputs are clear errors', async () => {
