@@ -1,11 +1,12 @@
 import * as nb from '@nabla/core';
 import { type ActivationFn, getActivation } from '../activations.js';
-import { type Constraint, getConstraint, type SerializedConstraint, serializeConstraint } from '../constraints.js';
-import { type Initializer, type SerializedInitializer, serializeInitializer } from '../initializers.js';
-import { getRegularizer, type Regularizer, type SerializedRegularizer, serializeRegularizer } from '../regularizers.js';
+import type { Constraint, SerializedConstraint } from '../constraints.js';
+import type { Initializer, SerializedInitializer } from '../initializers.js';
+import type { Regularizer, SerializedRegularizer } from '../regularizers.js';
 import type { Weight } from '../weight.js';
-import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape, resolveInitializer } from './layer.js';
+import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from './layer.js';
 import { primaryAndArgs } from './primary.js';
+import { WeightSpec } from './weight-spec.js';
 
 export interface DenseArgs extends LayerArgs {
   /** The number of outputs, when the options are the only argument (TensorFlow.js's form). */
@@ -21,8 +22,6 @@ export interface DenseArgs extends LayerArgs {
   biasConstraint?: string | Constraint | SerializedConstraint;
 }
 
-const nameOrObject = nb.is.either(nb.is.string, nb.is.object);
-
 /** activation(x W + b) over the last axis. */
 export class Dense extends Layer<nb.Tensor> {
   static override readonly OPTIONS: nb.OptionSchema = {
@@ -30,12 +29,8 @@ export class Dense extends Layer<nb.Tensor> {
     units: nb.is.any,
     activation: nb.is.either(nb.is.string, nb.is.function),
     useBias: nb.is.boolean,
-    kernelInitializer: nameOrObject,
-    biasInitializer: nameOrObject,
-    kernelRegularizer: nameOrObject,
-    biasRegularizer: nameOrObject,
-    kernelConstraint: nameOrObject,
-    biasConstraint: nameOrObject,
+    ...WeightSpec.schema('kernel'),
+    ...WeightSpec.schema('bias'),
   };
   override get className(): string {
     return 'Dense';
@@ -45,12 +40,8 @@ export class Dense extends Layer<nb.Tensor> {
   readonly units: number;
   readonly activation: { name: string; fn: ActivationFn };
   readonly useBias: boolean;
-  private readonly kernelInitializer: Initializer;
-  private readonly biasInitializer: Initializer;
-  private readonly kernelRegularizer?: Regularizer;
-  private readonly biasRegularizer?: Regularizer;
-  private readonly kernelConstraint?: Constraint;
-  private readonly biasConstraint?: Constraint;
+  private readonly kernelSpec: WeightSpec;
+  private readonly biasSpec: WeightSpec;
   kernel?: Weight;
   bias?: Weight;
 
@@ -64,12 +55,8 @@ export class Dense extends Layer<nb.Tensor> {
     this.units = n;
     this.activation = getActivation(args.activation);
     this.useBias = args.useBias ?? true;
-    this.kernelInitializer = resolveInitializer(args.kernelInitializer, 'glorotUniform');
-    this.biasInitializer = resolveInitializer(args.biasInitializer, 'zeros');
-    this.kernelRegularizer = args.kernelRegularizer === undefined ? undefined : getRegularizer(args.kernelRegularizer);
-    this.biasRegularizer = args.biasRegularizer === undefined ? undefined : getRegularizer(args.biasRegularizer);
-    this.kernelConstraint = args.kernelConstraint === undefined ? undefined : getConstraint(args.kernelConstraint);
-    this.biasConstraint = args.biasConstraint === undefined ? undefined : getConstraint(args.biasConstraint);
+    this.kernelSpec = WeightSpec.read(args, 'kernel', 'glorotUniform');
+    this.biasSpec = WeightSpec.read(args, 'bias', 'zeros');
   }
 
   override build(inputShape: LayerShape): void {
@@ -77,18 +64,8 @@ export class Dense extends Layer<nb.Tensor> {
     if (inputShape.length === 0 || inputDim === null || inputDim === undefined) {
       throw new nb.NablaError(`${this.name}: needs a known last input dimension, got input shape [${inputShape.join(',')}]`);
     }
-    this.kernel = this.addWeight('kernel', [inputDim, this.units], {
-      initializer: this.kernelInitializer,
-      regularizer: this.kernelRegularizer,
-      constraint: this.kernelConstraint,
-    });
-    if (this.useBias) {
-      this.bias = this.addWeight('bias', [this.units], {
-        initializer: this.biasInitializer,
-        regularizer: this.biasRegularizer,
-        constraint: this.biasConstraint,
-      });
-    }
+    this.kernel = this.addWeight('kernel', [inputDim, this.units], this.kernelSpec.options);
+    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasSpec.options);
     super.build(inputShape);
   }
 
@@ -108,12 +85,8 @@ export class Dense extends Layer<nb.Tensor> {
       units: this.units,
       activation: this.activation.name,
       useBias: this.useBias,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer ? serializeRegularizer(this.kernelRegularizer) : undefined,
-      biasRegularizer: this.biasRegularizer ? serializeRegularizer(this.biasRegularizer) : undefined,
-      kernelConstraint: this.kernelConstraint ? serializeConstraint(this.kernelConstraint) : undefined,
-      biasConstraint: this.biasConstraint ? serializeConstraint(this.biasConstraint) : undefined,
+      ...this.kernelSpec.config(),
+      ...this.biasSpec.config(),
     };
   }
 }

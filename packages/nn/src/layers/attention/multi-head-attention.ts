@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
-import { type Constraint, getConstraint, type SerializedConstraint, serializeConstraint } from '../../constraints.js';
-import { type Initializer, type SerializedInitializer, serializeInitializer } from '../../initializers.js';
-import { getRegularizer, type Regularizer, type SerializedRegularizer, serializeRegularizer } from '../../regularizers.js';
+import type { Constraint, SerializedConstraint } from '../../constraints.js';
+import type { Initializer, SerializedInitializer } from '../../initializers.js';
+import type { Regularizer, SerializedRegularizer } from '../../regularizers.js';
 import type { Weight } from '../../weight.js';
 import {
   type CallContext,
@@ -10,12 +10,12 @@ import {
   type LayerArgs,
   type LayerShape,
   type Masks,
-  resolveInitializer,
   type Shapes,
   shapeList,
   type Tensors,
 } from '../layer.js';
 import { registerLayer } from '../registry.js';
+import { WeightSpec } from '../weight-spec.js';
 import { twoPrimaries } from './primaries.js';
 
 export interface MultiHeadAttentionArgs extends LayerArgs {
@@ -48,7 +48,6 @@ export interface MultiHeadAttentionArgs extends LayerArgs {
   seed?: number;
 }
 
-const nameOrObject = nb.is.either(nb.is.string, nb.is.object);
 const outputShapeCheck: nb.Check = (v) =>
   v === undefined ||
   (Number.isInteger(v) && (v as number) > 0) ||
@@ -82,12 +81,8 @@ export class MultiHeadAttention extends Layer<Tensors> {
     dropout: nb.is.any,
     useBias: nb.is.boolean,
     outputShape: outputShapeCheck,
-    kernelInitializer: nameOrObject,
-    biasInitializer: nameOrObject,
-    kernelRegularizer: nameOrObject,
-    biasRegularizer: nameOrObject,
-    kernelConstraint: nameOrObject,
-    biasConstraint: nameOrObject,
+    ...WeightSpec.schema('kernel'),
+    ...WeightSpec.schema('bias'),
     useCausalMask: nb.is.boolean,
     returnAttentionScores: nb.is.boolean,
     seed: nb.is.integer,
@@ -105,12 +100,8 @@ export class MultiHeadAttention extends Layer<Tensors> {
   readonly useCausalMask: boolean;
   readonly returnAttentionScores: boolean;
   readonly seed: number;
-  private readonly kernelInitializer: Initializer;
-  private readonly biasInitializer: Initializer;
-  private readonly kernelRegularizer?: Regularizer;
-  private readonly biasRegularizer?: Regularizer;
-  private readonly kernelConstraint?: Constraint;
-  private readonly biasConstraint?: Constraint;
+  private readonly kernelSpec: WeightSpec;
+  private readonly biasSpec: WeightSpec;
   queryKernel?: Weight;
   queryBias?: Weight;
   keyKernel?: Weight;
@@ -150,12 +141,8 @@ export class MultiHeadAttention extends Layer<Tensors> {
     this.useCausalMask = a.useCausalMask ?? false;
     this.returnAttentionScores = a.returnAttentionScores ?? false;
     this.seed = a.seed ?? 0;
-    this.kernelInitializer = resolveInitializer(a.kernelInitializer, 'glorotUniform');
-    this.biasInitializer = resolveInitializer(a.biasInitializer, 'zeros');
-    this.kernelRegularizer = a.kernelRegularizer === undefined ? undefined : getRegularizer(a.kernelRegularizer);
-    this.biasRegularizer = a.biasRegularizer === undefined ? undefined : getRegularizer(a.biasRegularizer);
-    this.kernelConstraint = a.kernelConstraint === undefined ? undefined : getConstraint(a.kernelConstraint);
-    this.biasConstraint = a.biasConstraint === undefined ? undefined : getConstraint(a.biasConstraint);
+    this.kernelSpec = WeightSpec.read(a, 'kernel', 'glorotUniform');
+    this.biasSpec = WeightSpec.read(a, 'bias', 'zeros');
   }
 
   /** The query's, value's and key's sample shapes ([time, features]) and the attention mask's, checked. */
@@ -196,20 +183,8 @@ export class MultiHeadAttention extends Layer<Tensors> {
     const { query, value, key } = this.parts(inputShape);
     const dq = query[1] as number;
     const out = this.outputShape ?? [dq];
-    const kernel = (name: string, shape: number[]) =>
-      this.addWeight(name, shape, {
-        initializer: this.kernelInitializer,
-        regularizer: this.kernelRegularizer,
-        constraint: this.kernelConstraint,
-      });
-    const bias = (name: string, shape: number[]) =>
-      this.useBias
-        ? this.addWeight(name, shape, {
-            initializer: this.biasInitializer,
-            regularizer: this.biasRegularizer,
-            constraint: this.biasConstraint,
-          })
-        : undefined;
+    const kernel = (name: string, shape: number[]) => this.addWeight(name, shape, this.kernelSpec.options);
+    const bias = (name: string, shape: number[]) => (this.useBias ? this.addWeight(name, shape, this.biasSpec.options) : undefined);
     this.queryKernel = kernel('queryKernel', [dq, this.numHeads, this.keyDim]);
     this.queryBias = bias('queryBias', [this.numHeads, this.keyDim]);
     this.keyKernel = kernel('keyKernel', [key[1] as number, this.numHeads, this.keyDim]);
@@ -310,12 +285,8 @@ export class MultiHeadAttention extends Layer<Tensors> {
       dropout: this.dropout,
       useBias: this.useBias,
       outputShape: this.outputShape,
-      kernelInitializer: serializeInitializer(this.kernelInitializer),
-      biasInitializer: serializeInitializer(this.biasInitializer),
-      kernelRegularizer: this.kernelRegularizer ? serializeRegularizer(this.kernelRegularizer) : undefined,
-      biasRegularizer: this.biasRegularizer ? serializeRegularizer(this.biasRegularizer) : undefined,
-      kernelConstraint: this.kernelConstraint ? serializeConstraint(this.kernelConstraint) : undefined,
-      biasConstraint: this.biasConstraint ? serializeConstraint(this.biasConstraint) : undefined,
+      ...this.kernelSpec.config(),
+      ...this.biasSpec.config(),
       useCausalMask: this.useCausalMask,
       returnAttentionScores: this.returnAttentionScores,
       seed: this.seed,

@@ -5,6 +5,7 @@ import type { Initializer, SerializedInitializer } from '../../initializers.js';
 import type { Regularizer, SerializedRegularizer } from '../../regularizers.js';
 import type { Weight } from '../../weight.js';
 import { type CallContext, LAYER_OPTIONS, Layer, type LayerArgs, type LayerShape } from '../layer.js';
+import { WeightSpec } from '../weight-spec.js';
 import {
   type ConvPadding,
   checkDataFormat,
@@ -16,7 +17,6 @@ import {
   tupleOf,
   windowLength,
 } from './args.js';
-import { WeightSpec } from './weight-spec.js';
 
 /** The options of the convolution layers (Keras 3's, camelCased). */
 export interface ConvArgs extends LayerArgs {

@@ -5,9 +5,9 @@ import type { Regularizer, SerializedRegularizer } from '../../regularizers.js';
 import type { Weight } from '../../weight.js';
 import { type CallContext, Layer, type LayerShape } from '../layer.js';
 import { primaryAndArgs } from '../primary.js';
+import { WeightSpec } from '../weight-spec.js';
 import { filtersAndKernel, spatialAndChannels } from './args.js';
 import { type ConvArgs, WINDOW_OPTIONS, Window } from './conv.js';
-import { WeightSpec } from './weight-spec.js';
 
 export interface DepthwiseConvArgs
   extends Omit<ConvArgs, 'filters' | 'groups' | 'padding' | `kernel${'Initializer' | 'Regularizer' | 'Constraint'}`> {

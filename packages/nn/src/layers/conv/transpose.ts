@@ -1,9 +1,9 @@
 import * as nb from '@nabla/core';
 import type { Weight } from '../../weight.js';
 import { type CallContext, Layer, type LayerShape } from '../layer.js';
+import { WeightSpec } from '../weight-spec.js';
 import { filtersAndKernel, spatialAndChannels } from './args.js';
 import { type ConvArgs, WINDOW_OPTIONS, Window } from './conv.js';
-import { WeightSpec } from './weight-spec.js';
 
 export interface ConvTransposeArgs extends Omit<ConvArgs, 'groups' | 'padding'> {
   padding?: 'valid' | 'same';

@@ -1,8 +1,8 @@
 import * as nb from '@nabla/core';
-import { type Constraint, getConstraint, type SerializedConstraint, serializeConstraint } from '../../constraints.js';
-import { getInitializer, type Initializer, type SerializedInitializer, serializeInitializer } from '../../initializers.js';
-import { getRegularizer, type Regularizer, type SerializedRegularizer, serializeRegularizer } from '../../regularizers.js';
-import type { AddWeightOptions } from '../layer.js';
+import { type Constraint, getConstraint, type SerializedConstraint, serializeConstraint } from '../constraints.js';
+import { getInitializer, type Initializer, type SerializedInitializer, serializeInitializer } from '../initializers.js';
+import { getRegularizer, type Regularizer, type SerializedRegularizer, serializeRegularizer } from '../regularizers.js';
+import type { AddWeightOptions } from './layer.js';
 
 type Identifier<T, S> = string | T | S;
 
