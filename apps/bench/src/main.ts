@@ -7,6 +7,7 @@ import * as nb from '@nabla/core';
 import { fitScalingBench } from './fit-scaling.js';
 import { type Result, report } from './harness.js';
 import { layerStepBench } from './layer-steps.js';
+import { lstmCompileBench } from './lstm-compile.js';
 import { matmulBench } from './matmul.js';
 import { mlpMnistBench } from './mlp-mnist.js';
 import { ortOverheadBench } from './ort-overhead.js';
@@ -14,7 +15,7 @@ import { seedLinregBench } from './seed-linreg.js';
 
 /**
  * nabla's benchmarks beside TensorFlow.js, in one run:
- *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,fit-scaling,ort-overhead,conv-step,lstm-step,
+ *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,fit-scaling,ort-overhead,conv-step,lstm-step,lstm-compile,
  *     gru-step,transformer-step] [--sizes 128,256,512,1024]
  *     [--backends cpu] [--out bench-results]
  * --sizes applies to matmul; the training workloads have fixed sizes.
@@ -36,6 +37,7 @@ const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise
   'lstm-step': (_, backends) => layerStepBench('lstm-step', backends),
   'gru-step': (_, backends) => layerStepBench('gru-step', backends),
   'transformer-step': (_, backends) => layerStepBench('transformer-step', backends),
+  'lstm-compile': (_, backends) => lstmCompileBench(backends),
 };
 
 async function main(): Promise<void> {
