@@ -175,6 +175,10 @@ describe('the functional API', () => {
     expect(() => model.predict(xa())).toThrow(/the model has 2 inputs \(a, b\); give x as a list of 2 tensors/);
     expect(() => model.predict({ a: xa(), c: xb() })).toThrow(/x has no 'c'; the model's are a, b/);
     expect(() => model.predict([xa(), nb.ones([2, 4])])).toThrow(/input 'b' expects shape \[null,3\], got \[2,4\]/);
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    expect(() => model.packData('fit', [xa(), nb.ones([3, 3])], [nb.ones([2, 1]), nb.ones([2, 2])])).toThrow(
+      /fit: x 'b' has 3 samples, the first input 2 \(shape \[3,3\]\)/,
+    );
     expect(() => model.compile({ optimizer: 'sgd', loss: 'mse', metrics: ['mae'] })).toThrow(/give metrics per output/);
     expect(() => model.compile({ optimizer: 'sgd', loss: ['mse'] })).toThrow(/loss has 1 entries for 2 outputs/);
     expect(() => model.compile({ optimizer: 'sgd', loss: { nope: 'mse' } })).toThrow(/loss names 'nope', not an output of the model/);

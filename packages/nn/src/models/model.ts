@@ -299,7 +299,17 @@ export class Model<O extends Outputs = SymbolicTensor> implements TrainingModel 
       () =>
         nb.dispose([...xs, ...ys, ...made].filter((t) => !given.has(t)));
     const n = checkSamples(method, xs[0], ys[0]);
-    for (const t of [...xs, ...ys]) checkSamples(method, t, ys[0]);
+    const named = [
+      ...xs.map((t, k) => [`x '${this.inputNames[k]}'`, t] as const),
+      ...ys.map((t, k) => [`y '${this.outputNames[k]}'`, t] as const),
+    ];
+    for (const [what, t] of named) {
+      if (t.rank === 0 || t.shape[0] !== n) {
+        throw new nb.NablaError(
+          `${method}: ${what} has ${t.rank === 0 ? 'no batch axis' : `${t.shape[0]} samples`}, the first input ${n} (shape [${t.shape}])`,
+        );
+      }
+    }
     if (xs.length === 1 && ys.length === 1) return { x: xs[0], y: ys[0], layout: PLAIN, release: release() };
     this.checkInputs(method, xs);
     const px = xs.length > 1 ? packingOf(this.inputNames, xs) : null;

@@ -11,9 +11,15 @@ const gc = vm.runInNewContext('gc') as () => void;
  * with earlier tests' garbage (a fit in between let the collector run and the count dropped).
  */
 export async function settledMemory(): Promise<nb.MemoryInfo> {
-  for (let i = 0; i < 3; i++) {
+  // Releases come in waves (a collected jitted function frees the tensors its traces pinned,
+  // which the next collection can find unreachable): collect until the count stops moving.
+  let last = -1;
+  for (let i = 0; i < 20; i++) {
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const now = nb.memory().numTensors;
+    if (now === last) break;
+    last = now;
   }
   return nb.memory();
 }
