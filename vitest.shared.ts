@@ -14,6 +14,7 @@ export const alias = [
   { find: /^@nabla\/backend-cpu$/, replacement: src('backend-cpu/src/index.ts') },
   { find: /^@nabla\/nn$/, replacement: src('nn/src/index.ts') },
   { find: /^@nabla\/backend-onnx$/, replacement: src('backend-onnx/src/index.ts') },
+  { find: /^@nabla\/backend-webgpu$/, replacement: src('backend-webgpu/src/index.ts') },
   { find: /^@nabla\/conformance$/, replacement: src('conformance/src/index.ts') },
   { find: /^@nabla\/conformance\/vitest$/, replacement: src('conformance/src/vitest.ts') },
   { find: /^@nabla\/conformance\/node$/, replacement: src('conformance/src/node.ts') },

@@ -1,0 +1,286 @@
+import { type Backend, type DType, type Graph, indexError, NablaError, type TypedArray } from '@nabla/core';
+import { BufferPool, type PoolStats, roundBytes } from './buffers.js';
+import { acquireGpu, type Gpu, type GpuSource, MAP_READ, type NoAdapterAdvice, Usage } from './gpu.js';
+import { PipelineCache, type PipelineStats } from './pipelines.js';
+import { type Loc, type PlannedPass, type ProgramPlan, planProgram, valueBytes } from './program.js';
+
+/**
+ * A tensor's storage on this backend. `upload` is synchronous but the device arrives
+ * asynchronously, so data uploaded before it exists waits on the host and goes to the GPU at
+ * the first run or read that needs it.
+ */
+export class GpuStorage {
+  gpu: GPUBuffer | undefined;
+  host: TypedArray | undefined;
+  disposed = false;
+  constructor(
+    readonly dtype: DType,
+    readonly size: number,
+  ) {}
+}
+
+interface EncodedPass {
+  plan: PlannedPass;
+  pipeline: GPUComputePipeline;
+  layout: GPUBindGroupLayout;
+  uniform: GPUBuffer;
+}
+
+export interface Program {
+  plan: ProgramPlan;
+  passes: EncodedPass[];
+  scratch: GPUBuffer[];
+  temps: GPUBuffer[];
+  outputDtypes: DType[];
+  outputSizes: number[];
+}
+
+export interface WebGpuOptions {
+  /** Fuse chains of elementwise ops into one kernel (default true); off for tests that compare. */
+  fusion?: boolean;
+}
+
+export interface WebGpuStats extends PoolStats, PipelineStats {}
+
+/**
+ * The WebGPU backend: a graph compiles to a list of WGSL compute dispatches (program.ts), and a
+ * run encodes all of them into one command encoder and one submit. Buffers are pooled by size;
+ * pipelines are cached by source. float32, int32 and bool (WGSL has no float64).
+ */
+export class WebGpuBackend implements Backend<GpuStorage, Program> {
+  readonly capabilities = { dtypes: ['float32', 'int32', 'bool'] as DType[], sync: false };
+  private gpu: Gpu | undefined;
+  private gpuPromise: Promise<Gpu> | undefined;
+  private pool: BufferPool | undefined;
+  private pipelines: PipelineCache | undefined;
+  private readonly fusion: boolean;
+
+  constructor(
+    readonly name: string,
+    private readonly source: GpuSource,
+    private readonly advice: NoAdapterAdvice,
+    options: WebGpuOptions = {},
+  ) {
+    this.fusion = options.fusion ?? true;
+  }
+
+  /** The device, requested on first use. A failure is remembered: every later call says the same. */
+  ready(): Promise<Gpu> {
+    if (!this.gpuPromise) {
+      this.gpuPromise = acquireGpu(this.source, this.advice).then((gpu) => {
+        this.gpu = gpu;
+        this.pool = new BufferPool(gpu.device);
+        this.pipelines = new PipelineCache(gpu.device);
+        return gpu;
+      });
+    }
+    return this.gpuPromise.then((gpu) => {
+      if (gpu.lost) throw gpu.lost;
+      return gpu;
+    });
+  }
+
+  /** The adapter's description, once the device exists. */
+  async describe(): Promise<string> {
+    return (await this.ready()).description;
+  }
+
+  /** Buffers and pipelines that exist now: what the memory and pipeline-reuse tests count. */
+  stats(): WebGpuStats {
+    const pool = this.pool?.stats() ?? { buffers: 0, bytes: 0, pooled: 0, pooledBytes: 0 };
+    const pipes = this.pipelines?.stats() ?? { shaderModules: 0, pipelines: 0 };
+    return { ...pool, ...pipes };
+  }
+
+  upload(data: TypedArray, dtype: DType, _shape: readonly number[]): GpuStorage {
+    checkDtype(dtype);
+    const storage = new GpuStorage(dtype, data.length);
+    if (this.gpu) this.toGpu(storage, data);
+    else storage.host = data.slice() as TypedArray;
+    return storage;
+  }
+
+  private toGpu(storage: GpuStorage, data: TypedArray): void {
+    const { device } = this.gpu as Gpu;
+    const bytes = valueBytes([storage.size], storage.dtype);
+    storage.gpu = (this.pool as BufferPool).acquire(bytes);
+    if (bytes > 0) {
+      const words = storage.dtype === 'bool' ? Uint32Array.from(data as Uint8Array) : data;
+      device.queue.writeBuffer(storage.gpu, 0, words.buffer, words.byteOffset, bytes);
+    }
+  }
+
+  private materialize(storage: GpuStorage): GPUBuffer {
+    if (storage.disposed) throw new NablaError('webgpu: a disposed tensor was used');
+    if (!storage.gpu) {
+      this.toGpu(storage, storage.host as TypedArray);
+      storage.host = undefined;
+    }
+    return storage.gpu as GPUBuffer;
+  }
+
+  async read(storage: GpuStorage, dtype: DType, size: number): Promise<TypedArray> {
+    if (storage.host) return storage.host.slice() as TypedArray;
+    const gpu = await this.ready();
+    const bytes = valueBytes([size], dtype);
+    const words = await this.readBytes(gpu, this.materialize(storage), bytes);
+    if (dtype === 'bool') return Uint8Array.from(new Uint32Array(words));
+    if (dtype === 'int32') return new Int32Array(words);
+    return new Float32Array(words);
+  }
+
+  /** Copies `bytes` of a buffer into a staging buffer and maps it: one staging buffer per read. */
+  private async readBytes(gpu: Gpu, buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
+    if (bytes === 0) return new ArrayBuffer(0);
+    const pool = this.pool as BufferPool;
+    const staging = pool.acquire(bytes, Usage.MAP_READ | Usage.COPY_DST, 'nabla readback');
+    const encoder = gpu.device.createCommandEncoder();
+    encoder.copyBufferToBuffer(buffer, 0, staging, 0, roundBytes(bytes));
+    gpu.device.queue.submit([encoder.finish()]);
+    try {
+      await staging.mapAsync(MAP_READ, 0, roundBytes(bytes));
+    } catch (e) {
+      pool.destroy(staging);
+      throw gpu.lost ?? new NablaError(`webgpu: reading ${bytes} bytes back failed: ${(e as Error).message}`);
+    }
+    const copy = staging.getMappedRange(0, roundBytes(bytes)).slice(0, bytes);
+    staging.unmap();
+    pool.release(staging);
+    return copy;
+  }
+
+  dispose(storage: GpuStorage): void {
+    if (storage.disposed) return;
+    storage.disposed = true;
+    storage.host = undefined;
+    if (storage.gpu) this.pool?.release(storage.gpu);
+    storage.gpu = undefined;
+  }
+
+  async compile(graph: Graph): Promise<Program> {
+    for (const v of graph.inputs) checkDtype(v.dtype);
+    for (const n of graph.nodes) checkDtype(n.dtype);
+    const gpu = await this.ready();
+    const plan = planProgram(graph, gpu.limits, this.fusion);
+    const pipelines = this.pipelines as PipelineCache;
+    const pool = this.pool as BufferPool;
+    const passes = await Promise.all(
+      plan.passes.map(async (p) => {
+        const pipeline = await pipelines.get(p.wgsl, p.reads.length, p.writes.length, p.label);
+        const uniform = pool.acquire(p.params.byteLength, Usage.UNIFORM | Usage.COPY_DST, `${p.label} params`);
+        gpu.device.queue.writeBuffer(uniform, 0, p.params.buffer as ArrayBuffer, p.params.byteOffset, p.params.byteLength);
+        return { plan: p, pipeline, layout: pipelines.layout(p.reads.length, p.writes.length).bindGroup, uniform };
+      }),
+    );
+    const outIds = graph.outputs;
+    const valueOf = (id: number) => (id < graph.inputs.length ? graph.inputs[id] : graph.nodes[id - graph.inputs.length]);
+    return {
+      plan,
+      passes,
+      scratch: plan.scratch.map((bytes) => pool.acquire(bytes)),
+      temps: plan.temps.map((t) => pool.acquire(t.bytes)),
+      outputDtypes: outIds.map((id) => valueOf(id).dtype),
+      outputSizes: outIds.map((id) => valueOf(id).shape.reduce((a, b) => a * b, 1)),
+    };
+  }
+
+  async run(program: Program, inputs: GpuStorage[]): Promise<GpuStorage[]> {
+    const gpu = await this.ready();
+    const { device } = gpu;
+    const pool = this.pool as BufferPool;
+    const inputBuffers = inputs.map((s) => this.materialize(s));
+    const outputs = program.plan.outputs.map((o) => pool.acquire(o.bytes));
+    const bufferAt = (l: Loc): GPUBuffer => {
+      switch (l.kind) {
+        case 'input':
+          return inputBuffers[l.index];
+        case 'scratch':
+          return program.scratch[l.slot];
+        case 'output':
+          return outputs[l.index];
+        case 'temp':
+          return program.temps[l.slot];
+      }
+    };
+
+    device.pushErrorScope('validation');
+    const encoder = device.createCommandEncoder();
+    program.plan.temps.forEach((t, i) => {
+      if (t.zero) encoder.clearBuffer(program.temps[i]);
+    });
+    if (program.passes.length > 0) {
+      const pass = encoder.beginComputePass();
+      const maxX = gpu.limits.maxWorkgroupsPerDimension;
+      for (const p of program.passes) {
+        const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: p.uniform } }];
+        for (const l of p.plan.reads) entries.push({ binding: entries.length, resource: { buffer: bufferAt(l) } });
+        for (const l of p.plan.writes) entries.push({ binding: entries.length, resource: { buffer: bufferAt(l) } });
+        pass.setPipeline(p.pipeline);
+        pass.setBindGroup(0, device.createBindGroup({ layout: p.layout, entries }));
+        // Past the per-dimension limit, workgroups spread over y; kernels flatten (x, y) back.
+        const x = Math.min(p.plan.workgroups, maxX);
+        pass.dispatchWorkgroups(x, Math.ceil(p.plan.workgroups / x));
+      }
+      pass.end();
+    }
+    program.plan.outputs.forEach((o, j) => {
+      if (o.copyFrom && o.bytes > 0) encoder.copyBufferToBuffer(bufferAt(o.copyFrom), 0, outputs[j], 0, roundBytes(o.bytes));
+    });
+    device.queue.submit([encoder.finish()]);
+    const invalid = await device.popErrorScope();
+    if (invalid) {
+      for (const b of outputs) pool.release(b);
+      throw gpu.lost ?? new NablaError(`webgpu: running a compiled graph failed: ${invalid.message}`);
+    }
+
+    if (program.plan.checks.length > 0) {
+      for (const c of program.plan.checks) {
+        const words = new Uint32Array(await this.readBytes(gpu, program.temps[c.temp], 8));
+        if (words[0] !== 0) {
+          for (const b of outputs) pool.release(b);
+          const position = 0xffffffff - words[0];
+          const indices = { length: position + 1, [position]: words[1] | 0 } as unknown as ArrayLike<number>;
+          throw indexError(c.check, indices, position, c.indicesShape);
+        }
+      }
+    }
+    return outputs.map((buffer, j) => {
+      const s = new GpuStorage(program.outputDtypes[j], program.outputSizes[j]);
+      s.gpu = buffer;
+      return s;
+    });
+  }
+
+  release(program: Program): void {
+    const pool = this.pool;
+    if (!pool) return;
+    for (const b of program.scratch) pool.release(b);
+    for (const b of program.temps) pool.release(b);
+    for (const p of program.passes) pool.release(p.uniform);
+  }
+
+  executableBytes(program: Program): number {
+    let bytes = 0;
+    for (const b of [...program.scratch, ...program.temps]) bytes += b.size;
+    return bytes;
+  }
+
+  async destroy(): Promise<void> {
+    if (!this.gpuPromise) return;
+    const gpu = await this.gpuPromise.catch(() => undefined);
+    this.pool?.trim();
+    gpu?.device.destroy();
+    this.gpu = undefined;
+    this.gpuPromise = undefined;
+    this.pool = undefined;
+    this.pipelines = undefined;
+  }
+}
+
+function checkDtype(dtype: DType): void {
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
+    throw new NablaError(
+      `webgpu: dtype ${dtype} is not supported on this backend, which has float32, int32 and bool (WGSL has no float64)`,
+    );
+  }
+}

@@ -1,0 +1,30 @@
+/**
+ * @nabla/backend-webgpu in Node: registers 'webgpu' on Dawn, through the `webgpu` npm package
+ * (its binary ships in the package). Dawn drives the machine's Vulkan driver (Metal on macOS,
+ * D3D12 on Windows); without one there is no adapter, and the first run says what to install.
+ */
+import { registerBackend } from '@nabla/core';
+import { WebGpuBackend } from './backend.js';
+
+const advice = {
+  where: 'in Node on this machine',
+  install:
+    "Dawn (the 'webgpu' package) needs a Vulkan driver on Linux: install the Vulkan loader and a driver " +
+    '(Debian: apt-get install libvulkan1 mesa-vulkan-drivers; on a machine without a GPU, the SwiftShader driver in ' +
+    "Debian's chromium package works with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)",
+};
+
+registerBackend(
+  'webgpu',
+  () =>
+    new WebGpuBackend(
+      'webgpu',
+      async () => {
+        const { create } = await import('webgpu');
+        return create([]);
+      },
+      advice,
+    ),
+);
+
+export { type GpuStorage, type Program, WebGpuBackend, type WebGpuOptions, type WebGpuStats } from './backend.js';
