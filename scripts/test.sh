@@ -4,12 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-# The browser tests run in Debian's Chromium; as root, install it when missing.
-if ! command -v chromium >/dev/null 2>&1; then
+# The browser tests run in Debian's Chromium. The WebGPU tests in Node run Dawn on a Vulkan
+# driver: on a machine without a GPU, the SwiftShader driver that the chromium package ships,
+# through Debian's Vulkan loader (libvulkan1). As root, install what is missing.
+if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium libvulkan1 >/dev/null
   else
-    echo "scripts/test.sh: the browser tests need Debian's chromium (sudo apt-get install chromium)" >&2
+    echo "scripts/test.sh: the browser and WebGPU tests need Debian's chromium and libvulkan1 (sudo apt-get install chromium libvulkan1)" >&2
     exit 1
   fi
 fi

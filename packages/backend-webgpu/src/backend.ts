@@ -1,5 +1,5 @@
 import { type Backend, type DType, type Graph, indexError, NablaError, type TypedArray } from '@nabla/core';
-import { BufferPool, type PoolStats, roundBytes } from './buffers.js';
+import { BufferPool, type PoolStats, roundBytes, STORAGE_USAGE } from './buffers.js';
 import { acquireGpu, type Gpu, type GpuSource, MAP_READ, type NoAdapterAdvice, Usage } from './gpu.js';
 import { PipelineCache, type PipelineStats } from './pipelines.js';
 import { type Loc, type PlannedPass, type ProgramPlan, planProgram, valueBytes } from './program.js';
@@ -233,22 +233,42 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
       throw gpu.lost ?? new NablaError(`webgpu: running a compiled graph failed: ${invalid.message}`);
     }
 
-    if (program.plan.checks.length > 0) {
-      for (const c of program.plan.checks) {
-        const words = new Uint32Array(await this.readBytes(gpu, program.temps[c.temp], 8));
-        if (words[0] !== 0) {
-          for (const b of outputs) pool.release(b);
-          const position = 0xffffffff - words[0];
-          const indices = { length: position + 1, [position]: words[1] | 0 } as unknown as ArrayLike<number>;
-          throw indexError(c.check, indices, position, c.indicesShape);
-        }
-      }
+    const error = await this.indexChecks(gpu, program);
+    if (error) {
+      for (const b of outputs) pool.release(b);
+      throw error;
     }
     return outputs.map((buffer, j) => {
       const s = new GpuStorage(program.outputDtypes[j], program.outputSizes[j]);
       s.gpu = buffer;
       return s;
     });
+  }
+
+  /**
+   * The index checks' verdicts, all read back with one map: the run's error, if an index was out
+   * of range. This is the one read a run with gather or scatterAdd waits for; graphs without
+   * them return as soon as they are submitted.
+   */
+  private async indexChecks(gpu: Gpu, program: Program): Promise<NablaError | undefined> {
+    const checks = program.plan.checks;
+    if (checks.length === 0) return undefined;
+    const pool = this.pool as BufferPool;
+    const gather = pool.acquire(8 * checks.length, STORAGE_USAGE, 'nabla index checks');
+    const encoder = gpu.device.createCommandEncoder();
+    checks.forEach((c, i) => {
+      encoder.copyBufferToBuffer(program.temps[c.temp], 0, gather, 8 * i, 8);
+    });
+    gpu.device.queue.submit([encoder.finish()]);
+    const words = new Uint32Array(await this.readBytes(gpu, gather, 8 * checks.length));
+    pool.release(gather);
+    for (let i = 0; i < checks.length; i++) {
+      if (words[2 * i] === 0) continue;
+      const position = 0xffffffff - words[2 * i];
+      const indices = { length: position + 1, [position]: words[2 * i + 1] | 0 } as unknown as ArrayLike<number>;
+      return indexError(checks[i].check, indices, position, checks[i].indicesShape);
+    }
+    return undefined;
   }
 
   release(program: Program): void {
