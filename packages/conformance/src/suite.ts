@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import type { Capabilities, Case, CaseResult } from './case.js';
+import { type Case, type CaseResult, capabilitiesOf } from './case.js';
 import { finiteDifferenceCase } from './cases/finite-differences.js';
 import { indexCases } from './cases/indices.js';
 import { layerCases } from './cases/layers.js';
@@ -24,10 +24,6 @@ export function buildCases(fixtures: Fixtures): Case[] {
     ...allSpecCases().flatMap(specCases),
     ...specErrorCases(),
   ];
-}
-
-export function capabilitiesOf(backend: string): Capabilities {
-  return { name: backend, dtypes: nb.getBackendInstance(backend).capabilities.dtypes };
 }
 
 /**

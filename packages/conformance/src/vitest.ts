@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { capabilitiesOf } from './case.js';
 import type { Memo } from './cases/cross.js';
 import { buildCrossCases, pairsOf } from './cross-suite.js';
 import type { Fixtures } from './fixtures.js';
-import { buildCases, capabilitiesOf, runCase } from './suite.js';
+import { buildCases, runCase } from './suite.js';
 
 /**
  * Declares one vitest test per conformance case for a registered backend. A case the backend
@@ -41,6 +42,11 @@ export function describeCrossBackends(
     describe(`conformance across '${a}' and '${b}'`, () => {
       for (const c of buildCrossCases(a, b, fixtures, memo)) {
         if (opts.filter && !opts.filter(c.id)) continue;
+        const why = c.skip?.(capabilitiesOf(a));
+        if (why) {
+          test.skip(`${c.id} (skipped: ${why})`, () => {});
+          continue;
+        }
         test(c.id, async () => {
           const r = await runCase(c, a);
           expect(r.status, r.detail).toBe('pass');

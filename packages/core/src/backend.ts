@@ -43,6 +43,10 @@ export interface Backend<Buffer = unknown, Executable = unknown> {
 }
 
 export interface BackendCapabilities {
+  /**
+   * The dtypes it computes in. Core refuses any other, when a tensor is uploaded or an op
+   * recorded, with an error naming the backend: a backend never sees a dtype it did not list.
+   */
   dtypes: readonly DType[];
   /** compile, run and readSync all return synchronously. */
   sync: boolean;
@@ -53,7 +57,25 @@ export interface BackendCapabilities {
    * step. Absent means false.
    */
   copiesInputsPerRun?: boolean;
+  /**
+   * nb.jit hands tensors a traced function captured of at most this many elements to `compile`
+   * as known values (`GraphValue.value`), which the backend may fold into the executable
+   * (onnxruntime: initializers, neither fed per run nor recomputed). Each costs a read when the
+   * function is traced, so a backend that folds nothing can say 0. Absent means
+   * DEFAULT_JIT_FOLD_LIMIT (64: hyperparameters and epsilons, tuned on onnxruntime).
+   */
+  jitFoldLimit?: number;
+  /**
+   * Optimizers (@nabla/nn) update trainable parameters of at most this many elements, per dtype,
+   * as one flat vector with flat slots (concatenated, updated once, split), and larger ones alone.
+   * It trades a fixed cost per op, which favours fewer ops, against copying the parameters every
+   * step, which favours none. Absent means nn's FLAT_SLOT_LIMIT (4,096, tuned on onnxruntime).
+   */
+  flatSlotLimit?: number;
 }
+
+/** What `BackendCapabilities.jitFoldLimit` is when a backend does not say. */
+export const DEFAULT_JIT_FOLD_LIMIT = 64;
 
 const registry = new Map<string, () => Backend>();
 const instances = new Map<string, Backend>();

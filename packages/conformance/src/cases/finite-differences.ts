@@ -1,8 +1,9 @@
 import * as nb from '@nabla/core';
-import type { Case } from '../case.js';
+import { type Case, missingDtype } from '../case.js';
 import { decode, type OpCase } from '../fixtures.js';
 import { applyOp } from '../op-table.js';
 import { compare, TOLERANCES } from '../tolerance.js';
+import { caseDtypes } from './ops.js';
 
 /** Elements probed per input: enough to catch a wrong rule, few enough for large cases. */
 const PROBES = 12;
@@ -22,7 +23,7 @@ export function finiteDifferenceCase(fx: OpCase): Case | null {
     id: `float64 gradient vs central differences ${fx.id}`,
     group: 'fd-gradient',
     tolerance: TOLERANCES.float64Gradient,
-    skip: (caps) => (caps.dtypes.includes('float64') ? undefined : `backend '${caps.name}' has no float64`),
+    skip: (caps) => missingDtype(['float64', ...caseDtypes(fx)], caps),
     run: async () => {
       const float64 = (i: number, data = decode(fx.inputs[i].data)) =>
         nb.tensor(data, fx.inputs[i].shape, (fx.inputs[i].dtype ?? 'float32') === 'float32' ? 'float64' : fx.inputs[i].dtype);

@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import type { Case, Outcome } from '../case.js';
+import { type Case, missingDtype, type Outcome } from '../case.js';
 import { decode, type FixtureTensor, type OpCase } from '../fixtures.js';
 import { applyOp, forwardKind } from '../op-table.js';
 import { compare, TOLERANCES, type Tolerance } from '../tolerance.js';
@@ -23,11 +23,17 @@ export async function check(actual: nb.Tensor, expected: FixtureTensor, tol: Tol
   return { status: c.pass ? 'pass' : 'fail', maxError: c.maxError, detail: c.pass ? undefined : `${what} ${c.detail}` };
 }
 
+/** The dtypes an op case computes in: its inputs' and its output's. */
+export function caseDtypes(fx: OpCase): string[] {
+  return [...fx.inputs, fx.output].map((x) => x.dtype ?? 'float32');
+}
+
 export function forwardCase(fx: OpCase, tolerance: Tolerance = TOLERANCES[forwardKind(fx.op)]): Case {
   return {
     id: `forward ${fx.id}`,
     group: 'forward',
     tolerance,
+    skip: (caps) => missingDtype(caseDtypes(fx), caps),
     run: async () => {
       const out = nb.tidy(() =>
         applyOp(
@@ -56,6 +62,7 @@ export function gradientCase(fx: OpCase): Case | null {
     id: `gradient ${fx.id}${fromDifferences ? ' (reference: central differences; TF.js defect)' : ''}`,
     group: 'gradient',
     tolerance,
+    skip: (caps) => missingDtype(caseDtypes(fx), caps),
     run: async () => {
       const inputs = fx.inputs.map((i) => toTensor(i));
       const float = inputs.filter((t, i) => grads[i] && (t.dtype === 'float32' || t.dtype === 'float64'));

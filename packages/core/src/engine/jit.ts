@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import { type Backend, DEFAULT_JIT_FOLD_LIMIT } from '../backend.js';
 import type { DType } from '../dtype.js';
 import { NablaError } from '../errors.js';
 import { checkArity } from '../options.js';
@@ -112,9 +112,10 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
   });
   // Small captured constants (hyperparameters, epsilons) are offered to the backend as values it
   // may fold into the executable: onnxruntime then neither feeds them per run nor recomputes
-  // what depends only on them.
+  // what depends only on them. How small is the backend's to say (capabilities.jitFoldLimit).
+  const foldLimit = p.backend.capabilities.jitFoldLimit ?? DEFAULT_JIT_FOLD_LIMIT;
   for (const [k, s] of sources.entries()) {
-    if (typeof s === 'number' || s.size > FOLD_LIMIT || !s.storage) continue;
+    if (typeof s === 'number' || s.size > foldLimit || !s.storage) continue;
     p.graph.inputs[k].value = await p.backend.read(s.storage.buffer, s.dtype, s.size);
   }
   // Its own executable, outside core's cache: an eviction there must not release it under us.
@@ -133,8 +134,6 @@ async function trace(fn: (args: JitTree) => JitTree, args: JitTree, inputs: Tens
 }
 
 const TRACE_LIMIT = 64;
-/** Captured tensors up to this many elements are offered to the backend as foldable constants. */
-const FOLD_LIMIT = 64;
 
 function release(c: Compiled): void {
   for (const s of c.sources) if (typeof s !== 'number') unpin(s);

@@ -35,12 +35,18 @@ export interface SlotGroup {
 }
 
 /**
- * Parameters up to this many elements share flat slots, per dtype. A small model's update is
- * then a dozen ops rather than a dozen per parameter: on runtimes with a fixed cost per op, such
- * as onnxruntime, that is most of a small training step. Larger parameters are updated alone,
- * since flattening them would copy them every step.
+ * Parameters up to this many elements share flat slots, per dtype, unless their backend states
+ * another limit (`capabilities.flatSlotLimit`). A small model's update is then a dozen ops rather
+ * than a dozen per parameter: on runtimes with a fixed cost per op, such as onnxruntime, that is
+ * most of a small training step. Larger parameters are updated alone, since flattening them would
+ * copy them every step.
  */
 export const FLAT_SLOT_LIMIT = 4096;
+
+/** The flat-slot limit of the backend a parameter lives on. */
+function flatSlotLimit(p: Tensor): number {
+  return nb.getBackendInstance(p.backend).capabilities.flatSlotLimit ?? FLAT_SLOT_LIMIT;
+}
 
 /** How a built-in schedule appears in an optimizer's config: enough to rebuild it. */
 export interface SerializedSchedule {
@@ -182,12 +188,12 @@ export abstract class Optimizer {
     return true;
   }
 
-  /** How `params` share slots: each parameter over FLAT_SLOT_LIMIT alone, the rest by dtype. */
+  /** How `params` share slots: each parameter over its backend's flat-slot limit alone, the rest by dtype. */
   slotGroups(params: Record<string, Tensor>): SlotGroup[] {
     const groups: SlotGroup[] = [];
     const small = new Map<nb.DType, string[]>();
     for (const [name, p] of Object.entries(params)) {
-      if (!this.elementwise || p.size > FLAT_SLOT_LIMIT) groups.push({ key: name, names: [name] });
+      if (!this.elementwise || p.size > flatSlotLimit(p)) groups.push({ key: name, names: [name] });
       else if (small.has(p.dtype)) small.get(p.dtype)?.push(name);
       else small.set(p.dtype, [name]);
     }

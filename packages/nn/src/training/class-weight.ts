@@ -13,7 +13,7 @@ export type ClassWeight = Record<number, number>;
 
 /**
  * Sample weights as given (a tensor or an array) checked and made float32 [n]: one finite,
- * non-negative weight per sample, of shape [n] or [n, 1].
+ * non-negative weight per sample, of shape [n] or [n, 1]. The result is a new tensor, the caller's to free.
  */
 export async function resolveSampleWeight(op: string, given: nb.TensorLike, n: number): Promise<nb.Tensor> {
   const t = asTensor(op, 'sampleWeight', given);
@@ -31,7 +31,9 @@ export async function resolveSampleWeight(op: string, given: nb.TensorLike, n: n
     w.dispose();
     throw new nb.NablaError(`${op}: sampleWeight must be finite and non-negative, got ${value} at position [${bad}]`);
   }
-  return w;
+  // The caller frees what this returns, so never the user's own tensor: a float32 [n] passes the
+  // reshape and the cast unchanged (fit and evaluate disposed the user's weights).
+  return w === given ? nb.keep(nb.tensor(data, [n], 'float32')) : w;
 }
 
 /**

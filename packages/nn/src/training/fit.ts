@@ -11,8 +11,8 @@ import { type ClassWeight, classWeights, resolveSampleWeight } from './class-wei
 import { checkSamples, seededRandom } from './data.js';
 import { ArrayFeed, DataFeed, type Feed } from './feed.js';
 import { checkClassLabels, inBatch } from './labels.js';
-import { cachedStep, ensureSlots, perStepRows, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';
-import { type EvalInputs, evalStep, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
+import { cachedStep, ensureSlots, perStepInputs, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';
+import { type EvalInputs, evalStep, type PerStep, stepScalarDtype, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
 import { abortError, isSignal, Yielder } from './yield.js';
 
 export interface FitArgs {
@@ -369,11 +369,15 @@ async function trainLoop(model: AnyModel, train: Feed, val: Feed | null, args: F
         const count = chunk.groups.length;
         const size = chunk.groups[0].length;
         let out: TrainOutputs;
+        let perStep: PerStep | undefined;
         try {
           for (let k = 0; batchBegins && k < count; k++) {
             const pending = hook(() => list.call('onBatchBegin', batch + k, { batch: batch + k, size }));
             if (pending) await pending;
           }
+          // Per execution: a callback may have set weights of another dtype.
+          const scalarDtype = stepScalarDtype(trainable.map((w) => w.value));
+          perStep = perStepInputs(chunk.groups, compiled, scalarNames, scalarDtype, fitSeed);
           const inputs: TrainInputs = {
             trainable: toParams(trainable),
             frozen: toParams(frozen),
@@ -381,7 +385,7 @@ async function trainLoop(model: AnyModel, train: Feed, val: Feed | null, args: F
             x: chunk.x,
             y: chunk.y,
             sampleWeight: chunk.w ? [chunk.w] : [],
-            perStep: perStepRows(chunk.groups, compiled, scalarNames, fitSeed),
+            perStep,
           };
           try {
             const running = step(inputs);
@@ -392,8 +396,8 @@ async function trainLoop(model: AnyModel, train: Feed, val: Feed | null, args: F
             // A dataset's batch is the user's: the position a step's index error names is in it.
             throw train instanceof DataFeed ? inBatch(e, 'fit', batch, count, epoch) : e;
           }
-          inputs.perStep.dispose();
         } finally {
+          if (perStep) nb.dispose(perStep);
           chunk.release();
         }
         for (const w of trainable) w.assign(nb.keep(out.trainable[w.name]));

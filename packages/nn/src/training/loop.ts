@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { Callback, CustomCallback, type CustomCallbackArgs, type Logs } from '../callbacks/callback.js';
 import type { Compiled } from '../models/model.js';
-import type { Params, StepSpec } from './steps.js';
+import type { Params, PerStep, StepSpec } from './steps.js';
 
 /** The parts of fit's loop that the array and the dataset loops share. */
 
@@ -73,23 +73,35 @@ export class Totals {
 }
 
 /**
- * The `perStep` input of an execution of these batches (see TrainInputs): per step, the sample
- * indices, the dropout seed, then the optimizer's step scalars.
+ * The `perStep` inputs of an execution of these batches (see TrainInputs): per step, the sample
+ * indices and the dropout seed (int32), and the optimizer's step scalars (in `scalarDtype`).
  */
-export function perStepRows(group: Int32Array[], compiled: Compiled, scalarNames: string[], fitSeed: number): nb.Tensor {
+export function perStepInputs(
+  group: Int32Array[],
+  compiled: Compiled,
+  scalarNames: string[],
+  scalarDtype: nb.DType,
+  fitSeed: number,
+): PerStep {
   const size = group[0].length;
-  const width = size + 1 + scalarNames.length;
-  const rows = new Float64Array(group.length * width);
-  group.forEach((samples, k) => {
-    const it = compiled.iterations + k;
-    rows.set(samples, k * width);
-    rows[k * width + size] = (fitSeed + it * 7919) | 0;
-    const scalars = compiled.optimizer.stepScalars(it);
+  const width = size + 1;
+  const k = scalarNames.length;
+  const indices = new Int32Array(group.length * width);
+  // Rounded to the step's dtype here, once, exactly as a cast in the step would round them.
+  const scalars = scalarDtype === 'float64' ? new Float64Array(group.length * k) : new Float32Array(group.length * k);
+  group.forEach((samples, s) => {
+    const it = compiled.iterations + s;
+    indices.set(samples, s * width);
+    indices[s * width + size] = (fitSeed + it * 7919) | 0;
+    const values = compiled.optimizer.stepScalars(it);
     scalarNames.forEach((name, j) => {
-      rows[k * width + size + 1 + j] = scalars[name];
+      scalars[s * k + j] = values[name];
     });
   });
-  return nb.tensor(rows, [group.length, width], 'float64');
+  return {
+    indices: nb.tensor(indices, [group.length, width], 'int32'),
+    scalars: nb.tensor(scalars, [group.length, k], scalarDtype),
+  };
 }
 
 /**

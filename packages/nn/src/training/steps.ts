@@ -100,12 +100,32 @@ export interface TrainInputs {
    */
   sampleWeight: nb.Tensor[];
   /**
-   * What changes every step, in one tensor, because every tensor is an upload (and on
-   * onnxruntime a fed input) per execution: float64 [steps, batch + 1 + k], each row the step's
-   * sample indices, its seed for dropout, then its k Optimizer.stepScalars in the order of their
-   * names. float64 holds all three exactly (indices and seeds are integers below 2^53).
+   * What changes every step, as two tensors rather than one per value, because every tensor is an
+   * upload (and on onnxruntime a fed input) per execution. Two, not one, because no backend is
+   * asked for float64 unless the user's weights are float64 (WebGPU has none), and float32 holds
+   * neither a seed nor an index above 2^24 exactly:
+   * - `indices`, int32 [steps, batch + 1]: each row the step's sample indices, then its dropout seed;
+   * - `scalars`, [steps, k] in `stepScalarDtype` of the trainable weights: each row the step's k
+   *   Optimizer.stepScalars, in the order of their names, computed on the host in float64 and
+   *   rounded once to that dtype (which the step's update would cast them to anyway).
    */
-  perStep: nb.Tensor;
+  perStep: PerStep;
+}
+
+/** The per-step inputs of a training execution (see TrainInputs.perStep). */
+export interface PerStep {
+  [key: string]: nb.Tensor;
+  indices: nb.Tensor;
+  scalars: nb.Tensor;
+}
+
+/**
+ * The dtype of the step scalars for these trainable weights: float64 when one of them is (the
+ * user chose float64 weights, so the backend has it, and their update reads the scalars unrounded),
+ * else float32.
+ */
+export function stepScalarDtype(params: readonly { dtype: nb.DType }[]): nb.DType {
+  return params.some((p) => p.dtype === 'float64') ? 'float64' : 'float32';
 }
 
 export interface TrainOutputs {
@@ -131,16 +151,18 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
   return nb.jit((a: TrainInputs): TrainOutputs => {
     // Read when tracing, so that a retrace (new batch shape, new trainable set) sees the current ones.
     const constraints = model.constraints();
-    const [steps, width] = a.perStep.shape;
-    const batch = width - 1 - scalarNames.length;
-    const at = (i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(a.perStep, [i, j], [1, n]), shape);
+    const { indices, scalars: scalarRows } = a.perStep;
+    const [steps, width] = indices.shape;
+    const batch = width - 1;
+    // Step i's n values from column j of a per-step tensor, in the given shape.
+    const at = (t: nb.Tensor, i: number, j: number, n: number, shape: number[]) => nb.reshape(nb.slice(t, [i, j], [1, n]), shape);
     let params = a.trainable;
     let frozen = a.frozen;
     let slots = a.slots;
     const stats: nb.Tensor[] = [];
     const state: Params = {};
     for (let i = 0; i < steps; i++) {
-      const idx = nb.cast(at(i, 0, batch, [batch]), 'int32');
+      const idx = at(indices, i, 0, batch, [batch]);
       const xb = nb.gather(a.x, idx);
       const yb = nb.gather(a.y, idx);
       const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx);
@@ -152,7 +174,7 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
           (w) => all[w.name],
           () => {
             const activity: nb.Tensor[] = [];
-            const seed = nb.cast(at(i, batch, 1, []), 'int32');
+            const seed = at(indices, i, batch, 1, []);
             const { yPred, yTrue } = predictionsAndTargets(model, layout, xb, yb, true, seed, activity);
             return lossAndStats(model, spec, yTrue, yPred, activity, wb);
           },
@@ -179,7 +201,7 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
       }
       const { grads } = nb.valueAndGrad(lossOf)(params);
       assign();
-      const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(i, batch + 1 + j, 1, [])]));
+      const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(scalarRows, i, j, 1, [])]));
       const updated = optimizer.apply(params, grads, slots, scalars);
       stats.push((statsOf as () => nb.Tensor)());
       // Keras applies each weight's constraint right after the optimizer's update.
