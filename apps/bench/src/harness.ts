@@ -89,6 +89,7 @@ function speedup(r: Result, peer: Result): string {
 /** Prints results grouped by workload and size, with how much faster each of ours is than every peer. */
 export function report(results: Result[], ours: string[]): string {
   const lines: string[] = [];
+  const width = Math.max(15, ...results.map((r) => r.impl.length));
   const groups = new Map<string, Result[]>();
   for (const r of results) {
     const key = `${r.workload} ${r.size}`;
@@ -98,13 +99,13 @@ export function report(results: Result[], ours: string[]): string {
     lines.push(rows[0].higherIsBetter === false ? `${key} (${rows[0].unit}, lower is better)` : key);
     for (const r of rows) {
       if (r.note !== undefined) {
-        lines.push(`  ${r.impl.padEnd(15)} ${r.note}`);
+        lines.push(`  ${r.impl.padEnd(width)} ${r.note}`);
         continue;
       }
       const peers = rows.filter((p) => !ours.includes(p.impl) && p.note === undefined);
       const ratios = ours.includes(r.impl) ? peers.map((p) => speedup(r, p)) : [];
       lines.push(
-        `  ${r.impl.padEnd(15)} ${r.value.toFixed(r.value < 10 ? 3 : 2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}`,
+        `  ${r.impl.padEnd(width)} ${r.value.toFixed(r.value < 10 ? 3 : 2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}`,
       );
     }
   }

@@ -6,7 +6,7 @@ import { PEERS, type Peer, usePeer } from './peers.js';
 import { NOT_INSTALLED, startTorch, TORCH_THREADS, type TorchSession, torchPython, WAIT_POLICIES } from './torch-peer.js';
 
 /** Distinct batches each implementation cycles through: one measured run of nabla or PyTorch. */
-const BATCHES = 8;
+export const BATCHES = 8;
 /** nabla and PyTorch take turns, a run each per round, for about this long (at least 3 rounds). */
 const TURNS_BUDGET_MS = 15_000;
 /** TensorFlow.js, one step per run, for about this long each; its slow steps still take 3. */
@@ -39,7 +39,7 @@ function firstLine(e: unknown): string {
 }
 
 /** One run of an implementation that takes turns: BATCHES train steps. */
-interface Turn {
+export interface Turn {
   impl: string;
   run: () => Promise<unknown>;
   close: () => void;
@@ -49,7 +49,7 @@ interface Turn {
  * nabla on one backend: fit for one epoch over the batches (a step each, in order), as a Keras
  * user trains. Built and run once here, so that a backend that fails is named in its row.
  */
-async function nablaTurn(w: LayerWorkload, backend: string, x: Float32Array, y: Float32Array | Int32Array): Promise<Turn> {
+export async function nablaTurn(w: LayerWorkload, backend: string, x: Float32Array, y: Float32Array | Int32Array): Promise<Turn> {
   nb.setBackend(backend);
   const model = w.nabla();
   const n = BATCHES * w.batch;
@@ -59,10 +59,12 @@ async function nablaTurn(w: LayerWorkload, backend: string, x: Float32Array, y: 
     model.dispose();
     nb.dispose([tx, ty]);
   };
-  const run = () => {
+  const run = async () => {
     // fit runs on the backend its model was built on, and the turns switch backends.
     nb.setBackend(backend);
-    return model.fit(tx, ty, { epochs: 1, batchSize: w.batch, shuffle: false, verbose: 0 });
+    await model.fit(tx, ty, { epochs: 1, batchSize: w.batch, shuffle: false, verbose: 0 });
+    // A GPU backend runs asynchronously: the run ends when a weight of the last step is read back.
+    await (model.getWeights().at(-1) as nb.Tensor).data();
   };
   try {
     await run();

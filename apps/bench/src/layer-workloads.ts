@@ -1,3 +1,4 @@
+import type * as nb from '@nabla/core';
 import * as nn from '@nabla/nn';
 import type * as tfjs from '@tensorflow/tfjs';
 import { batches, classes, uniform } from './layer-data.js';
@@ -7,6 +8,7 @@ type TF = typeof tfjs;
 /** What the bench needs of a nabla model: Sequential and the functional Model alike. */
 export interface NablaModel {
   fit(x: unknown, y: unknown, args: { epochs: number; batchSize: number; shuffle: boolean; verbose: 0 }): Promise<unknown>;
+  getWeights(): nb.Tensor[];
   dispose(): void;
 }
 

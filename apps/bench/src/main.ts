@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import '@nabla/backend-cpu';
 import '@nabla/backend-onnx';
+import '@nabla/backend-webgpu';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as nb from '@nabla/core';
 import { fitScalingBench } from './fit-scaling.js';
+import { DEFAULT_GPU_RUN, destroyGpuBackends, GPU_BACKENDS } from './gpu-backends.js';
+import { gpuConvBench } from './gpu-conv.js';
+import { GPU_MATMUL_SIZES, gpuMatmulBench } from './gpu-matmul.js';
+import { GPU_MLP_BATCHES, gpuMlpBench } from './gpu-mlp.js';
 import { type Result, report } from './harness.js';
 import { layerStepBench } from './layer-steps.js';
 import { lstmCompileBench } from './lstm-compile.js';
@@ -20,15 +25,35 @@ import { seedLinregBench } from './seed-linreg.js';
  *     [--backends cpu] [--out bench-results]
  * --sizes applies to matmul; the training workloads have fixed sizes.
  * Prints medians and ratios to each peer (the layer steps also PyTorch's); writes the results as JSON.
+ *
+ * The GPU workloads run only when named (scripts/bench-gpu.sh names them all):
+ *   --workloads gpu-matmul,gpu-mlp,gpu-conv [--backends webgpu,onnx-webgpu,onnx,cpu]
+ *     [--sizes 1024,2048,4096,8192] [--batches 64,256,1024,4096] [--samples 10000]
+ * --sizes applies to gpu-matmul too, --batches and --samples to gpu-mlp. Their ratios are
+ * nabla's webgpu backend against each of the others.
  */
-function option(name: string, fallback: string): string {
+function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : undefined;
 }
 
-/** Every workload, in the order they run; all of them by default. */
-const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise<Result[]>> = {
-  matmul: matmulBench,
+function numbers(name: string): number[] | undefined {
+  const v = option(name);
+  if (v === undefined) return undefined;
+  const list = v.split(',').map(Number);
+  if (list.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`bench: ${name} takes positive integers, got '${v}'`);
+  return list;
+}
+
+interface Options {
+  sizes?: number[];
+  batches?: number[];
+  samples?: number;
+}
+
+/** Every workload, in the order they run; all but the GPU ones by default. */
+const WORKLOADS: Record<string, (opts: Options, backends: string[]) => Promise<Result[]>> = {
+  matmul: (opts, backends) => matmulBench(opts.sizes ?? [128, 256, 512, 1024], backends),
   'seed-linreg': (_, backends) => seedLinregBench(backends),
   'mlp-mnist': (_, backends) => mlpMnistBench(backends),
   'fit-scaling': (_, backends) => fitScalingBench(backends),
@@ -38,23 +63,49 @@ const WORKLOADS: Record<string, (sizes: number[], backends: string[]) => Promise
   'gru-step': (_, backends) => layerStepBench('gru-step', backends),
   'transformer-step': (_, backends) => layerStepBench('transformer-step', backends),
   'lstm-compile': (_, backends) => lstmCompileBench(backends),
+  'gpu-matmul': (opts, backends) => gpuMatmulBench(opts.sizes ?? GPU_MATMUL_SIZES, backends),
+  'gpu-mlp': (opts, backends) => gpuMlpBench(opts.batches ?? GPU_MLP_BATCHES, backends, opts.samples),
+  'gpu-conv': (_, backends) => gpuConvBench(backends),
 };
+const isGpu = (workload: string) => workload.startsWith('gpu-');
 
 async function main(): Promise<void> {
-  const workloads = option('--workloads', Object.keys(WORKLOADS).join(',')).split(',');
+  const known = Object.keys(WORKLOADS);
+  const workloads = (option('--workloads') ?? known.filter((w) => !isGpu(w)).join(',')).split(',');
   const unknown = workloads.filter((w) => !Object.hasOwn(WORKLOADS, w));
-  if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(', ')}; known: ${Object.keys(WORKLOADS).join(', ')}`);
-  const sizes = option('--sizes', '128,256,512,1024').split(',').map(Number);
-  const backends = option('--backends', nb.listBackends().join(',')).split(',');
-  const outDir = option('--out', 'bench-results');
+  if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  const opts: Options = { sizes: numbers('--sizes'), batches: numbers('--batches'), samples: numbers('--samples')?.[0] };
+  const chosen = option('--backends')?.split(',');
+  // By default the CPU workloads keep to the CPU backends, and the GPU ones add the GPU backends.
+  const cpuBackends = chosen ?? nb.listBackends().filter((b) => !GPU_BACKENDS.includes(b));
+  const gpuBackends = chosen ?? DEFAULT_GPU_RUN;
+  const outDir = option('--out') ?? 'bench-results';
   const results: Result[] = [];
-  for (const w of workloads) results.push(...(await WORKLOADS[w](sizes, backends)));
-  console.log(
-    report(
-      results,
-      backends.flatMap((b) => [`nabla-${b}`, `nabla-${b} spe10`]),
-    ),
-  );
+  try {
+    for (const w of workloads) results.push(...(await WORKLOADS[w](opts, isGpu(w) ? gpuBackends : cpuBackends)));
+  } finally {
+    await destroyGpuBackends();
+  }
+  const cpuResults = results.filter((r) => !isGpu(r.workload));
+  const gpuResults = results.filter((r) => isGpu(r.workload));
+  if (cpuResults.length) {
+    console.log(
+      report(
+        cpuResults,
+        cpuBackends.flatMap((b) => [`nabla-${b}`, `nabla-${b} spe10`]),
+      ),
+    );
+  }
+  if (gpuResults.length) {
+    if (cpuResults.length) console.log('');
+    // The question the GPU workloads answer: how nabla's own kernels compare with each of the others.
+    console.log(
+      report(
+        gpuResults,
+        gpuResults.map((r) => r.impl).filter((impl) => impl.startsWith('nabla-webgpu')),
+      ),
+    );
+  }
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   const doc = { date: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, results };

@@ -27,6 +27,21 @@ export function mnistDigits(n: number): { images: Float32Array; labels: Int32Arr
   return { images, labels };
 }
 
+/** Every image of the package once (10,000: about 1,000 per digit), digit by digit. */
+export function allDigits(): { images: Float32Array; labels: Int32Array } {
+  const mnist = createRequire(import.meta.url)('mnist') as MnistDigit[];
+  const n = mnist.reduce((sum, d) => sum + d.length, 0);
+  const images = new Float32Array(n * PIXELS);
+  const labels = new Int32Array(n);
+  let i = 0;
+  mnist.forEach((digit, d) => {
+    images.set(digit.raw, i * PIXELS);
+    labels.fill(d, i, i + digit.length);
+    i += digit.length;
+  });
+  return { images, labels };
+}
+
 /** The benchmarks' MNIST model: 784-128(relu)-10(softmax), Adam, sparse categorical cross-entropy. */
 export function mnistMlp(): Sequential {
   const model = new Sequential([new Dense(128, { inputShape: [PIXELS], activation: 'relu' }), new Dense(10, { activation: 'softmax' })]);
