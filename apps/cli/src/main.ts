@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import '@nabla/backend-cpu';
 import '@nabla/backend-onnx';
+import '@nabla/backend-webgpu';
 import * as nb from '@nabla/core';
 import { conformance } from './conformance.js';
 import { charTransformer } from './examples/char-transformer.js';
@@ -18,7 +19,7 @@ const USAGE = `usage: nabla examples [--backend NAME] [--only NAME[,NAME...]]
 
   examples      train the examples on the chosen backend (default: NABLA_BACKEND, else cpu);
                 mnist-cnn and char-transformer run by default on onnx alone (they take minutes on
-                the others); --only picks examples by name (comma-separated) and runs them anywhere
+                the others, webgpu included); --only picks examples by name (comma-separated) and runs them anywhere
   conformance   run the conformance suite on each backend (and across each pair); with --out,
                 write DIR/conformance.md (the matrix) and DIR/conformance.json`;
 
@@ -192,7 +193,7 @@ async function examples(args: string[]): Promise<number> {
     if (only ? !only.includes(example.name) : example.heavy && nb.getBackend() !== 'onnx') {
       if (!only) {
         console.log(
-          `${example.name}: skipped (by default it runs on onnx alone: minutes on cpu); run it here with --only ${example.name}\n`,
+          `${example.name}: skipped (by default it runs on onnx alone: minutes on ${nb.getBackend()}); run it here with --only ${example.name}\n`,
         );
       }
       continue;
@@ -224,12 +225,35 @@ async function main(args: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
-    process.exitCode = 1;
-  },
-);
+/**
+ * Releases the devices and sessions of the backends this run used: a WebGPU device (Dawn) keeps
+ * Node's process alive until it is destroyed. The current backend and every one --backend named.
+ */
+async function releaseBackends(args: string[]): Promise<void> {
+  const named = option(args, '--backend')?.split(',') ?? [];
+  let current: string[] = [];
+  try {
+    current = [nb.getBackend()];
+  } catch {
+    // NABLA_BACKEND names no registered backend: nothing of it to release.
+  }
+  for (const name of new Set([...current, ...named])) {
+    if (nb.listBackends().includes(name)) await nb.getBackendInstance(name).destroy?.();
+  }
+}
+
+const args = process.argv.slice(2);
+main(args)
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? `${err.name}: ${err.message}` : err);
+      process.exitCode = 1;
+    },
+  )
+  .then(() => releaseBackends(args))
+  .catch((err: unknown) => {
+    console.error(`nabla: releasing the backends failed: ${err instanceof Error ? err.message : String(err)}`);
+  });
