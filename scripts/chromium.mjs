@@ -12,5 +12,7 @@ export const chromiumLaunchOptions = {
     '--disable-sync',
     '--no-first-run',
     '--disable-gpu',
+    // WebGPU (onnx-webgpu's browser tests) on SwiftShader: --disable-gpu leaves it that adapter.
+    '--enable-unsafe-webgpu',
   ],
 };

@@ -11,6 +11,7 @@ import {
   sizeOf,
   type TypedArray,
 } from '@nabla/core';
+import { GpuTensor } from './gpu-tensor.js';
 import { diagnose, indicesGraph, outOfRange } from './index-checks.js';
 import { type Lowered, lowerGraph } from './lower.js';
 import { OnnxGraphBuilder } from './onnx/builder.js';
@@ -23,11 +24,18 @@ import { InputGrouper, type InputLayout, PackedView, UNGROUPED } from './packing
 export interface OrtTensor {
   readonly data: unknown;
   readonly dims: readonly number[];
+  /** 'cpu' (or absent), or 'gpu-buffer' for a tensor kept on the GPU: its `data` is then not readable. */
+  readonly location?: string;
+  readonly type?: string;
+  /** Reads a tensor that lives elsewhere (onnxruntime-web: a GPU buffer). */
+  getData?(): Promise<unknown>;
   dispose?(): void;
 }
 export interface OrtSession {
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
   release?(): Promise<void>;
+  /** The model's outputs: their names, element types and shapes. */
+  readonly outputMetadata?: readonly { name: string; type?: number | string; shape?: readonly (number | string)[] }[];
 }
 export interface OrtModule {
   Tensor: new (type: string, data: TypedArray, dims: readonly number[]) => OrtTensor;
@@ -51,10 +59,12 @@ export interface OnnxBackendOptions {
    * true when executionProviders includes 'wasm'.
    */
   copiesInputsPerRun?: boolean;
+  /** Lowers for onnxruntime's WebGPU execution provider, working around its kernels (webgpu/lowering.ts). */
+  forWebGpu?: boolean;
 }
 
 /** One session per input layout (see packing.ts) of a graph, compiled on first use. */
-interface Executable {
+export interface Executable {
   graph: Graph;
   /** Whether its gathers and scatterAdds check their indices (all but the diagnostic graphs do). */
   checkIndices: boolean;
@@ -69,7 +79,7 @@ interface Executable {
   /** Over LARGE_GRAPH nodes: fed ungrouped, so that it is compiled once (see LARGE_GRAPH). */
   large: boolean;
 }
-interface Session {
+export interface Session {
   session: OrtSession;
   lowered: Lowered;
 }
@@ -150,8 +160,8 @@ class UploadSlabs {
   }
 }
 
-/** A buffer: an onnxruntime tensor, or a slice of a packed output. */
-type Buffer = OrtTensor | PackedView;
+/** A buffer: an onnxruntime tensor, a slice of a packed output, or a tensor kept on the GPU. */
+type Buffer = OrtTensor | PackedView | GpuTensor;
 
 /**
  * A compiled nabla graph is one onnxruntime session per input layout; buffers are onnxruntime
@@ -164,7 +174,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
 
   constructor(
     readonly name: string,
-    private readonly ort: OrtModule,
+    protected readonly ort: OrtModule,
     private readonly options: OnnxBackendOptions = {},
   ) {
     const copiesInputsPerRun = options.copiesInputsPerRun ?? options.executionProviders?.includes('wasm') ?? false;
@@ -178,6 +188,8 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   }
 
   read(buffer: Buffer): Promise<TypedArray> {
+    // getData keeps what it downloads in the tensor, which later runs may still be fed: a copy.
+    if (buffer instanceof GpuTensor) return buffer.data().then((data) => (data as TypedArray).slice() as TypedArray);
     return Promise.resolve((buffer.data as TypedArray).slice() as TypedArray);
   }
 
@@ -243,15 +255,22 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
   }
 
   private async createSession(exe: Executable, layout: InputLayout): Promise<Session> {
-    const lowered = lowerGraph(exe.graph, () => new OnnxGraphBuilder({ name: 'nabla' }), layout, { checkIndices: exe.checkIndices });
+    let builder: OnnxGraphBuilder | undefined;
+    const makeBuilder = () => (builder = new OnnxGraphBuilder({ name: 'nabla' }));
+    const lowered = lowerGraph(exe.graph, makeBuilder, layout, { checkIndices: exe.checkIndices, webgpu: this.options.forWebGpu });
     if (lowered.indexChecks.error) throw lowered.indexChecks.error; // constant indices out of range
     try {
-      const session = await this.ort.InferenceSession.create(lowered.bytes, exe.sessionOptions);
+      const session = await this.openSession(exe, lowered, builder as unknown as OnnxGraphBuilder);
       this.sessionsCreated++;
       return { session, lowered };
     } catch (e) {
-      throw explain('compiling the graph', e, lowered);
+      throw e instanceof NablaError ? e : explain('compiling the graph', e, lowered);
     }
+  }
+
+  /** Creates onnxruntime's session for a lowered graph; `builder` is the one that built it. */
+  protected openSession(exe: Executable, lowered: Lowered, _builder: OnnxGraphBuilder): Promise<OrtSession> {
+    return this.ort.InferenceSession.create(lowered.bytes, exe.sessionOptions);
   }
 
   release(exe: Executable): void {
@@ -291,7 +310,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
     lowered.inputNames.forEach((name, i) => {
       if (name === null) return;
       const b = inputs[i];
-      feeds[name] = b instanceof PackedView ? new this.ort.Tensor(b.dtype, b.data, b.shape) : b;
+      feeds[name] = b instanceof PackedView ? new this.ort.Tensor(b.dtype, b.data, b.shape) : b instanceof GpuTensor ? b.tensor : b;
     });
     lowered.groupNames.forEach((name, j) => {
       feeds[name] = new this.ort.Tensor(layout.groups[j].dtype, spans[j], [spans[j].length]);
@@ -313,7 +332,7 @@ export class OnnxBackend implements Backend<Buffer, Executable> {
       }
     }
     return lowered.outputs.map(({ name, offset }, k) => {
-      if (offset < 0) return out[name];
+      if (offset < 0) return out[name].location === 'gpu-buffer' ? new GpuTensor(out[name]) : out[name];
       const { dtype, shape } = graphValue(graph, graph.outputs[k]);
       return new PackedView(out[name].data as TypedArray, offset, dtype, shape);
     });

@@ -33,8 +33,12 @@ const UNARY: Partial<Record<UnaryOp, (a: number) => number>> = { neg: (a) => -a,
 /** The table's function for fn, if it has one of its own (not an Object property such as 'constructor'). */
 const entry = <T>(table: Partial<Record<string, T>>, fn: string): T | undefined => (Object.hasOwn(table, fn) ? table[fn] : undefined);
 
-/** The node's value, if it is a foldable op of known operands; undefined otherwise. */
+/**
+ * The node's value, if it is a foldable op of known operands, or has no elements whatever its
+ * operands (onnxruntime's WebGPU reductions reject empty operands); undefined otherwise.
+ */
 export function fold(node: GraphNode, operands: (Known | undefined)[]): Known | undefined {
+  if (sizeOf(node.shape) === 0) return { dtype: node.dtype, shape: node.shape, data: [] };
   if (!operands.every((o) => o !== undefined) || !isFloat(node.dtype) || sizeOf(node.shape) > FOLD_LIMIT) return undefined;
   const ins = operands as Known[];
   const round = node.dtype === 'float32' ? Math.fround : (v: number) => v;

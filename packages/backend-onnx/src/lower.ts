@@ -19,6 +19,7 @@ import type { Attr, OnnxGraphBuilder } from './onnx/builder.js';
 import { type InputLayout, type Origin, type OutputPlace, packOutputs, UNGROUPED, unpackGroup } from './packing.js';
 import { lowerRandom } from './random.js';
 import { sameUpToLeadingOnes } from './shapes.js';
+import { lowerForWebGpu } from './webgpu/lowering.js';
 
 /**
  * Lowering: each nabla primitive becomes a few standard ONNX ops (opset 21). Nothing here is
@@ -136,6 +137,8 @@ export function lowerNode(
       return lowerArgMax(b, ins[0], dtypeOf(node.inputs[0]), node.attrs.axis);
     case 'matmul': {
       const { transposeA, transposeB } = node.attrs;
+      // Sums of no products: zeros. onnxruntime's WebGPU MatMul aborts the process on K = 0.
+      if (shapeOf(node.inputs[0]).at(transposeA ? -2 : -1) === 0) return zerosOf(b, node.dtype, node.shape);
       // Gemm transposes its operands itself: one node instead of a Transpose and a MatMul.
       if (node.shape.length === 2 && (transposeA || transposeB) && isFloat(node.dtype)) {
         return b.op('Gemm', ins, { transA: int(transposeA ? 1 : 0), transB: int(transposeB ? 1 : 0) });
@@ -156,6 +159,9 @@ export function lowerNode(
       return b.op('Pad', [ins[0], b.int64s(flat), b.scalar(node.dtype, value)], { mode: { string: 'constant' } });
     }
     case 'gather':
+      // From an empty axis every index is out of range, which the index checks report: the
+      // Gather must not run (onnxruntime's WebGPU Gather reads out of bounds and crashes the process).
+      if (shapeOf(node.inputs[0])[node.attrs.axis] === 0) return zerosOf(b, node.dtype, node.shape);
       return b.op('Gather', ins, { axis: int(node.attrs.axis) });
     case 'scatterAdd': {
       // The adjoint of gather, as ScatterElements(reduction add) on [outer, n, inner] views.
@@ -301,13 +307,14 @@ const ELEMENTWISE = new Set<GraphNode['op']>(['unary', 'binary', 'where', 'cast'
  * shapes that differ by leading axes of size 1 (they broadcast alike); slices and concatenations
  * work on such shapes through axes counted from the end; a reduction to one element takes any
  * shape. onnxruntime pays about as much for a Reshape as for any small op, and small training
- * steps are full of them.
+ * steps are full of them. `webgpu`: for onnxruntime's WebGPU execution provider, with the
+ * lowerings that work around it (webgpu/lowering.ts).
  */
 export function lowerGraph(
   graph: Graph,
   makeBuilder: () => OnnxGraphBuilder,
   layout: InputLayout = UNGROUPED,
-  { checkIndices = true } = {},
+  { checkIndices = true, webgpu = false } = {},
 ): Lowered {
   const b = makeBuilder();
   const nIn = graph.inputs.length;
@@ -368,8 +375,12 @@ export function lowerGraph(
     } else if (ELEMENTWISE.has(node.op) || isOuterProduct(node, shapeOf)) {
       // [m,1] x [1,n] is a broadcast multiply: one cheap elementwise op.
       const ins = node.inputs.map(loose);
-      const value = node.op === 'matmul' ? b.op('Mul', ins) : lowerNode(b, node, ins, shapeOf, dtypeOf);
-      push(value, broadcastShapes('onnx', ...node.inputs.map(looseShape)));
+      const shapes = node.inputs.map(looseShape);
+      const value =
+        node.op === 'matmul'
+          ? b.op('Mul', ins)
+          : ((webgpu ? lowerForWebGpu(b, node, ins, shapes) : undefined) ?? lowerNode(b, node, ins, shapeOf, dtypeOf));
+      push(value, broadcastShapes('onnx', ...shapes));
     } else if (node.op === 'reshape') {
       push(values[first], onnxShapes[first]);
     } else if (node.op === 'reduce' && sizeOf(node.shape) === 1) {

@@ -17,7 +17,8 @@ import type { OrtModule, OrtSession, OrtTensor } from './backend.js';
 
 interface NativeSession {
   loadModel(buffer: ArrayBufferLike, byteOffset: number, byteLength: number, options: Record<string, unknown>): void;
-  readonly outputMetadata: readonly { name: string }[];
+  /** type: onnxruntime's element type code; shape: -1 for a symbolic dimension. */
+  readonly outputMetadata: readonly { name: string; type?: number; shape?: readonly number[] }[];
   run(feeds: Record<string, OrtTensor>, fetches: Record<string, null>, options: object): Record<string, OrtTensor>;
   dispose(): void;
 }
@@ -52,6 +53,10 @@ class NativeOrtSession implements OrtSession {
 
   constructor(private readonly session: NativeSession) {
     this.fetches = Object.fromEntries(session.outputMetadata.map((m) => [m.name, null]));
+  }
+
+  get outputMetadata(): NativeSession['outputMetadata'] {
+    return this.session.outputMetadata;
   }
 
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>> {

@@ -316,11 +316,44 @@ export class OnnxGraphBuilder {
 
   toBytes(): Uint8Array {
     const { nodes, initializers } = this.live();
+    return this.encode(nodes, initializers, this.inputs, this.outputs);
+  }
+
+  private encode(node: NodeProto[], initializer: TensorProto[], input: ValueInfoProto[], output: ValueInfoProto[]): Uint8Array {
     return encodeModel({
       irVersion: this.irVersion,
       opsetImport: [{ domain: '', version: this.opset }],
       producerName: 'nabla',
-      graph: { name: this.name, node: nodes, initializer: initializers, input: this.inputs, output: this.outputs },
+      graph: { name: this.name, node, initializer, input, output },
     });
+  }
+
+  /**
+   * The model's nodes (see live), and the element type and shape of its graph inputs and
+   * constants: with the types of the nodes' results (typesModel), enough to probe one node alone.
+   */
+  liveNodes(): { nodes: NodeProto[]; declared: Map<string, ValueInfoProto> } {
+    const { nodes, initializers } = this.live();
+    const declared = new Map<string, ValueInfoProto>(this.inputs.map((v) => [v.name, v]));
+    for (const t of initializers) declared.set(t.name as string, { name: t.name as string, elemType: t.dataType, shape: t.dims });
+    return { nodes, declared };
+  }
+
+  /**
+   * The model with every node's results also graph outputs, untyped: onnxruntime infers their
+   * types and shapes when it loads it, and a session's output metadata reports them.
+   */
+  typesModel(): Uint8Array {
+    const { nodes, initializers } = this.live();
+    const outputs = new Map(this.outputs.map((o) => [o.name, o]));
+    for (const n of nodes) for (const o of n.output) if (o !== '' && !outputs.has(o)) outputs.set(o, { name: o });
+    return this.encode(nodes, initializers, this.inputs, [...outputs.values()]);
+  }
+
+  /** A model of one node alone: its operands are graph inputs and its results graph outputs, as `info` declares them. */
+  nodeModel(node: NodeProto, info: (value: string) => ValueInfoProto): Uint8Array {
+    const inputs = [...new Set(node.input.filter((i) => i !== ''))].map(info);
+    const outputs = node.output.filter((o) => o !== '').map(info);
+    return this.encode([node], [], inputs, outputs);
   }
 }

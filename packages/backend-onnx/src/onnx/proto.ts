@@ -289,7 +289,8 @@ export interface NodeProto {
 /** A tensor ValueInfoProto. A number dim is a dim_value, a string dim a symbolic dim_param. */
 export interface ValueInfoProto {
   name: string;
-  elemType: DataType;
+  /** Absent: no type at all, for onnxruntime to infer (a graph output only). */
+  elemType?: DataType;
   /** Absent: unknown rank (no shape field). */
   shape?: readonly (number | string)[];
 }
@@ -366,9 +367,11 @@ export function writeNode(w: ProtoWriter, n: NodeProto): void {
 
 export function writeValueInfo(w: ProtoWriter, v: ValueInfoProto): void {
   w.stringField(F.valueInfo.name, v.name);
+  const elemType = v.elemType;
+  if (elemType === undefined) return;
   w.messageField(F.valueInfo.type, (type) =>
     type.messageField(F.type.tensorType, (tt) => {
-      tt.varintField(F.typeTensor.elemType, v.elemType);
+      tt.varintField(F.typeTensor.elemType, elemType);
       const shape = v.shape;
       if (shape === undefined) return;
       // A rank-0 shape is an empty-but-present TensorShapeProto, distinct from "rank unknown".
