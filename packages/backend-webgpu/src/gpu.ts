@@ -17,6 +17,12 @@ export interface NoAdapterAdvice {
 
 export interface Gpu {
   device: GPUDevice;
+  /**
+   * Held for the device's life: in Node, Dawn's instance is freed when its GPU object is
+   * garbage-collected, and a device outliving it crashed the process at random moments.
+   */
+  instance: GPU;
+  adapter: GPUAdapter;
   /** The adapter's description, for errors and `nabla info`. */
   description: string;
   limits: KernelLimits & {
@@ -57,6 +63,8 @@ export async function acquireGpu(source: GpuSource, advice: NoAdapterAdvice): Pr
   const description = [info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(' ') || 'unknown adapter';
   const result: Gpu = {
     device,
+    instance: gpu,
+    adapter,
     description,
     limits: {
       maxInvocations: Math.min(256, a.maxComputeInvocationsPerWorkgroup, a.maxComputeWorkgroupSizeX),
