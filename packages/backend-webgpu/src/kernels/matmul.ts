@@ -112,9 +112,11 @@ function tiled(job: Job, tile: TileShape): NodeKernel {
     tile,
     transposeA,
     transposeB,
-    // vec4 loads need the contiguous axis (and so every batch item's offset) to be a multiple of 4 long.
-    vecA: (transposeA ? m : k) % 4 === 0,
-    vecB: (transposeB ? k : n) % 4 === 0,
+    // vec4 loads need the contiguous axis (and so every batch item's offset) to be a multiple of
+    // 4 long, and a non-empty operand: an empty one's buffer is shorter than one vec4, which
+    // WebGPU refuses to bind as array<vec4>.
+    vecA: k > 0 && (transposeA ? m : k) % 4 === 0,
+    vecB: k > 0 && (transposeB ? k : n) % 4 === 0,
     vecOut: n % 4 === 0,
   });
   const workgroups = batch * Math.ceil(m / tile.rows) * Math.ceil(n / tile.cols);
