@@ -63,8 +63,9 @@ async function probe(backend: string): Promise<string | undefined> {
  * shows as growth from one workload to the next), and the ops onnx-webgpu ran on the CPU for
  * want of a WebGPU kernel (its figures then include those nodes on the CPU and the copies).
  */
-export function logGpuState(workload: string, backends: string[]): void {
-  for (const backend of backends.filter((b) => GPU_BACKENDS.includes(b) && nb.listBackends().includes(b))) {
+export async function logGpuState(workload: string, backends: string[]): Promise<void> {
+  for (const backend of backends.filter((b) => GPU_BACKENDS.includes(b))) {
+    if ((await unavailable(backend)) !== undefined) continue;
     const instance = nb.getBackendInstance(backend) as unknown as Described;
     const stats = instance.stats?.();
     if (stats) {
@@ -81,13 +82,37 @@ export function logGpuState(workload: string, backends: string[]): void {
   }
 }
 
+/** Per op, how many graphs `backend` has run on the CPU for want of a WebGPU kernel (onnx-webgpu's cpuFallbacks); empty for others. */
+export function fallbackCounts(backend: string): Map<string, number> {
+  if (!nb.listBackends().includes(backend)) return new Map();
+  const instance = nb.getBackendInstance(backend) as unknown as Described;
+  return new Map((instance.cpuFallbacks?.() ?? []).map((f) => [f.op, f.graphs]));
+}
+
+/**
+ * Runs `work` on `backend` and says, if any of its graphs went to onnxruntime's CPU provider
+ * meanwhile, which ops sent them: its figure then measures the CPU for those graphs (onnx-webgpu
+ * runs a graph that needs an op it lacks whole on the CPU), and its row must say so.
+ */
+export async function watchFallbacks<T>(backend: string, work: () => Promise<T>): Promise<{ value: T; remark?: string }> {
+  const before = fallbackCounts(backend);
+  const value = await work();
+  const ops = [...fallbackCounts(backend)].filter(([op, graphs]) => graphs > (before.get(op) ?? 0)).map(([op]) => op.split('(')[0]);
+  if (ops.length === 0) return { value };
+  return {
+    value,
+    remark: `graphs with ${[...new Set(ops)].join(', ')} ran whole on onnxruntime's CPU provider: no WebGPU kernel for them`,
+  };
+}
+
 /**
  * Releases the GPU backends' devices and sessions: Dawn keeps a Node process alive while a
  * device exists. Safe on backends never used (nothing to release).
  */
 export async function destroyGpuBackends(): Promise<void> {
-  for (const b of GPU_BACKENDS) {
-    if (nb.listBackends().includes(b)) await nb.getBackendInstance(b).destroy?.();
+  // The matmul variants (gpu-matmul-variants.ts) are WebGPU backends of their own, each with a device.
+  for (const b of nb.listBackends().filter((name) => GPU_BACKENDS.includes(name) || name.startsWith('webgpu-'))) {
+    await nb.getBackendInstance(b).destroy?.();
   }
 }
 

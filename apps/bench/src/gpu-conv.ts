@@ -1,4 +1,4 @@
-import { firstLine, logGpuState, unavailable } from './gpu-backends.js';
+import { firstLine, logGpuState, unavailable, watchFallbacks } from './gpu-backends.js';
 import { noteRow } from './gpu-timing.js';
 import { measureInterleaved, type Result } from './harness.js';
 import { BATCHES, nablaTurn, type Turn } from './layer-steps.js';
@@ -17,6 +17,7 @@ export async function gpuConvBench(backends: string[]): Promise<Result[]> {
   const base = { workload: 'gpu-conv', size: `${w.size}, ${BATCHES} steps per run`, unit: 'ms/step', higherIsBetter: false };
   const turns: Turn[] = [];
   const notes = new Map<string, string>();
+  const remarks = new Map<string, string>();
   for (const backend of backends) {
     const why = await unavailable(backend);
     if (why !== undefined) {
@@ -24,7 +25,9 @@ export async function gpuConvBench(backends: string[]): Promise<Result[]> {
       continue;
     }
     try {
-      turns.push(await nablaTurn(w, backend, x, y));
+      const { value: turn, remark } = await watchFallbacks(backend, () => nablaTurn(w, backend, x, y));
+      turns.push(turn);
+      if (remark) remarks.set(backend, remark);
     } catch (e) {
       notes.set(backend, `failed: ${firstLine(e)}`);
     }
@@ -40,10 +43,10 @@ export async function gpuConvBench(backends: string[]): Promise<Result[]> {
       const note = notes.get(b);
       if (note !== undefined) return noteRow({ ...base, impl }, note);
       const t = timings[impl];
-      return { ...base, impl, medianMs: t.medianMs / BATCHES, runs: t.runs, value: t.medianMs / BATCHES };
+      return { ...base, impl, medianMs: t.medianMs / BATCHES, runs: t.runs, value: t.medianMs / BATCHES, remark: remarks.get(b) };
     });
   } finally {
     for (const t of turns) t.close();
-    logGpuState('gpu-conv', backends);
+    await logGpuState('gpu-conv', backends);
   }
 }

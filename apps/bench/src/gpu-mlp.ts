@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import { firstLine, logGpuState, unavailable } from './gpu-backends.js';
+import { firstLine, logGpuState, unavailable, watchFallbacks } from './gpu-backends.js';
 import { noteRow, timeOrSkip } from './gpu-timing.js';
 import type { Result } from './harness.js';
 import { allDigits, mnistMlp, PIXELS } from './mnist-data.js';
@@ -45,12 +45,12 @@ export async function gpuMlpBench(batches: number[], backends: string[], samples
           await (model.getWeights().at(-1) as nb.Tensor).data();
         };
         // Larger batches take fewer steps of more work each: an epoch is no slower on any backend.
-        const t = await timeOrSkip(run, previous.get(backend), 1, 4000);
+        const { value: t, remark } = await watchFallbacks(backend, () => timeOrSkip(run, previous.get(backend), 1, 4000));
         if (typeof t === 'string') {
           results.push(noteRow({ ...base, impl }, t));
         } else {
           previous.set(backend, t.medianMs);
-          results.push({ ...base, impl, ...t, value: n / (t.medianMs / 1000) });
+          results.push({ ...base, impl, ...t, value: n / (t.medianMs / 1000), remark });
         }
       } catch (e) {
         results.push(noteRow({ ...base, impl }, `failed: ${firstLine(e)}`));
@@ -60,6 +60,6 @@ export async function gpuMlpBench(batches: number[], backends: string[], samples
       }
     }
   }
-  logGpuState('gpu-mlp', backends);
+  await logGpuState('gpu-mlp', backends);
   return results;
 }

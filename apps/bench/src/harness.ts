@@ -74,6 +74,8 @@ export interface Result {
   higherIsBetter?: boolean;
   /** Why this row has no figure (a peer not installed, a layer it lacks): printed instead of one. */
   note?: string;
+  /** What the figure includes that its name does not say (an onnx-webgpu graph run on the CPU): printed after it. */
+  remark?: string;
 }
 
 /**
@@ -105,7 +107,7 @@ export function report(results: Result[], ours: string[]): string {
       const peers = rows.filter((p) => !ours.includes(p.impl) && p.note === undefined);
       const ratios = ours.includes(r.impl) ? peers.map((p) => speedup(r, p)) : [];
       lines.push(
-        `  ${r.impl.padEnd(width)} ${r.value.toFixed(r.value < 10 ? 3 : 2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}`,
+        `  ${r.impl.padEnd(width)} ${r.value.toFixed(r.value < 10 ? 3 : 2).padStart(10)} ${r.unit.padEnd(10)} median ${r.medianMs.toFixed(2).padStart(9)} ms over ${String(r.runs).padStart(2)} runs${ratios.length ? `   ${ratios.join(', ')}` : ''}${r.remark ? `   (${r.remark})` : ''}`,
       );
     }
   }
