@@ -1,8 +1,21 @@
-import { type Backend, type DType, type Graph, indexError, NablaError, type TypedArray } from '@nabla/core';
+import {
+  type Backend,
+  checkOptions,
+  type DType,
+  type Graph,
+  indexError,
+  is,
+  NablaError,
+  type OptionSchema,
+  type TypedArray,
+} from '@nabla/core';
 import { BufferPool, type PoolStats, roundBytes, STORAGE_USAGE } from './buffers.js';
 import { acquireGpu, type Gpu, type GpuSource, MAP_READ, type NoAdapterAdvice, Usage } from './gpu.js';
+import { type MatmulVariant, matmulVariants } from './kernels/matmul.js';
 import { PipelineCache, type PipelineStats } from './pipelines.js';
-import { type Loc, type PlannedPass, type ProgramPlan, planProgram, valueBytes } from './program.js';
+import { type Loc, type PlannedPass, type PlanOptions, type ProgramPlan, planProgram, valueBytes } from './program.js';
+
+const OPTIONS: OptionSchema = { fusion: is.boolean, matmul: is.oneOf(...matmulVariants) };
 
 /**
  * A tensor's storage on this backend. `upload` is synchronous but the device arrives
@@ -38,6 +51,8 @@ export interface Program {
 export interface WebGpuOptions {
   /** Fuse chains of elementwise ops into one kernel (default true); off for tests that compare. */
   fusion?: boolean;
+  /** The matmul kernel (default 'auto', chosen per shape); a fixed one is for benchmarks. */
+  matmul?: MatmulVariant;
 }
 
 export interface WebGpuStats extends PoolStats, PipelineStats {}
@@ -53,7 +68,7 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
   private gpuPromise: Promise<Gpu> | undefined;
   private pool: BufferPool | undefined;
   private pipelines: PipelineCache | undefined;
-  private readonly fusion: boolean;
+  private readonly plan: PlanOptions;
 
   constructor(
     readonly name: string,
@@ -61,7 +76,8 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     private readonly advice: NoAdapterAdvice,
     options: WebGpuOptions = {},
   ) {
-    this.fusion = options.fusion ?? true;
+    checkOptions('WebGpuBackend', options, OPTIONS);
+    this.plan = { fusion: options.fusion ?? true, matmul: options.matmul ?? 'auto' };
   }
 
   /** The device, requested on first use. A failure is remembered: every later call says the same. */
@@ -161,7 +177,7 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     for (const v of graph.inputs) checkDtype(v.dtype);
     for (const n of graph.nodes) checkDtype(n.dtype);
     const gpu = await this.ready();
-    const plan = planProgram(graph, gpu.limits, this.fusion);
+    const plan = planProgram(graph, gpu.limits, this.plan);
     const pipelines = this.pipelines as PipelineCache;
     const pool = this.pool as BufferPool;
     const passes = await Promise.all(

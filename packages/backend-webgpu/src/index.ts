@@ -4,7 +4,7 @@
  * D3D12 on Windows); without one there is no adapter, and the first run says what to install.
  */
 import { registerBackend } from '@nabla/core';
-import { WebGpuBackend } from './backend.js';
+import { WebGpuBackend, type WebGpuOptions } from './backend.js';
 
 const advice = {
   where: 'in Node on this machine',
@@ -14,17 +14,15 @@ const advice = {
     "Debian's chromium package works with VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json)",
 };
 
-registerBackend(
-  'webgpu',
-  () =>
-    new WebGpuBackend(
-      'webgpu',
-      async () => {
-        const { create } = await import('webgpu');
-        return create([]);
-      },
-      advice,
-    ),
-);
+const dawn = async () => {
+  const { create } = await import('webgpu');
+  return create([]);
+};
+
+/** A webgpu backend with options (fusion, a fixed matmul kernel), to register under a name of your own. */
+export const createWebGpuBackend = (name: string, options: WebGpuOptions = {}) => new WebGpuBackend(name, dawn, advice, options);
+
+registerBackend('webgpu', () => createWebGpuBackend('webgpu'));
 
 export { type GpuStorage, type Program, WebGpuBackend, type WebGpuOptions, type WebGpuStats } from './backend.js';
+export { type MatmulVariant, matmulVariants } from './kernels/matmul.js';

@@ -3,7 +3,7 @@ import { planFusion } from './fusion.js';
 import { elementwiseKernel } from './kernels/elementwise.js';
 import { gatherKernel, scatterAddKernel } from './kernels/indexing.js';
 import type { KernelContext, KernelLimits, NodeKernel } from './kernels/kernel.js';
-import { matmulKernel } from './kernels/matmul.js';
+import { type MatmulVariant, matmulKernelWith } from './kernels/matmul.js';
 import { concatKernel, padKernel, sliceKernel, transposeKernel } from './kernels/movement.js';
 import { randomKernel } from './kernels/random.js';
 import { argMaxKernel, reduceKernel } from './kernels/reduce.js';
@@ -46,7 +46,7 @@ export interface ProgramPlan {
 
 export const valueBytes = (shape: readonly number[], dtype: DType) => sizeOf(shape) * (dtype === 'bool' ? 4 : bytesPerElement(dtype));
 
-function kernelFor(ctx: KernelContext): NodeKernel {
+function kernelFor(ctx: KernelContext, options: PlanOptions): NodeKernel {
   const node = ctx.node;
   switch (node.op) {
     case 'reduce':
@@ -54,7 +54,7 @@ function kernelFor(ctx: KernelContext): NodeKernel {
     case 'argMax':
       return argMaxKernel(ctx);
     case 'matmul':
-      return matmulKernel(ctx);
+      return matmulKernelWith(options.matmul)(ctx);
     case 'transpose':
       return transposeKernel(ctx);
     case 'slice':
@@ -86,11 +86,18 @@ function noKernel(node: never): never {
   throw new NablaError(`webgpu: no kernel for primitive '${(node as GraphNode).op}'`);
 }
 
-export function planProgram(graph: Graph, limits: KernelLimits, fusion: boolean): ProgramPlan {
+export interface PlanOptions {
+  /** Fuse elementwise chains (fusion.ts). */
+  fusion: boolean;
+  /** The matmul kernel: 'auto' chooses per shape; the others are for benchmarks. */
+  matmul: MatmulVariant;
+}
+
+export function planProgram(graph: Graph, limits: KernelLimits, options: PlanOptions): ProgramPlan {
   const nIn = graph.inputs.length;
   const shapeOf = (id: number) => graphValue(graph, id).shape;
   const dtypeOf = (id: number) => graphValue(graph, id).dtype;
-  const { groups, inlined } = planFusion(graph, fusion, limits.maxStorageBuffers - 1);
+  const { groups, inlined } = planFusion(graph, options.fusion, limits.maxStorageBuffers - 1);
 
   // Reshapes alias their operand; `rootOf` follows them to the value that owns a buffer.
   const root = new Map<number, number>();
@@ -105,7 +112,7 @@ export function planProgram(graph: Graph, limits: KernelLimits, fusion: boolean)
     if (node.op === 'reshape' || inlined.has(id)) return null;
     const ctx: KernelContext = { graph, node, id, limits, shapeOf, dtypeOf };
     const group = groups.get(id);
-    return group ? elementwiseKernel(ctx, group) : kernelFor(ctx);
+    return group ? elementwiseKernel(ctx, group) : kernelFor(ctx, options);
   });
   const lastUse = new Map<number, number>();
   kernels.forEach((kernel, k) => {

@@ -3,7 +3,7 @@
  * `navigator.gpu`. Pages must be a secure context (https, or localhost).
  */
 import { registerBackend } from '@nabla/core';
-import { WebGpuBackend } from './backend.js';
+import { WebGpuBackend, type WebGpuOptions } from './backend.js';
 
 const advice = {
   where: 'in this browser',
@@ -11,9 +11,12 @@ const advice = {
     'Use a browser with WebGPU enabled (Chrome or Edge 113+, Safari 26+, Firefox 141+ on Windows) on a page served over https or from localhost',
 };
 
-registerBackend(
-  'webgpu',
-  () => new WebGpuBackend('webgpu', async () => (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu, advice),
-);
+const browserGpu = async () => (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+
+/** A webgpu backend with options (fusion, a fixed matmul kernel), to register under a name of your own. */
+export const createWebGpuBackend = (name: string, options: WebGpuOptions = {}) => new WebGpuBackend(name, browserGpu, advice, options);
+
+registerBackend('webgpu', () => createWebGpuBackend('webgpu'));
 
 export { type GpuStorage, type Program, WebGpuBackend, type WebGpuOptions, type WebGpuStats } from './backend.js';
+export { type MatmulVariant, matmulVariants } from './kernels/matmul.js';
