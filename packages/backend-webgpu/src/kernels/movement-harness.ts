@@ -45,11 +45,22 @@ export class KernelHarness {
 
   private readonly pipelines = new Map<string, GPUComputePipeline>();
 
-  private pipeline(wgsl: string): GPUComputePipeline {
+  /** Explicit layouts, as the backend makes them: 'auto' would drop a binding a shader does not use. */
+  private layout(reads: number, writes: number): GPUBindGroupLayout {
+    const entries: GPUBindGroupLayoutEntry[] = [{ binding: 0, visibility: 4, buffer: { type: 'uniform' } }];
+    for (let i = 0; i < reads + writes; i++)
+      entries.push({ binding: 1 + i, visibility: 4, buffer: { type: i < reads ? 'read-only-storage' : 'storage' } });
+    return this.device.createBindGroupLayout({ entries });
+  }
+
+  private pipeline(wgsl: string, layout: GPUBindGroupLayout): GPUComputePipeline {
     let p = this.pipelines.get(wgsl);
     if (!p) {
       const module = this.device.createShaderModule({ code: wgsl });
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      p = this.device.createComputePipeline({
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [layout] }),
+        compute: { module, entryPoint: 'main' },
+      });
       this.pipelines.set(wgsl, p);
     }
     return p;
@@ -90,14 +101,15 @@ export class KernelHarness {
       const resolve = (r: Ref) => ('value' in r ? values[r.value] : temps[r.temp]);
       for (const pass of kernel.passes) {
         if (pass.workgroups === 0) continue;
-        const pipeline = this.pipeline(pass.wgsl);
+        const layout = this.layout(pass.reads.length, pass.writes.length);
+        const pipeline = this.pipeline(pass.wgsl, layout);
         const uniform = device.createBuffer({ size: pass.params.byteLength, usage: 64 | 8 });
         device.queue.writeBuffer(uniform, 0, pass.params as Uint32Array<ArrayBuffer>);
         const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniform } }];
         [...pass.reads, ...pass.writes].forEach((r, i) => {
           entries.push({ binding: 1 + i, resource: { buffer: resolve(r) } });
         });
-        const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+        const group = device.createBindGroup({ layout, entries });
         const c = encoder.beginComputePass();
         c.setPipeline(pipeline);
         c.setBindGroup(0, group);
@@ -213,4 +225,19 @@ export function randomData(dtype: DType, size: number, rand: () => number): Type
 export function bits(a: TypedArray): number[] {
   if (a instanceof Float32Array || a instanceof Int32Array) return Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
   return Array.from(a);
+}
+
+/**
+ * Where two results first differ in bits (bool's bytes as words), or undefined when they are
+ * equal: a short failure message where a diff of large arrays would take vitest minutes.
+ */
+export function firstDifference(got: TypedArray, want: TypedArray): string | undefined {
+  if (got.constructor !== want.constructor) return `got a ${got.constructor.name}, want a ${want.constructor.name}`;
+  if (got.length !== want.length) return `got ${got.length} elements, want ${want.length}`;
+  const g = bits(got);
+  const w = bits(want);
+  for (let i = 0; i < g.length; i++) {
+    if (g[i] !== w[i]) return `element ${i}: got ${got[i]} (0x${g[i].toString(16)}), want ${want[i]} (0x${w[i].toString(16)})`;
+  }
+  return undefined;
 }
