@@ -37,6 +37,8 @@ export function unavailable(backend: string): Promise<string | undefined> {
   return v;
 }
 
+const adaptersSaid = new Set<string>();
+
 async function probe(backend: string): Promise<string | undefined> {
   if (!nb.listBackends().includes(backend)) return `not available: no backend '${backend}' is registered in this build`;
   try {
@@ -52,6 +54,9 @@ async function probe(backend: string): Promise<string | undefined> {
   const described = nb.getBackendInstance(backend) as unknown as Described;
   if (described.describe) {
     const adapter = await described.describe();
+    // The matmul variants are devices on the same adapter: said once.
+    if (adaptersSaid.has(adapter)) return undefined;
+    adaptersSaid.add(adapter);
     const software = /swiftshader|llvmpipe|software|cpu/i.test(adapter);
     console.log(`${backend}: adapter ${adapter}${software ? ' (a software adapter: its figures say nothing about GPU speed)' : ''}`);
   }

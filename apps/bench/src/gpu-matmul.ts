@@ -12,12 +12,11 @@ export const GPU_MATMUL_SIZES = [1024, 2048, 4096, 8192];
  * A measured run is one product and the read of its last element (see settle): on a GPU the run
  * is asynchronous, and only a read says the work is done. The same inputs (a hash of the
  * index, made on the host once per size) on every backend. Beside 'webgpu' (its kernel's own
- * choice of tiling), each of its matmul kernels forced, where the package lets a bench choose
- * (gpu-matmul-variants.ts).
+ * choice of tiling), each of its matmul kernels forced (gpu-matmul-variants.ts).
  */
 export async function gpuMatmulBench(sizes: number[], backends: string[]): Promise<Result[]> {
   const results: Result[] = [];
-  const variants = backends.includes('webgpu') && (await unavailable('webgpu')) === undefined ? await matmulVariantBackends() : [];
+  const variants = backends.includes('webgpu') && (await unavailable('webgpu')) === undefined ? matmulVariantBackends() : [];
   const timed = backends.flatMap((b) => (b === 'webgpu' ? [b, ...variants] : [b]));
   const previous = new Map<string, { n: number; ms: number }>();
   for (const n of sizes) {
