@@ -3,11 +3,9 @@ import '../index.js';
 import { type Graph, type GraphNode, philoxUniform } from '@nabla/core';
 import { describe, expect, it } from 'vitest';
 import { firstDifference, runGraph, seeded } from './movement-harness.js';
-import { randomKernel } from './random.js';
 
 /** The random primitive against core's Philox reference, bit for bit. */
-const GPU = process.env.GPU ?? 'webgpu';
-const builders = { random: randomKernel };
+const GPU = 'webgpu';
 
 /** One graph with a random node per size, all drawing from the same counter. */
 function randomGraph(sizes: readonly number[]): Graph {
@@ -16,7 +14,7 @@ function randomGraph(sizes: readonly number[]): Graph {
 }
 
 async function expectReference(sizes: number[], counter: number[]): Promise<void> {
-  const got = await runGraph(GPU, randomGraph(sizes), [Int32Array.from(counter)], builders);
+  const got = await runGraph(GPU, randomGraph(sizes), [Int32Array.from(counter)]);
   if (got instanceof Error) throw got;
   sizes.forEach((s, k) => {
     const want = philoxUniform(s, [counter[0], counter[1]], [counter[2], counter[3]]);
@@ -46,7 +44,7 @@ describe('random', () => {
   });
 
   it('gives an empty tensor for a size of 0', async () => {
-    const got = await runGraph(GPU, randomGraph([0]), [Int32Array.from([1, 2, 3, 4])], builders);
+    const got = await runGraph(GPU, randomGraph([0]), [Int32Array.from([1, 2, 3, 4])]);
     if (got instanceof Error) throw got;
     expect(got[0].length).toBe(0);
   });
@@ -59,7 +57,7 @@ describe('random', () => {
     };
     const counter = [Int32Array.from([5, 6, -7, 8])];
     const cpu = await runGraph('cpu', graph, counter);
-    const gpu = await runGraph(GPU, graph, counter, builders);
+    const gpu = await runGraph(GPU, graph, counter);
     if (cpu instanceof Error || gpu instanceof Error) throw cpu instanceof Error ? cpu : gpu;
     expect(firstDifference(gpu[0], cpu[0])).toBeUndefined();
   });
