@@ -36,12 +36,17 @@ interface EncodedPass {
   plan: PlannedPass;
   pipeline: GPUComputePipeline;
   layout: GPUBindGroupLayout;
-  uniform: GPUBuffer;
+  /** Where its params lie in the program's one uniform buffer. */
+  uniformOffset: number;
+  /** The bind group of the last run, and the buffers it binds: reused while they are the same. */
+  bound?: { group: GPUBindGroup; buffers: GPUBuffer[] };
 }
 
 export interface Program {
   plan: ProgramPlan;
   passes: EncodedPass[];
+  /** Every pass's params, each at an offset the device allows for a uniform binding. */
+  uniforms: GPUBuffer | undefined;
   scratch: GPUBuffer[];
   temps: GPUBuffer[];
   outputDtypes: DType[];
@@ -180,12 +185,27 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     const plan = planProgram(graph, gpu.limits, this.plan);
     const pipelines = this.pipelines as PipelineCache;
     const pool = this.pool as BufferPool;
+    // One uniform buffer for the program, written once: a buffer per pass made thousands of
+    // tiny buffers for an unrolled recurrent step.
+    const align = gpu.limits.uniformOffsetAlignment;
+    const offsets: number[] = [];
+    let uniformBytes = 0;
+    for (const p of plan.passes) {
+      offsets.push(uniformBytes);
+      uniformBytes += Math.ceil(p.params.byteLength / align) * align;
+    }
+    const uniforms = uniformBytes > 0 ? pool.acquire(uniformBytes, Usage.UNIFORM | Usage.COPY_DST, 'nabla params') : undefined;
+    if (uniforms) {
+      const words = new Uint32Array(uniformBytes / 4);
+      plan.passes.forEach((p, i) => {
+        words.set(p.params, offsets[i] / 4);
+      });
+      gpu.device.queue.writeBuffer(uniforms, 0, words.buffer, 0, uniformBytes);
+    }
     const passes = await Promise.all(
-      plan.passes.map(async (p) => {
+      plan.passes.map(async (p, i) => {
         const pipeline = await pipelines.get(p.wgsl, p.reads.length, p.writes.length, p.label);
-        const uniform = pool.acquire(p.params.byteLength, Usage.UNIFORM | Usage.COPY_DST, `${p.label} params`);
-        gpu.device.queue.writeBuffer(uniform, 0, p.params.buffer as ArrayBuffer, p.params.byteOffset, p.params.byteLength);
-        return { plan: p, pipeline, layout: pipelines.layout(p.reads.length, p.writes.length).bindGroup, uniform };
+        return { plan: p, pipeline, layout: pipelines.layout(p.reads.length, p.writes.length).bindGroup, uniformOffset: offsets[i] };
       }),
     );
     const outIds = graph.outputs;
@@ -193,6 +213,7 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     return {
       plan,
       passes,
+      uniforms,
       scratch: plan.scratch.map((bytes) => pool.acquire(bytes)),
       temps: plan.temps.map((t) => pool.acquire(t.bytes)),
       outputDtypes: outIds.map((id) => valueOf(id).dtype),
@@ -228,11 +249,18 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
       const pass = encoder.beginComputePass();
       const maxX = gpu.limits.maxWorkgroupsPerDimension;
       for (const p of program.passes) {
-        const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: p.uniform } }];
-        for (const l of p.plan.reads) entries.push({ binding: entries.length, resource: { buffer: bufferAt(l) } });
-        for (const l of p.plan.writes) entries.push({ binding: entries.length, resource: { buffer: bufferAt(l) } });
+        const buffers = [...p.plan.reads.map(bufferAt), ...p.plan.writes.map(bufferAt)];
+        if (!p.bound || p.bound.buffers.some((b, i) => b !== buffers[i])) {
+          const entries: GPUBindGroupEntry[] = [
+            { binding: 0, resource: { buffer: program.uniforms as GPUBuffer, offset: p.uniformOffset, size: p.plan.params.byteLength } },
+          ];
+          buffers.forEach((buffer, i) => {
+            entries.push({ binding: 1 + i, resource: { buffer } });
+          });
+          p.bound = { group: device.createBindGroup({ layout: p.layout, entries }), buffers };
+        }
         pass.setPipeline(p.pipeline);
-        pass.setBindGroup(0, device.createBindGroup({ layout: p.layout, entries }));
+        pass.setBindGroup(0, p.bound.group);
         // Past the per-dimension limit, workgroups spread over y; kernels flatten (x, y) back.
         const x = Math.min(p.plan.workgroups, maxX);
         pass.dispatchWorkgroups(x, Math.ceil(p.plan.workgroups / x));
@@ -292,7 +320,7 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     if (!pool) return;
     for (const b of program.scratch) pool.release(b);
     for (const b of program.temps) pool.release(b);
-    for (const p of program.passes) pool.release(p.uniform);
+    if (program.uniforms) pool.release(program.uniforms);
   }
 
   executableBytes(program: Program): number {

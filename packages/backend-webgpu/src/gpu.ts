@@ -29,6 +29,7 @@ export interface Gpu {
     maxWorkgroupsPerDimension: number;
     maxBindingSize: number;
     maxBufferSize: number;
+    uniformOffsetAlignment: number;
   };
   /** Set when the device is lost: every later use fails with it. */
   lost?: NablaError;
@@ -73,6 +74,7 @@ export async function acquireGpu(source: GpuSource, advice: NoAdapterAdvice): Pr
       maxWorkgroupsPerDimension: a.maxComputeWorkgroupsPerDimension,
       maxBindingSize: a.maxStorageBufferBindingSize,
       maxBufferSize: a.maxBufferSize,
+      uniformOffsetAlignment: a.minUniformBufferOffsetAlignment,
     },
   };
   device.lost.then((info) => {
