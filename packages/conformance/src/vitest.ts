@@ -31,14 +31,17 @@ export function describeConformance(backend: string, fixtures: Fixtures, opts: {
 /**
  * Declares one vitest test per cross-backend case of every pair of registered backends: op
  * values and gradients, and training runs, each backend's computed once for all its pairs.
+ * With `involving`, only the pairs that include that backend (a new backend's package checks
+ * itself against the others without repeating their pairs).
  */
 export function describeCrossBackends(
   backends: readonly string[],
   fixtures: Fixtures,
-  opts: { filter?: (id: string) => boolean } = {},
+  opts: { filter?: (id: string) => boolean; involving?: string } = {},
 ): void {
   const memo: Memo = new Map();
   for (const [a, b] of pairsOf(backends)) {
+    if (opts.involving !== undefined && a !== opts.involving && b !== opts.involving) continue;
     describe(`conformance across '${a}' and '${b}'`, () => {
       for (const c of buildCrossCases(a, b, fixtures, memo)) {
         if (opts.filter && !opts.filter(c.id)) continue;
