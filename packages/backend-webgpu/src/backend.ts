@@ -68,7 +68,8 @@ export interface WebGpuStats extends PoolStats, PipelineStats {}
  * pipelines are cached by source. float32, int32 and bool (WGSL has no float64).
  */
 export class WebGpuBackend implements Backend<GpuStorage, Program> {
-  readonly capabilities = { dtypes: ['float32', 'int32', 'bool'] as DType[], sync: false };
+  // Nothing is folded: captured constants stay inputs (a read per value when tracing buys nothing here).
+  readonly capabilities = { dtypes: ['float32', 'int32', 'bool'] as DType[], sync: false, jitFoldLimit: 0 };
   private gpu: Gpu | undefined;
   private gpuPromise: Promise<Gpu> | undefined;
   private pool: BufferPool | undefined;
