@@ -1,7 +1,7 @@
 import { NablaError, sizeOf } from '@nabla/core';
 import { bindings, flatMain, groupsFor, ParamWriter, scalarOf } from '../wgsl/prelude.js';
 import { indexCheckPasses } from './indexing-check.js';
-import type { KernelContext, NodeKernel, Pass } from './kernel.js';
+import type { KernelContext, NodeKernel, Pass, Ref } from './kernel.js';
 import { fillPass } from './movement.js';
 
 /**
@@ -132,14 +132,7 @@ ${flatMain(
  * after. Sequential over chunks, so it is one workgroup; its cost is (n + count) / workgroup size
  * steps, each at most a workgroup-wide scan.
  */
-function groupByRowPass(
-  ctx: KernelContext,
-  n: number,
-  count: number,
-  cursor: Pass['writes'][number],
-  offsets: Pass['writes'][number],
-  order: Pass['writes'][number],
-): Pass {
+function groupByRowPass(ctx: KernelContext, n: number, count: number, cursor: Ref, offsets: Ref, order: Ref): Pass {
   const wg = ctx.limits.maxInvocations;
   const p = new ParamWriter();
   p.u32(n);
