@@ -2,7 +2,7 @@ import '@nabla/backend-cpu';
 import '../index.js';
 import * as nb from '@nabla/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { firstDifference, seeded } from './movement-harness.js';
+import { firstDifference, seeded } from '../test-utils/kernel-harness.js';
 
 /**
  * The movement, indexing and random kernels as users reach them: public ops on tensors of the

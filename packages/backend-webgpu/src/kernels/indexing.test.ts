@@ -2,7 +2,7 @@ import '@nabla/backend-cpu';
 import '../index.js';
 import { type DType, type Graph, type IndexCheck, sizeOf, type TypedArray } from '@nabla/core';
 import { describe, expect, it } from 'vitest';
-import { firstDifference, randomData, runGraph, seeded } from './movement-harness.js';
+import { firstDifference, randomData, runGraph, seeded } from '../test-utils/kernel-harness.js';
 
 /**
  * gather and scatterAdd against the CPU backend: results bit for bit (scatterAdd's float sums

@@ -3,9 +3,9 @@ import '../index.js';
 import type { Graph, GraphNode, TypedArray } from '@nabla/core';
 import * as nb from '@nabla/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type MatmulCase, runMatmul } from '../test-utils/matmul-harness.js';
 import type { KernelContext } from './kernel.js';
 import { matmulKernel, matmulKernelWith, matmulVariants } from './matmul.js';
-import { type MatmulCase, runMatmul } from './matmul-harness.js';
 
 /**
  * matmul on webgpu against cpu: every variant (through a harness, since the backend runs only

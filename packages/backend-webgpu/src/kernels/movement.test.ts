@@ -2,7 +2,7 @@ import '@nabla/backend-cpu';
 import '../index.js';
 import { type DType, type Graph, type GraphNode, sizeOf, type TypedArray } from '@nabla/core';
 import { describe, expect, it } from 'vitest';
-import { firstDifference, randomData, runGraph, seeded } from './movement-harness.js';
+import { firstDifference, randomData, runGraph, seeded } from '../test-utils/kernel-harness.js';
 
 /**
  * Movement kernels against the CPU backend, bit for bit, over random shapes of rank 0 to 6 with

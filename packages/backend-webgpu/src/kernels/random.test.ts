@@ -2,7 +2,7 @@ import '@nabla/backend-cpu';
 import '../index.js';
 import { type Graph, type GraphNode, philoxUniform } from '@nabla/core';
 import { describe, expect, it } from 'vitest';
-import { firstDifference, runGraph, seeded } from './movement-harness.js';
+import { firstDifference, runGraph, seeded } from '../test-utils/kernel-harness.js';
 
 /** The random primitive against core's Philox reference, bit for bit. */
 const GPU = 'webgpu';

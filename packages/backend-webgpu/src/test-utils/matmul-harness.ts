@@ -1,6 +1,6 @@
 import { type Graph, type GraphNode, graphValue, sizeOf, type TypedArray } from '@nabla/core';
 import { create, globals } from 'webgpu';
-import type { KernelBuilder, KernelLimits } from './kernel.js';
+import type { KernelBuilder, KernelLimits } from '../kernels/kernel.js';
 
 /**
  * TEST-ONLY: runs one matmul node through a chosen kernel builder on a Dawn device of its own,
