@@ -31,7 +31,7 @@ registerBackend(
   () =>
     new OnnxWebGpuBackend(
       'onnx-webgpu',
-      { ort: nodeRuntime, cpuProvider: 'cpu', keepsTensorsOnGpu: false, noAdapterHelp: NO_ADAPTER },
+      { ort: nodeRuntime, cpu: { ort: nodeRuntime, provider: 'cpu' }, keepsTensorsOnGpu: false, noAdapterHelp: NO_ADAPTER },
       { intraOpNumThreads: threadsFromEnv() },
     ),
 );

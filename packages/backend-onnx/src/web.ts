@@ -12,6 +12,7 @@ import { registerBackend } from '@nabla/core';
 import * as ortWeb from '#onnxruntime-web';
 import { OnnxBackend, type OrtModule } from './backend.js';
 import { OnnxWebGpuBackend } from './webgpu/backend.js';
+import { oneCallAtATime } from './webgpu/one-call-at-a-time.js';
 
 registerBackend('onnx-wasm', () => new OnnxBackend('onnx-wasm', ortWeb as unknown as OrtModule, { executionProviders: ['wasm'] }));
 
@@ -23,21 +24,13 @@ registerBackend('onnx-wasm', () => new OnnxBackend('onnx-wasm', ortWeb as unknow
  * the WebAssembly build's, which the WebGPU build takes as they are (both read type, dims and
  * data).
  */
-const webgpuRuntime = {
-  Tensor: ortWeb.Tensor,
-  InferenceSession: {
-    async create(model: Uint8Array, options?: Record<string, unknown>) {
-      const ort = await import('onnxruntime-web/webgpu');
-      return ort.InferenceSession.create(model, options);
-    },
-  },
-} as unknown as OrtModule;
+const webgpuRuntime = oneCallAtATime(() => import('onnxruntime-web/webgpu'), ortWeb.Tensor as unknown as OrtModule['Tensor']);
 registerBackend(
   'onnx-webgpu',
   () =>
     new OnnxWebGpuBackend('onnx-webgpu', {
       ort: webgpuRuntime,
-      cpuProvider: 'wasm',
+      cpu: { ort: ortWeb as unknown as OrtModule, provider: 'wasm' },
       keepsTensorsOnGpu: true,
       noAdapterHelp:
         'use a browser with WebGPU enabled (Chrome or Edge 113+, Safari 26+, Firefox 141+ on Windows; headless Chromium needs --enable-unsafe-webgpu); ' +

@@ -9,8 +9,12 @@ import { CPU_FALLBACK_ERROR, type KernelProber, type MissingKernel, missingKerne
 export interface WebGpuRuntime {
   /** onnxruntime's API; its sessions take executionProviders: ['webgpu']. */
   ort: OrtModule;
-  /** The CPU provider's name in this runtime: 'cpu' in onnxruntime-node, 'wasm' in onnxruntime-web. */
-  cpuProvider: 'cpu' | 'wasm';
+  /**
+   * The runtime and provider for graphs that run on the CPU: onnxruntime-node's 'cpu'; in
+   * browsers, onnxruntime-web's WebAssembly build, whose CPU kernels are complete (the WebGPU
+   * build's lack float64 Mul, for one).
+   */
+  cpu: { ort: OrtModule; provider: 'cpu' | 'wasm' };
   /**
    * Whether its sessions may keep outputs on the GPU ('gpu-buffer') for later runs: onnxruntime-web
    * can; onnxruntime-node 1.30 cannot read such a tensor back (its download is "not
@@ -125,8 +129,9 @@ export class OnnxWebGpuBackend extends OnnxBackend {
     }
     const missing = await missingKernels(builder, this.prober(), this.kernels);
     this.record(missing, lowered);
-    const onCpu = { ...exe.sessionOptions, executionProviders: [this.runtime.cpuProvider] };
-    return new HostSession(await this.ort.InferenceSession.create(lowered.bytes, onCpu), this.ort);
+    const cpu = this.runtime.cpu;
+    const onCpu = { ...exe.sessionOptions, executionProviders: [cpu.provider] };
+    return new HostSession(await cpu.ort.InferenceSession.create(lowered.bytes, onCpu), cpu.ort);
   }
 
   /** Where each output comes back: large float32 and int32 ones on the GPU, unless packed. */
@@ -145,12 +150,12 @@ export class OnnxWebGpuBackend extends OnnxBackend {
   }
 
   private prober(): KernelProber {
-    const { ort, cpuProvider } = this.runtime;
+    const { ort, cpu } = this.runtime;
     const release = (s: OrtSession) => s.release?.();
     return {
       async outputMetadata(model) {
-        const s = await ort.InferenceSession.create(model, {
-          executionProviders: [cpuProvider],
+        const s = await cpu.ort.InferenceSession.create(model, {
+          executionProviders: [cpu.provider],
           graphOptimizationLevel: 'disabled',
           logSeverityLevel: 3,
         });

@@ -12,8 +12,12 @@
 import { DATA_TYPE, type OnnxGraphBuilder, type OnnxType } from '../onnx/builder.js';
 import type { DataType, NodeProto, ValueInfoProto } from '../onnx/proto.js';
 
-/** The error onnxruntime gives when session.disable_cpu_ep_fallback is set and a node would run on the CPU. */
-export const CPU_FALLBACK_ERROR = /fallback to CPU EP has been explicitly disabled/;
+/**
+ * The error onnxruntime gives when session.disable_cpu_ep_fallback is set and a node would run on
+ * the CPU: onnxruntime-node says so; onnxruntime-web, which then has no CPU provider at all,
+ * fails to place the node ("Provider type for Cast node with name 'n1_Cast' is not set").
+ */
+export const CPU_FALLBACK_ERROR = /fallback to CPU EP has been explicitly disabled|Provider type for \S+ node with name '[^']*' is not set/;
 
 const TYPE_NAME = new Map<number, string>(Object.entries(DATA_TYPE).map(([name, code]) => [code, name]));
 TYPE_NAME.set(10, 'float16');
