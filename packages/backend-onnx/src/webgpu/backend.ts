@@ -1,7 +1,7 @@
 import { graphValue, NablaError, sizeOf } from '@nabla/core';
 import { type Executable, OnnxBackend, type OnnxBackendOptions, type OrtModule, type OrtSession, type OrtTensor } from '../backend.js';
 import type { Lowered } from '../lower.js';
-import type { OnnxGraphBuilder } from '../onnx/builder.js';
+import { DATA_TYPE, OnnxGraphBuilder } from '../onnx/builder.js';
 import { PACK_LIMIT } from '../packing.js';
 import { CPU_FALLBACK_ERROR, type KernelProber, type MissingKernel, missingKernels } from './kernels.js';
 
@@ -114,12 +114,39 @@ export class OnnxWebGpuBackend extends OnnxBackend {
     return [...this.fallbacks].map(([op, f]) => ({ op, nablaOps: [...f.nablaOps], graphs: f.graphs }));
   }
 
+  /**
+   * A session that lives as long as the backend, made with the first one that keeps outputs on
+   * the GPU: onnxruntime-web destroys its GPU device with the last session released, and the
+   * outputs still held (weights, optimizer slots) with it ("The Device was lost").
+   */
+  private anchor: Promise<OrtSession> | undefined;
+
+  private holdDevice(): Promise<OrtSession> {
+    if (!this.anchor) {
+      const model = new OnnxGraphBuilder().nodeModel({ opType: 'Identity', input: ['x'], output: ['y'], name: 'anchor' }, (name) => ({
+        name,
+        elemType: DATA_TYPE.float32,
+      }));
+      this.anchor = this.ort.InferenceSession.create(model, { executionProviders: ['webgpu'], logSeverityLevel: 3 });
+      this.anchor.catch(() => (this.anchor = undefined)); // no adapter: the graph's own session says so
+    }
+    return this.anchor;
+  }
+
+  async destroy(): Promise<void> {
+    const anchor = this.anchor;
+    this.anchor = undefined;
+    await (await anchor?.catch(() => undefined))?.release?.();
+  }
+
   protected override async openSession(exe: Executable, lowered: Lowered, builder: OnnxGraphBuilder): Promise<OrtSession> {
+    const preferredOutputLocation = this.outputLocations(exe, lowered);
+    if (Object.keys(preferredOutputLocation).length > 0) await this.holdDevice().catch(() => {});
     const strict = {
       ...exe.sessionOptions,
       logSeverityLevel: 4,
       extra: STRICT,
-      preferredOutputLocation: this.outputLocations(exe, lowered),
+      preferredOutputLocation,
     };
     try {
       return await this.ort.InferenceSession.create(lowered.bytes, strict);

@@ -17,7 +17,7 @@ import type { OnnxGraphBuilder } from '../onnx/builder.js';
 
 /** pi/2 in three parts (Cody and Waite): j * P1 is exact for |j| < 2^16, so x - j*pi/2 keeps x's low bits. */
 const HALF_PI_PARTS = [1.5703125, 4.837512969970703e-4, 7.549789948768648e-8];
-/** sin(r) = r + r^3 (S0 + r^2 (S1 + r^2 S2)) and cos(r) = 1 - r^2/2 + r^4 (C0 + r^2 (C1 + r^2 C2)) on [-pi/4, pi/4] (Cephes). */
+/** sin(r) = r (1 + r^2 (S0 + r^2 (S1 + r^2 S2))) and cos(r) = 1 - r^2/2 + r^4 (C0 + r^2 (C1 + r^2 C2)) on [-pi/4, pi/4] (Cephes). */
 const SIN = [-1.6666654611e-1, 8.3321608736e-3, -1.9515295891e-4];
 const COS = [4.166664568298827e-2, -1.388731625493765e-3, 2.443315711809948e-5];
 
@@ -32,7 +32,7 @@ function sinCos(b: OnnxGraphBuilder, x: string, shift: 0 | 1): string {
   const r = HALF_PI_PARTS.reduce((rest, part) => b.op('Sub', [rest, mul(j, c(part))]), x);
   const z = mul(r, r);
   const horner = ([k0, k1, k2]: number[]) => add(mul(add(mul(c(k2), z), c(k1)), z), c(k0));
-  const sin = add(r, mul(mul(r, z), horner(SIN)));
+  const sin = mul(r, add(c(1), mul(z, horner(SIN)))); // r (1 + ...) rather than r + ...: sin(-0) is -0
   const cos = add(b.op('Sub', [c(1), mul(z, c(0.5))]), mul(mul(z, z), horner(COS)));
   // Quadrant m = (j + shift) mod 4: sin, cos, -sin, -cos of r.
   const k = shift ? add(j, c(1)) : j;
