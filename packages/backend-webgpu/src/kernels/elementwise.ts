@@ -33,12 +33,14 @@ export function elementwiseKernel(ctx: KernelContext, group: FusedGroup): NodeKe
     lines.push(`  let x${k} = in${k}[off${k}];`);
     values.set(id, { code: `x${k}`, type });
   });
-  for (const id of group.nodes) {
+  // Values are named by their place in the group, never by node id: the source must be the
+  // same for every occurrence of the same expression, or each would compile a pipeline of its own.
+  group.nodes.forEach((id, k) => {
     const node = ctx.graph.nodes[id - ctx.graph.inputs.length];
     const e = nodeExpr(node, (i) => values.get(i) as Expr, ctx);
-    lines.push(`  let v${id} = ${e.code};`);
-    values.set(id, { code: `v${id}`, type: e.type });
-  }
+    lines.push(`  let v${k} = ${e.code};`);
+    values.set(id, { code: `v${k}`, type: e.type });
+  });
   const result = values.get(ctx.id) as Expr;
   const outType = scalarOf(root.dtype);
   const store = result.type === outType ? result.code : `${outType}(${result.code})`;
