@@ -1,6 +1,9 @@
 // What a published package must declare, checked on its sources in a second (the consumer test,
 // scripts/consumer-test.mjs, checks the packed result; this catches the cause earlier, in lint):
 //   - README.md and LICENSE, and the metadata a registry user expects;
+//   - dependencies pinned to exact versions (workspace ones aside): users install the versions
+//     the tests ran against, not whatever a range resolves to on the day;
+//   - "files" that ship dist/ and keep tests and test-utils out (of src/, and of the build);
 //   - `sideEffects` that keep what runs on import: a module imported only for its effect
 //     (`import './x.js'`) and the module importing it, and a module that registers a backend at
 //     its top level. Bundlers drop modules a package calls side-effect free, and skip the body
@@ -29,6 +32,23 @@ for (const name of readdirSync(join(root, 'packages'))) {
     if (pkg[field] === undefined) say(`package.json has no "${field}"`);
   }
   if (pkg.sideEffects === undefined) say('package.json has no "sideEffects" (false, or the modules that run on import)');
+  for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
+    for (const [dep, spec] of Object.entries(pkg[field] ?? {})) {
+      if (!spec.startsWith('workspace:') && !/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(spec))
+        say(`${field}: ${dep} is "${spec}", not an exact version`);
+    }
+  }
+  const files = pkg.files ?? [];
+  if (!files.includes('dist')) say('"files" does not ship dist');
+  const testUtils = existsSync(join(dir, 'src', 'test-utils'));
+  if (files.includes('src')) {
+    if (!files.includes('!src/**/*.test.ts')) say('"files" ships src but not "!src/**/*.test.ts": the tests would ship');
+    if (testUtils && !files.includes('!src/test-utils')) say('"files" ships src but not "!src/test-utils"');
+  }
+  if (testUtils) {
+    const build = readFileSync(join(dir, 'tsconfig.build.json'), 'utf8');
+    if (!/"src\/test-utils(\/\*\*)?"/.test(build)) say('tsconfig.build.json does not exclude src/test-utils: dist/ would ship it');
+  }
   const declared = new Set(Array.isArray(pkg.sideEffects) ? pkg.sideEffects : []);
   for (const entry of declared) {
     const source = entry.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts');

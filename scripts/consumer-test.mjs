@@ -1,15 +1,21 @@
 // The consumer test: nabla as npm users get it. Packs every published package, installs the
 // tarballs into a temporary project outside the workspace (consumer-test/ copied to a temporary
 // folder, dependencies from the pnpm store, offline when the store has them), then checks that
-//   - Node: the README's examples (extracted from README.md) run on every Node backend, each
-//     package README's example runs, the backend package's entries register what they should,
-//     and require() from CommonJS works or says to use import;
+//   - the tarballs: each ships its build and README, no tests, no test-utils, and no stale build
+//     output (a dist/ file whose source is gone: tsc never deletes one);
+//   - Node: the README's examples (extracted from README.md) run on every Node backend, webgpu
+//     (Dawn) included, each package README's example runs and prints the values its comments
+//     state, the backend packages' entries register what they should, and require() from
+//     CommonJS works or says to use import;
 //   - TypeScript: strict, with node16 and bundler resolution, the examples type-check and wrong
 //     calls stay type errors;
-//   - browsers: Vite production builds of three pages (core + cpu; training on every browser
-//     backend; the backend package's other entries) work in headless Chromium, with matching
-//     losses across backends and no failed request;
+//   - browsers: Vite production builds of four pages (core + cpu; core + webgpu, training on
+//     Chromium's WebGPU adapter, SwiftShader here; Keras and core training on cpu and onnx-wasm;
+//     the onnx package's other entries) work in headless Chromium, with matching losses across
+//     backends and no failed request;
 //   - bundle sizes (printed; core + cpu must stay under 150 kB minified).
+// Node runs go through scripts/with-vulkan.mjs: Dawn needs a Vulkan driver, and on a machine
+// without a GPU that points VK_ICD_FILENAMES at the SwiftShader driver of Debian's chromium.
 // Run by scripts/test.sh; alone: node scripts/consumer-test.mjs (NABLA_KEEP_CONSUMER=1 keeps the folder).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,7 +28,10 @@ import { chromiumLaunchOptions } from './chromium.mjs';
 
 const root = join(import.meta.dirname, '..');
 const MINIMAL_PAGE_LIMIT = 150_000; // bytes of minified JavaScript for core + cpu
-const NODE_BACKENDS = ['cpu', 'onnx', 'onnx-wasm'];
+const NODE_BACKENDS = ['cpu', 'onnx', 'onnx-wasm', 'webgpu'];
+const WITH_VULKAN = join(root, 'scripts', 'with-vulkan.mjs');
+// A page has this long to report (WebGPU on SwiftShader is software, and slow on a loaded machine).
+const PAGE_TIMEOUT_MS = 300_000;
 
 const failures = [];
 const timings = [];
@@ -39,22 +48,26 @@ async function timed(name, fn) {
     timings.push([name, (performance.now() - start) / 1000]);
   }
 }
-/** Runs a command; resolves to its exit code and output (never rejects). */
+/** Runs a command; resolves to its exit code, output (stdout and stderr) and stdout (never rejects). */
 function exec(cmd, args, opts = {}) {
   return new Promise((resolve) => {
     // NABLA_BACKEND from the caller's environment would pick the backend of every run: clear it.
     const env = { ...process.env, NABLA_BACKEND: '', ...opts.env };
     const child = spawn(cmd, args, { ...opts, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     child.stdout.on('data', (d) => {
       output += d;
+      stdout += d;
     });
     child.stderr.on('data', (d) => {
       output += d;
     });
-    child.on('close', (code) => resolve({ code, output }));
+    child.on('close', (code) => resolve({ code, output, stdout }));
   });
 }
+/** Runs Node with a Vulkan driver for Dawn (scripts/with-vulkan.mjs sets VK_ICD_FILENAMES when unset). */
+const node = (args, opts) => exec('node', [WITH_VULKAN, 'node', ...args], opts);
 function resultLine(output) {
   const line = output.split('\n').find((l) => l.startsWith('CONSUMER_RESULT '));
   return line ? JSON.parse(line.slice('CONSUMER_RESULT '.length)) : undefined;
@@ -75,28 +88,70 @@ function readmeExamples() {
     throw new Error(`README.md's Example section: expected 3 ts blocks (Keras way, functional API, core alone), found ${blocks.length}`);
   const lines = blocks.join('\n').split('\n');
   const lastImport = lines.findLastIndex((l) => l.startsWith('import '));
-  lines.splice(lastImport + 1, 0, "import '@nabla/backend-onnx'; // consumer test: registers 'onnx' and 'onnx-wasm' for NABLA_BACKEND");
+  lines.splice(
+    lastImport + 1,
+    0,
+    "import '@nabla/backend-onnx'; // consumer test: registers 'onnx' and 'onnx-wasm' for NABLA_BACKEND",
+    "import '@nabla/backend-webgpu'; // consumer test: registers 'webgpu' for NABLA_BACKEND",
+  );
   return [
     '// Generated by scripts/consumer-test.mjs from README.md (section "Example"); do not edit.',
     ...lines,
     '// consumer test: what the run must show',
     'const consumerResult = { backend: nb.getBackend(), w: await params.w.item(), b: await params.b.item(), mse: await nb.mean(nb.square(yPred.sub(y))).item() };',
     "console.log('CONSUMER_RESULT ' + JSON.stringify(consumerResult));",
+    "await nb.getBackendInstance('webgpu').destroy?.(); // Dawn holds its device until then (nothing to do on other backends)",
     '',
   ].join('\n');
 }
 
-/** Each published package's README examples (its ```ts blocks), as one module per package. */
+/**
+ * Each published package's README examples (its ```ts blocks), as one module per package that
+ * ends by reporting its backend, with the values its comments state exactly: a JSON array after
+ * `console.log(...); //` (not "~3" or "about 0.99"), which the run must print.
+ */
 function packageReadmeExamples() {
   return published.flatMap(({ dir }) => {
     const path = join(root, 'packages', dir, 'README.md');
     const blocks = existsSync(path) ? [...readFileSync(path, 'utf8').matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]) : [];
     check(blocks.length > 0, `packages/${dir}/README.md has an example`);
     if (blocks.length === 0) return [];
+    const code = blocks.join('\n');
+    const states = [...code.matchAll(/^console\.log\(.*\); \/\/ (\[.*\])$/gm)].flatMap(([, comment]) => {
+      try {
+        return [JSON.stringify(JSON.parse(comment))];
+      } catch {
+        return [];
+      }
+    });
+    const reports = /^import \* as nb from '@nabla\/core';$/m.test(code);
+    const trailer = reports
+      ? "\n// consumer test: the backend it ran on\nconsole.log('CONSUMER_RESULT ' + JSON.stringify({ backend: nb.getBackend() }));\n"
+      : '';
     return [
-      { dir, source: `// Generated by scripts/consumer-test.mjs from packages/${dir}/README.md; do not edit.\n${blocks.join('\n')}` },
+      { dir, states, source: `// Generated by scripts/consumer-test.mjs from packages/${dir}/README.md; do not edit.\n${code}${trailer}` },
     ];
   });
+}
+
+/**
+ * What a tarball ships that it must not: tests, test-utils, and stale build output (a dist/ file
+ * whose source is gone: tsc never deletes one, so a moved or deleted module lingers in dist/).
+ */
+function tarballProblems(files) {
+  const shipped = new Set(files);
+  const problems = [];
+  for (const must of ['package/package.json', 'package/README.md', 'package/dist/index.js', 'package/dist/index.d.ts'])
+    if (!shipped.has(must)) problems.push(`no ${must.slice('package/'.length)}`);
+  for (const f of files) {
+    const path = f.slice('package/'.length);
+    if (/(^|\/)test-utils\//.test(path) || /\.test\.[cm]?[jt]s(\.map)?$/.test(path) || /\.test\.d\.ts/.test(path))
+      problems.push(`ships ${path}`);
+    const built = /^dist\/(.*)\.(?:js|d\.ts)$/.exec(path);
+    if (built && ![`src/${built[1]}.ts`, `src/${built[1]}.tsx`].some((s) => shipped.has(`package/${s}`)))
+      problems.push(`ships ${path}, whose source src/${built[1]}.ts is gone (stale build output)`);
+  }
+  return problems;
 }
 
 /** A static server for a built page (onnxruntime's .wasm must be served as application/wasm). */
@@ -139,16 +194,28 @@ const tarballs = join(work, 'tarballs');
 const pnpm = (args, opts) =>
   execFileSync('pnpm', args, { stdio: 'pipe', encoding: 'utf8', env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }, ...opts });
 const start = performance.now();
+let packageExamples = [];
 try {
   await timed('build and pack', () => {
     pnpm(['exec', 'turbo', 'run', 'build', ...published.map((p) => `--filter=${p.manifest.name}`), '--output-logs=errors-only'], {
       cwd: root,
     });
     mkdirSync(tarballs);
-    for (const { dir } of published) pnpm(['pack', '--out', join(tarballs, `nabla-${dir}.tgz`)], { cwd: join(root, 'packages', dir) });
+    for (const { dir, manifest } of published) {
+      const tarball = join(tarballs, `nabla-${dir}.tgz`);
+      pnpm(['pack', '--out', tarball], { cwd: join(root, 'packages', dir) });
+      const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      const problems = tarballProblems(files);
+      const dist = files.filter((f) => f.startsWith('package/dist/')).length;
+      check(
+        problems.length === 0,
+        `${manifest.name}: the tarball ships ${files.length} files (${dist} in dist/)${problems.length ? `; ${problems.join('; ')}` : ', no tests, test-utils or stale build output'}`,
+      );
+    }
     cpSync(join(root, 'consumer-test'), project, { recursive: true, filter: (src) => !/[/\\](node_modules|out|dist)$/.test(src) });
     writeFileSync(join(project, 'src', 'readme.ts'), readmeExamples());
-    for (const { dir, source } of packageReadmeExamples()) writeFileSync(join(project, 'src', `readme-${dir}.ts`), source);
+    packageExamples = packageReadmeExamples();
+    for (const { dir, source } of packageExamples) writeFileSync(join(project, 'src', `readme-${dir}.ts`), source);
   });
 
   await timed('install the tarballs', async () => {
@@ -189,7 +256,7 @@ try {
 
   await timed(`Node ESM: the README's examples on ${NODE_BACKENDS.join(', ')}; CommonJS require()`, async () => {
     const runs = await Promise.all(
-      NODE_BACKENDS.map((backend) => exec('node', ['out/readme.js'], { cwd: project, env: { NABLA_BACKEND: backend } })),
+      NODE_BACKENDS.map((backend) => node(['out/readme.js'], { cwd: project, env: { NABLA_BACKEND: backend } })),
     );
     const results = runs.map((r, i) => {
       const result = resultLine(r.output);
@@ -206,12 +273,23 @@ try {
           check(close(r.w, cpu.w, 1e-4) && close(r.b, cpu.b, 1e-4) && close(r.mse, cpu.mse, 1e-3), `${NODE_BACKENDS[i + 1]} matches cpu`);
       }
     }
-    const withExamples = published.filter(({ dir }) => existsSync(join(project, 'out', `readme-${dir}.js`)));
-    const packageRuns = await Promise.all(withExamples.map(({ dir }) => exec('node', [`out/readme-${dir}.js`], { cwd: project })));
+    const withExamples = packageExamples.filter(({ dir }) => existsSync(join(project, 'out', `readme-${dir}.js`)));
+    const packageRuns = await Promise.all(withExamples.map(({ dir }) => node([`out/readme-${dir}.js`], { cwd: project })));
     for (const [i, r] of packageRuns.entries()) {
-      check(r.code === 0, `packages/${withExamples[i].dir}/README.md: the example runs`);
-      // What it printed, to compare with the README's comments.
-      console.log(r.code === 0 ? `       prints: ${r.output.trim().replace(/\s+/g, ' ').slice(0, 200)}` : r.output.slice(-3000));
+      const { dir, states } = withExamples[i];
+      const backend = resultLine(r.output)?.backend;
+      check(r.code === 0, `packages/${dir}/README.md: the example runs${backend ? ` on ${backend}` : ''}`);
+      // What it printed (stdout: Dawn's Vulkan loader may complain on stderr), to compare with the README's comments.
+      const printed = r.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('CONSUMER_RESULT '))
+        .join(' ');
+      console.log(r.code === 0 ? `       prints: ${printed.trim().replace(/\s+/g, ' ').slice(0, 200)}` : r.output.slice(-3000));
+      // A backend package's example runs on its own backend: backend-cpu on 'cpu', backend-webgpu on 'webgpu'.
+      if (dir.startsWith('backend-'))
+        check(backend === dir.slice('backend-'.length), `packages/${dir}/README.md: runs on '${dir.slice(8)}'`);
+      const compact = printed.replace(/\s+/g, '');
+      for (const value of states) check(compact.includes(value), `packages/${dir}/README.md: prints ${value}, as its comment says`);
     }
     const onnxNode = await exec(
       'node',
@@ -223,8 +301,8 @@ try {
       { cwd: project },
     );
     check(
-      JSON.stringify(resultLine(onnxNode.output)) === '["onnx","onnx-wasm"]',
-      "Node: '@nabla/backend-onnx/node' registers onnx and onnx-wasm",
+      JSON.stringify(resultLine(onnxNode.output)) === '["onnx","onnx-wasm","onnx-webgpu"]',
+      `Node: '@nabla/backend-onnx/node' registers onnx, onnx-wasm and onnx-webgpu (${JSON.stringify(resultLine(onnxNode.output))})`,
     );
     const webInNode = await exec(
       'node',
@@ -250,7 +328,7 @@ try {
 
   const sizes = await timed('browser: Vite production builds in headless Chromium', async () => {
     const vite = join(project, 'node_modules/vite/bin/vite.js');
-    const pages = ['minimal', 'train', 'entries'];
+    const pages = ['minimal', 'webgpu', 'train', 'entries'];
     const builds = await Promise.all(
       pages.map((page) => exec('node', [vite, 'build', join('browser', page), '--logLevel', 'warn'], { cwd: project })),
     );
@@ -282,7 +360,10 @@ try {
         crashed.catch(() => {});
         try {
           await tab.goto(`http://127.0.0.1:${server.address().port}/`);
-          await Promise.race([tab.waitForFunction(() => window.consumerOutcome !== undefined, null, { timeout: 120_000 }), crashed]);
+          await Promise.race([
+            tab.waitForFunction(() => window.consumerOutcome !== undefined, null, { timeout: PAGE_TIMEOUT_MS }),
+            crashed,
+          ]);
           outcomes[page] = await tab.evaluate(() => window.consumerOutcome);
         } catch (e) {
           outcomes[page] = { ok: false, error: String(e) };
@@ -304,15 +385,35 @@ try {
       );
     const train = outcomes.train?.results;
     if (train) {
-      const { cpu, 'onnx-wasm': wasm } = train;
-      console.log(`       cpu: core loss ${cpu.core.loss}, Keras loss ${cpu.keras.firstLoss} -> ${cpu.keras.lastLoss}`);
-      console.log(`       onnx-wasm: core loss ${wasm.core.loss}, Keras loss ${wasm.keras.firstLoss} -> ${wasm.keras.lastLoss}`);
+      const { cpu } = train;
+      for (const [backend, r] of Object.entries(train))
+        console.log(`       ${backend}: core loss ${r.core.loss}, Keras loss ${r.keras.firstLoss} -> ${r.keras.lastLoss}`);
       check(cpu.keras.lastLoss < cpu.keras.firstLoss / 2, 'browser/train: the Keras example learns on cpu');
+      const wasm = train['onnx-wasm'];
       check(
         close(cpu.core.w, wasm.core.w, 1e-4) &&
           close(cpu.core.loss, wasm.core.loss, 1e-3) &&
           close(cpu.keras.lastLoss, wasm.keras.lastLoss, 1e-3),
         'browser/train: onnx-wasm losses match cpu',
+      );
+    }
+    const webgpu = outcomes.webgpu?.results;
+    if (webgpu) {
+      check(
+        JSON.stringify(webgpu.backends) === '["webgpu"]' && webgpu.backend === 'webgpu',
+        `browser/webgpu: '@nabla/backend-webgpu' registers webgpu, the default (backends ${JSON.stringify(webgpu.backends)}, on ${webgpu.backend})`,
+      );
+      check(
+        JSON.stringify(webgpu.product) === '[[5,11],[11,25]]',
+        `browser/webgpu: its README's example gives ${JSON.stringify(webgpu.product)} (README: [[5, 11], [11, 25]])`,
+      );
+      const { w, b, loss } = webgpu.core;
+      const cpu = train?.cpu.core;
+      check(
+        cpu
+          ? close(w, cpu.w, 1e-4) && close(b, cpu.b, 1e-4) && close(loss, cpu.loss, 1e-3)
+          : Math.abs(w - 3) < 0.1 && Math.abs(b - 0.5) < 0.1,
+        `browser/webgpu: core alone trains to w ${w?.toFixed(5)}, b ${b?.toFixed(5)}${cpu ? ', as on cpu' : ''}`,
       );
     }
     const entries = outcomes.entries?.results;
@@ -325,15 +426,17 @@ try {
     }
     console.log(`       .wasm files the pages loaded: ${[...wasmRequests].join(', ') || 'none'}`);
     const size = (page) => (built.includes(page) ? pageSizes(join(project, 'browser', page, 'dist')) : undefined);
-    return { minimal: size('minimal'), train: size('train') };
+    return { minimal: size('minimal'), webgpu: size('webgpu'), train: size('train') };
   });
 
   console.log('consumer test: bundle sizes (Vite production build)');
-  const { minimal, train } = sizes;
-  if (minimal) console.log(`  core + cpu:                  ${kB(minimal.js)} of JavaScript minified, ${kB(minimal.jsGzip)} gzipped`);
+  const { minimal, webgpu, train } = sizes;
+  const line = (what, page) => console.log(`  ${what.padEnd(28)} ${kB(page.js)} of JavaScript minified, ${kB(page.jsGzip)} gzipped`);
+  if (minimal) line('core + cpu:', minimal);
+  if (webgpu) line('core + webgpu:', webgpu);
   if (train) {
-    console.log(`  core + cpu + nn + onnx-wasm: ${kB(train.js)} of JavaScript minified, ${kB(train.jsGzip)} gzipped`);
-    for (const [file, size] of Object.entries(train.wasm)) console.log(`                               + ${file}: ${kB(size)}`);
+    line('core + cpu + nn + onnx-wasm:', train);
+    for (const [file, size] of Object.entries(train.wasm)) console.log(`  ${''.padEnd(28)} + ${file}: ${kB(size)}`);
   }
   check(minimal !== undefined && minimal.js < MINIMAL_PAGE_LIMIT, `core + cpu page under ${kB(MINIMAL_PAGE_LIMIT)} minified`);
 } catch (e) {

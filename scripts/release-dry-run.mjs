@@ -2,7 +2,8 @@
 // committed), `changeset version` applies the pending changesets, then `pnpm publish --dry-run`
 // packs every published package as the registry would receive it. Checks that each one gets a
 // new version, names its internal dependencies by that version (not workspace:*), depends on
-// no private package, and ships its README, LICENSE and build.
+// no private package, and ships its README, LICENSE and build, without tests, test-utils or stale
+// build output (a dist/ file whose source is gone: tsc never deletes one).
 // Run by scripts/test.sh after the packages are built; alone: node scripts/release-dry-run.mjs.
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -75,6 +76,15 @@ try {
     check(
       missing.length === 0,
       `${manifest.name}@${report.version}: ${shipped.size} files${missing.length ? `; missing ${missing.join(', ')}` : ''}`,
+    );
+    const unwanted = [...shipped].filter((f) => {
+      if (/(^|\/)test-utils\//.test(f) || /\.test\.(d\.ts|[cm]?[jt]s)(\.map)?$/.test(f)) return true;
+      const built = /^dist\/(.*)\.(?:js|d\.ts)$/.exec(f);
+      return built !== null && !shipped.has(`src/${built[1]}.ts`);
+    });
+    check(
+      unwanted.length === 0,
+      `${manifest.name}: no tests, test-utils or stale build output${unwanted.length ? ` (ships ${unwanted.join(', ')})` : ''}`,
     );
     // What the registry receives: pnpm replaces workspace: ranges with versions when it packs.
     const tarball = join(work, `${name}.tgz`);

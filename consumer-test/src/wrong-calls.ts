@@ -2,6 +2,7 @@
  * Calls a user could get wrong: each must stay a type error (tsc reports an unused
  * '@ts-expect-error' if one starts to type-check). Never run; only type-checked.
  */
+import { createWebGpuBackend } from '@nabla/backend-webgpu';
 import * as nb from '@nabla/core';
 import { Dense, Sequential } from '@nabla/nn';
 
@@ -17,4 +18,8 @@ export function wrongCalls(): void {
   void model.fit(nb.zeros([1, 1]), nb.zeros([1, 1]), { epoch: 1 });
   // @ts-expect-error a shape is an array of numbers
   nb.zeros('2x2');
+  // @ts-expect-error unknown option: `fusion`, misspelled
+  createWebGpuBackend('webgpu-unfused', { fusoin: false });
+  // @ts-expect-error not a matmul kernel of the webgpu backend
+  createWebGpuBackend('webgpu-fixed', { matmul: 'fastest' });
 }
