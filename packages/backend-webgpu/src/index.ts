@@ -1,3 +1,7 @@
+// The public declarations name WebGPU types (GPUDevice...): users' TypeScript gets them from
+// @webgpu/types, which needs the DOM lib (absent under node16 resolution). preserve keeps both in the .d.ts.
+/// <reference lib="dom" preserve="true" />
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * @nabla/backend-webgpu in Node: registers 'webgpu' on Dawn, through the `webgpu` npm package
  * (its binary ships in the package). Dawn drives the machine's Vulkan driver (Metal on macOS,
