@@ -2,6 +2,9 @@
 import './web.js';
 import type { LayerCase, OpCase, TrainingRun } from '@nabla/conformance';
 import { describeConformance } from '@nabla/conformance/vitest';
+import { getBackendInstance } from '@nabla/core';
+import { afterAll } from 'vitest';
+import type { OnnxWebGpuBackend } from './webgpu/backend.js';
 
 // The shared suite on onnxruntime-web's WebGPU build inside headless Chromium (SwiftShader's
 // adapter there: scripts/chromium.mjs), as a browser app would run it.
@@ -14,3 +17,8 @@ const layers = Object.values(
 ).flat() as LayerCase[];
 
 describeConformance('onnx-webgpu', { ops, training, layers });
+
+afterAll(() => {
+  const fallbacks = (getBackendInstance('onnx-webgpu') as OnnxWebGpuBackend).cpuFallbacks();
+  console.log(`onnx-webgpu ran graphs on the CPU for: ${fallbacks.map((f) => `${f.op} (${f.graphs})`).join(', ')}`);
+});

@@ -94,8 +94,12 @@ function loweringOf<T>(table: Record<string, T>, family: string, fn: string): T 
 /** Zeros up to this many elements are an initializer rather than a ConstantOfShape node. */
 const FOLD_ZEROS = 4096;
 
-/** Zeros of a shape: also how a tensor with a zero-size axis is made. */
+/**
+ * Zeros of a shape: also how a tensor with a zero-size axis is made. Otherwise a scalar 0
+ * expanded, which onnxruntime's WebGPU provider runs (it has no ConstantOfShape).
+ */
 function zerosOf(b: OnnxGraphBuilder, dtype: DType, shape: number[]): string {
+  if (sizeOf(shape) > 0) return b.op('Expand', [b.scalar(dtype, 0), b.int64s(shape)]);
   return b.op('ConstantOfShape', [b.int64s(shape)], { value: { tensor: { type: dtype, shape: [1], data: [0] } } });
 }
 
@@ -181,7 +185,8 @@ export function lowerNode(
       }
       const view = [outer, k, inner];
       const updates = b.reshape(ins[0], view);
-      const index = b.op('Expand', [b.reshape(b.cast(ins[1], 'int64'), [1, k, 1]), b.int64s(view)]);
+      // int32 indices as they are, as ScatterElements takes them (the WebGPU provider has no int64 Expand).
+      const index = b.op('Expand', [b.reshape(ins[1], [1, k, 1]), b.int64s(view)]);
       const summed = b.op('ScatterElements', [zeros([outer, shape[axis], inner]), index, updates], {
         axis: int(1),
         reduction: { string: 'add' },
@@ -244,6 +249,7 @@ function lowerSlice(
   operand: { value: string; onnxShape: number[]; shape: readonly number[] },
   exact: () => string,
   origins: Map<string, Origin>,
+  webgpu: boolean,
 ): [string, number[]] {
   const { begin, size } = node.attrs;
   const { shape } = operand;
@@ -259,7 +265,14 @@ function lowerSlice(
   for (const a of axes) out[out.length + a] = size[rank + a];
   const starts = axes.map((a) => begin[rank + a]);
   const ends = axes.map((a) => begin[rank + a] + size[rank + a]);
-  const value = b.op('Slice', [x, b.int64s(starts), b.int64s(ends), b.int64s(axes)]);
+  // The WebGPU provider's Slice takes floats only: other dtypes gather the kept range per axis.
+  const value =
+    webgpu && node.dtype !== 'float32'
+      ? axes.reduce((v, a, i) => {
+          const range = Array.from({ length: ends[i] - starts[i] }, (_, j) => starts[i] + j);
+          return b.op('Gather', [v, b.constant({ type: 'int32', shape: [range.length], data: range })], { axis: int(a) });
+        }, x)
+      : b.op('Slice', [x, b.int64s(starts), b.int64s(ends), b.int64s(axes)]);
   if (axes.length === 1) {
     const [axis] = axes;
     origins.set(value, { sliceOf: x, axis, start: starts[0], end: ends[0], length: onnxShape[onnxShape.length + axis] });
@@ -396,7 +409,7 @@ export function lowerGraph(
       );
     } else if (node.op === 'slice') {
       const operand = { value: values[first], onnxShape: onnxShapes[first], shape: shapeOf(first) };
-      push(...lowerSlice(b, node, operand, () => exact(first), origins));
+      push(...lowerSlice(b, node, operand, () => exact(first), origins, webgpu));
     } else if (node.op === 'concat') {
       push(
         ...lowerConcat(

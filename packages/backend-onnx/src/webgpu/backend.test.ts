@@ -142,7 +142,7 @@ describe('lowerings for the WebGPU provider', () => {
       const expected = await f().data();
       nb.setBackend('onnx-webgpu');
       const got = await f().data();
-      got.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+      for (const [i, v] of got.entries()) expect(v).toBeCloseTo(expected[i], 5);
     }
   });
 });

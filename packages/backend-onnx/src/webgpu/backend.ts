@@ -84,10 +84,11 @@ class HostSession implements OrtSession {
  * with CPU fallback disabled; where the provider lacks a kernel the graph needs (float64 has
  * none), that fails, the missing ops are found (kernels.ts), named in a console warning the first
  * time each is met, recorded (cpuFallbacks), and the whole graph runs on onnxruntime's CPU
- * provider. Not split between the two, which onnxruntime would do: a graph split so (Philox's
- * uint64 ops on the CPU, the rest on the GPU) crashed onnxruntime-node 1.30 with a segmentation
- * fault inside session.run, now and then, in the conformance suite; and a graph the GPU can run
- * only in part pays a copy each way per split.
+ * provider. Not split between the two, which onnxruntime would do: the graphs that fall back are
+ * mostly those that hold NaN semantics (IsNaN in max, softmax, logSumExp, argMax and float-to-int
+ * casts) or float64, and the WebGPU kernels do not carry NaNs through (split so, the conformance
+ * suite's logSumExp of a NaN gave Infinity); split graphs also met a failing WebGPU Split kernel
+ * (the transformer training run), and every split costs a copy each way per run.
  */
 export class OnnxWebGpuBackend extends OnnxBackend {
   private readonly runtime: WebGpuRuntime;
