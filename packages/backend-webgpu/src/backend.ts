@@ -196,7 +196,19 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
       offsets.push(uniformBytes);
       uniformBytes += Math.ceil(p.params.byteLength / align) * align;
     }
+    const passes = await Promise.all(
+      plan.passes.map(async (p, i) => {
+        const pipeline = await pipelines.get(p.wgsl, p.reads.length, p.writes.length, p.label);
+        return { plan: p, pipeline, layout: pipelines.layout(p.reads.length, p.writes.length).bindGroup, uniformOffset: offsets[i] };
+      }),
+    );
+    // WebGPU reports a failed allocation in an error scope, not by throwing. Scopes are one stack
+    // per device: nothing awaits between the push and the pop, so other runs cannot interleave.
+    gpu.device.pushErrorScope('out-of-memory');
     const uniforms = uniformBytes > 0 ? pool.acquire(uniformBytes, Usage.UNIFORM | Usage.COPY_DST, 'nabla params') : undefined;
+    const scratch = plan.scratch.map((bytes) => pool.acquire(bytes));
+    const temps = plan.temps.map((t) => pool.acquire(t.bytes));
+    const outOfMemory = gpu.device.popErrorScope();
     if (uniforms) {
       const words = new Uint32Array(uniformBytes / 4);
       plan.passes.forEach((p, i) => {
@@ -204,19 +216,16 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
       });
       gpu.device.queue.writeBuffer(uniforms, 0, words.buffer, 0, uniformBytes);
     }
-    const passes = await Promise.all(
-      plan.passes.map(async (p, i) => {
-        const pipeline = await pipelines.get(p.wgsl, p.reads.length, p.writes.length, p.label);
-        return { plan: p, pipeline, layout: pipelines.layout(p.reads.length, p.writes.length).bindGroup, uniformOffset: offsets[i] };
-      }),
-    );
-    const outIds = graph.outputs;
-    const valueOf = (id: number) => (id < graph.inputs.length ? graph.inputs[id] : graph.nodes[id - graph.inputs.length]);
-    const scratch = plan.scratch.map((bytes) => pool.acquire(bytes));
-    const temps = plan.temps.map((t) => pool.acquire(t.bytes));
     let bytes = uniforms?.size ?? 0;
     for (const b of scratch) bytes += b.size;
     for (const b of temps) bytes += b.size;
+    if (await outOfMemory) {
+      for (const b of [...scratch, ...temps]) pool.release(b);
+      if (uniforms) pool.release(uniforms);
+      throw new NablaError(`webgpu: out of GPU memory for the ${(bytes / 2 ** 20).toFixed(1)} MiB of buffers of a graph of ${opsOf(plan)}`);
+    }
+    const outIds = graph.outputs;
+    const valueOf = (id: number) => (id < graph.inputs.length ? graph.inputs[id] : graph.nodes[id - graph.inputs.length]);
     return {
       plan,
       passes,
@@ -233,6 +242,8 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     const gpu = await this.ready();
     const { device } = gpu;
     const pool = this.pool as BufferPool;
+    // WebGPU reports a failed allocation in an error scope, not by throwing.
+    device.pushErrorScope('out-of-memory');
     const inputBuffers = inputs.map((s) => this.materialize(s));
     const outputs = program.plan.outputs.map((o) => pool.acquire(o.bytes));
     const bufferAt = (l: Loc): GPUBuffer => {
@@ -279,10 +290,12 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
       if (o.copyFrom && o.bytes > 0) encoder.copyBufferToBuffer(bufferAt(o.copyFrom), 0, outputs[j], 0, roundBytes(o.bytes));
     });
     device.queue.submit([encoder.finish()]);
-    const invalid = await device.popErrorScope();
-    if (invalid) {
+    // Both pops before any await (validation was pushed last), so other runs cannot interleave.
+    const [invalid, outOfMemory] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    if (invalid || outOfMemory) {
       for (const b of outputs) pool.release(b);
-      throw gpu.lost ?? new NablaError(`webgpu: running a compiled graph failed: ${invalid.message}`);
+      const what = outOfMemory ? 'ran out of GPU memory' : `failed (${invalid?.message})`;
+      throw gpu.lost ?? new NablaError(`webgpu: running a graph of ${opsOf(program.plan)} ${what}`);
     }
 
     const error = await this.indexChecks(gpu, program);
@@ -346,6 +359,12 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
     this.pool = undefined;
     this.pipelines = undefined;
   }
+}
+
+/** The ops a program runs, for errors: the first few distinct labels. */
+function opsOf(plan: ProgramPlan): string {
+  const labels = [...new Set(plan.passes.map((p) => p.label))];
+  return labels.length <= 6 ? labels.join(', ') : `${labels.slice(0, 6).join(', ')} and ${labels.length - 6} more ops`;
 }
 
 function checkDtype(dtype: DType): void {

@@ -34,3 +34,22 @@ describe('webgpu elementwise', () => {
     });
   }
 });
+
+describe('webgpu limits', () => {
+  it('spreads a dispatch past 65,535 workgroups over two dimensions', async () => {
+    nb.setBackend('webgpu');
+    // 256 invocations per workgroup (or fewer): at least 65,541 workgroups, past the per-dimension limit.
+    const n = 65_541 * 256;
+    const x = nb.arange(0, n, 1, 'int32');
+    const y = await nb.add(x, 1).data();
+    expect(y.length).toBe(n);
+    let wrong = -1;
+    for (let i = 0; i < n; i++) {
+      if (y[i] !== i + 1) {
+        wrong = i;
+        break;
+      }
+    }
+    expect(wrong).toBe(-1);
+  });
+});
