@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadFixtures, type Report, runConformance, runCrossConformance, toMarkdown, toText } from '@nabla/conformance';
+import { type BackendNote, loadFixtures, type Report, runConformance, runCrossConformance, toMarkdown, toText } from '@nabla/conformance';
 import * as nb from '@nabla/core';
 
 function writeAtomic(path: string, text: string): void {
@@ -34,9 +34,38 @@ export async function conformance(backends: string[], outDir: string | undefined
   if (outDir) {
     mkdirSync(outDir, { recursive: true });
     const command = `nabla conformance --backend ${backends.join(',')} --out ${outDir}`;
-    writeAtomic(join(outDir, 'conformance.md'), toMarkdown(reports, command));
+    writeAtomic(join(outDir, 'conformance.md'), toMarkdown(reports, command, backendNotes(backends)));
     writeAtomic(join(outDir, 'conformance.json'), `${JSON.stringify({ command, reports }, null, 1)}\n`);
     console.log(`wrote ${join(outDir, 'conformance.md')} and conformance.json`);
   }
   return reports.some((r) => r.summary.fail > 0) ? 1 : 0;
+}
+
+/** What a backend ran elsewhere: onnx-webgpu's graphs that ran whole on onnxruntime's CPU provider, by missing op. */
+interface CpuFallback {
+  op: string;
+  nablaOps: string[];
+  graphs: number;
+}
+
+function backendNotes(backends: string[]): BackendNote[] {
+  const notes: BackendNote[] = [];
+  for (const backend of backends) {
+    const fallbacks = (nb.getBackendInstance(backend) as { cpuFallbacks?: () => CpuFallback[] }).cpuFallbacks?.();
+    if (!fallbacks?.length) continue;
+    notes.push({
+      backend,
+      title: "graphs that ran whole on onnxruntime's CPU provider",
+      lines: [
+        "Its WebGPU execution provider has no kernel for these ONNX ops (operand and result types in parentheses); a graph that needs one runs whole on the CPU provider, with a warning. The counts are this run's graphs, cross-backend cases included.",
+        '',
+        '| ONNX op | nabla ops | graphs |',
+        '| --- | --- | --- |',
+        ...fallbacks
+          .sort((a, b) => b.graphs - a.graphs)
+          .map((f) => `| ${f.op.replace(/\|/g, '\\|')} | ${f.nablaOps.join(', ')} | ${f.graphs} |`),
+      ],
+    });
+  }
+  return notes;
 }

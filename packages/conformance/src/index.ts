@@ -13,6 +13,6 @@ export { allSpecCases } from './cases/spec-cases.js';
 export { buildCrossCases, pairsOf, runCrossConformance } from './cross-suite.js';
 export { decode, type Fixtures, type LayerCase, loadFixtures, type OpCase, type TrainingRun } from './fixtures.js';
 export { OPS } from './op-table.js';
-export { toMarkdown, toText } from './report.js';
+export { type BackendNote, toMarkdown, toText } from './report.js';
 export { buildCases, type Report, runCase, runConformance } from './suite.js';
 export { compare, TOLERANCES, type Tolerance } from './tolerance.js';

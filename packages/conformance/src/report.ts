@@ -10,7 +10,14 @@ const cell = (r: CaseResult | undefined): string => {
 };
 
 /** The matrix as Markdown: a summary per backend and group, the tolerances, then every case. */
-export function toMarkdown(reports: Report[], generatedBy: string): string {
+/** What a backend says about its own run, shown under the summary (onnx-webgpu's CPU fallbacks). */
+export interface BackendNote {
+  backend: string;
+  title: string;
+  lines: string[];
+}
+
+export function toMarkdown(reports: Report[], generatedBy: string, notes: BackendNote[] = []): string {
   const backends = reports.map((r) => r.backend);
   const groups = [...new Set(reports.flatMap((r) => r.results.map((c) => c.group)))];
   const lines: string[] = [
@@ -35,6 +42,7 @@ export function toMarkdown(reports: Report[], generatedBy: string): string {
     }),
     `| **all** | ${reports.map((r) => `${r.summary.pass} pass, ${r.summary.fail} fail, ${r.summary.skip} skipped of ${r.summary.total}`).join(' | ')} |`,
     '',
+    ...notes.flatMap((n) => [`## ${n.backend}: ${n.title}`, '', ...n.lines, '']),
     '## Tolerances',
     '',
     '| name | rtol | atol |',
@@ -47,8 +55,14 @@ export function toMarkdown(reports: Report[], generatedBy: string): string {
     `| --- | --- | ${backends.map(() => '---').join(' | ')} |`,
   ];
   const ids = [...new Set(reports.flatMap((r) => r.results.map((c) => c.id)))];
+  // By id, once per report: a search per cell took minutes for five backends and their pairs.
+  const byId = reports.map((r) => {
+    const m = new Map<string, (typeof r.results)[number]>();
+    for (const c of r.results) if (!m.has(c.id)) m.set(c.id, c);
+    return m;
+  });
   for (const id of ids) {
-    const rs = reports.map((r) => r.results.find((c) => c.id === id));
+    const rs = byId.map((m) => m.get(id));
     const tol = rs.find((r) => r)?.tolerance;
     lines.push(
       `| ${id.replace(/\|/g, '\\|')} | ${tol ? `${tol.rtol}, ${tol.atol}` : ''} | ${rs

@@ -39,6 +39,16 @@ describe('reports', () => {
     expect(md).toContain('| **all** | 1 pass, 1 fail, 1 skipped of 3 |');
   });
 
+  test("a backend's notes come under the summary, before the tolerances", () => {
+    const md = toMarkdown([report], 'nabla conformance --backend x', [
+      { backend: 'x', title: 'ran elsewhere', lines: ['| op | graphs |'] },
+    ]);
+    const at = (s: string) => md.indexOf(s);
+    expect(at('## x: ran elsewhere')).toBeGreaterThan(at('## Summary'));
+    expect(at('| op | graphs |')).toBeGreaterThan(at('## x: ran elsewhere'));
+    expect(at('## Tolerances')).toBeGreaterThan(at('| op | graphs |'));
+  });
+
   test('the text summary names every failure and every skip reason', () => {
     const text = toText([report]);
     expect(text).toContain('x: 1 pass, 1 fail, 1 skipped of 3');
