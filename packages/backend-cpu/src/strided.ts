@@ -1,9 +1,9 @@
-import { sizeOf, stridedOffsets } from '@nabla/core';
+import { collapseAxes, sizeOf, stridedOffsets } from '@nabla/core';
 
 /**
  * Iteration over a broadcast or permuted view. Adjacent axes that every operand walks
- * contiguously are merged first, so a bias add over [batch, features] is one row loop with a
- * contiguous inner loop, and most same-shape cases collapse to a single flat loop.
+ * contiguously are merged first (core's collapseAxes), so a bias add over [batch, features] is
+ * one row loop with a contiguous inner loop, and most same-shape cases a single flat loop.
  */
 export interface Walk {
   /** Number of rows: every axis but the last (merged) one. */
@@ -21,24 +21,9 @@ export interface Walk {
  * Offsets are precomputed at compile time: plans run many times with the same shapes.
  */
 export function planWalk(outShape: readonly number[], strides: number[][]): Walk {
-  const shape: number[] = [];
-  const merged: number[][] = strides.map(() => []);
-  for (let i = 0; i < outShape.length; i++) {
-    const d = outShape[i];
-    if (d === 1) continue; // size-1 axes never move an offset
-    const last = shape.length - 1;
-    if (last >= 0 && strides.every((s, k) => merged[k][last] === s[i] * d)) {
-      shape[last] *= d;
-      strides.forEach((s, k) => {
-        merged[k][last] = s[i];
-      });
-    } else {
-      shape.push(d);
-      strides.forEach((s, k) => {
-        merged[k].push(s[i]);
-      });
-    }
-  }
+  const collapsed = collapseAxes(outShape, strides);
+  const shape = collapsed.shape;
+  const merged = collapsed.strides;
   if (shape.length === 0) {
     shape.push(1);
     for (const m of merged) m.push(0);

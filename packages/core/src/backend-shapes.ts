@@ -52,3 +52,31 @@ export function stridedOffsets(shape: readonly number[], strides: readonly numbe
   }
   return out;
 }
+
+/**
+ * Merges adjacent axes that every operand walks contiguously, and drops size-1 axes, so that a
+ * bias add over [batch, features] is one row loop and most same-shape cases one flat loop (the
+ * CPU's walks, the GPU's index arithmetic). `strides[k][i]` is operand k's step for axis i of
+ * `shape` (0 where it broadcasts). A shape that collapses to nothing comes back as rank 0.
+ */
+export function collapseAxes(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
+  const out: number[] = [];
+  const merged: number[][] = strides.map(() => []);
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (d === 1) continue; // size-1 axes never move an offset
+    const last = out.length - 1;
+    if (last >= 0 && strides.every((s, k) => merged[k][last] === s[i] * d)) {
+      out[last] *= d;
+      strides.forEach((s, k) => {
+        merged[k][last] = s[i];
+      });
+    } else {
+      out.push(d);
+      strides.forEach((s, k) => {
+        merged[k].push(s[i]);
+      });
+    }
+  }
+  return { shape: out, strides: merged };
+}

@@ -18,7 +18,7 @@ export {
   registerBackend,
   setBackend,
 } from './backend.js';
-export { broadcastStrides, type MatmulDims, matmulDims, stridedOffsets } from './backend-shapes.js';
+export { broadcastStrides, collapseAxes, type MatmulDims, matmulDims, stridedOffsets } from './backend-shapes.js';
 export { allocate, bytesPerElement, DTYPES, type DType, isFloat, type TypedArray } from './dtype.js';
 export { type CacheLimits, type CacheStats, cacheStats, setCacheLimits } from './engine/cache.js';
 export { type JitTree, type Jitted, jit } from './engine/jit.js';

@@ -202,6 +202,7 @@ const API: Record<string, Entry> = {
   sizeOf: { exempt: BACKEND_HELPER },
   stridesOf: { exempt: BACKEND_HELPER },
   broadcastStrides: { exempt: BACKEND_HELPER },
+  collapseAxes: { exempt: BACKEND_HELPER },
   stridedOffsets: { exempt: BACKEND_HELPER },
   matmulDims: { exempt: BACKEND_HELPER },
   checkIndices: { exempt: BACKEND_HELPER },

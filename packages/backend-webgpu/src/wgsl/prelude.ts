@@ -102,32 +102,8 @@ ${body}
 /** Workgroups needed for `n` invocations of `workgroupSize`. */
 export const groupsFor = (n: number, workgroupSize: number) => Math.ceil(n / workgroupSize);
 
-/**
- * Merges adjacent axes that every operand walks contiguously (and drops size-1 axes), so that
- * most elementwise kernels see rank 1 or 2: fewer distinct pipelines and less index arithmetic.
- * `strides[k][i]` is operand k's step for output axis i (0 where it broadcasts).
- */
-export function collapseAxes(shape: readonly number[], strides: readonly (readonly number[])[]): { shape: number[]; strides: number[][] } {
-  const out: number[] = [];
-  const merged: number[][] = strides.map(() => []);
-  for (let i = 0; i < shape.length; i++) {
-    const d = shape[i];
-    if (d === 1) continue;
-    const last = out.length - 1;
-    if (last >= 0 && strides.every((s, k) => merged[k][last] === s[i] * d)) {
-      out[last] *= d;
-      strides.forEach((s, k) => {
-        merged[k][last] = s[i];
-      });
-    } else {
-      out.push(d);
-      strides.forEach((s, k) => {
-        merged[k].push(s[i]);
-      });
-    }
-  }
-  return { shape: out, strides: merged };
-}
+/** Axes merged where every operand walks them contiguously: core's, shared with the CPU backend. */
+export { collapseAxes } from '@nabla/core';
 
 /**
  * WGSL that turns the flat output index `flat` into one element offset per operand, for an
