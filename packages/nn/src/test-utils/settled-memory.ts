@@ -12,13 +12,16 @@ const gc = vm.runInNewContext('gc') as () => void;
  */
 export async function settledMemory(): Promise<nb.MemoryInfo> {
   // Releases come in waves (a collected jitted function frees the tensors its traces pinned,
-  // which the next collection can find unreachable): collect until the count stops moving.
+  // which the next collection can find unreachable), and finalizers run as later tasks, late
+  // on a loaded machine: collect until the count holds still over three collections (one was
+  // not enough on CI: a count taken mid-wave made a flat loop look like it freed six tensors).
   let last = -1;
-  for (let i = 0; i < 20; i++) {
+  let still = 0;
+  for (let i = 0; i < 40 && still < 3; i++) {
     gc();
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 10));
     const now = nb.memory().numTensors;
-    if (now === last) break;
+    still = now === last ? still + 1 : 0;
     last = now;
   }
   return nb.memory();
