@@ -1,6 +1,7 @@
 import '@nabla/backend-cpu';
 import './index.js';
 import { createRequire } from 'node:module';
+import { compare, TOLERANCES } from '@nabla/conformance';
 import * as nb from '@nabla/core';
 import { Dense, Dropout, GlorotUniform, Sequential } from '@nabla/nn';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -80,12 +81,10 @@ async function mnistMlp(backend: string, width: number, count: number, epochs: n
   return losses;
 }
 
-/** The conformance suite's tolerance for training runs (packages/conformance, tolerance.ts). */
+/** Within the conformance suite's tolerance for one training run's losses on two backends. */
 const closeLosses = (got: number[], want: number[]) => {
-  expect(got.length).toBe(want.length);
-  got.forEach((g, i) => {
-    expect(Math.abs(g - want[i]), `step ${i}: webgpu ${g}, cpu ${want[i]}`).toBeLessThanOrEqual(1e-4 + 1e-3 * Math.abs(want[i]));
-  });
+  const r = compare(got, want, TOLERANCES.crossTrainingLoss);
+  expect(r.pass, `per-step losses, webgpu against cpu: ${r.detail}`).toBe(true);
 };
 
 describe('training on webgpu', () => {
