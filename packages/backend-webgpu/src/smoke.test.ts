@@ -35,6 +35,14 @@ describe('webgpu elementwise', () => {
   }
 });
 
+describe('webgpu dtypes', () => {
+  it('float64 is an error that names the dtypes this backend has', () => {
+    nb.setBackend('webgpu');
+    expect(() => nb.tensor([1, 2], [2], 'float64')).toThrow(/float32, int32, bool/);
+    expect(() => nb.cast(nb.tensor([1, 2]), 'float64')).toThrow(/float32, int32, bool/);
+  });
+});
+
 describe('webgpu limits', () => {
   it('spreads a dispatch past 65,535 workgroups over two dimensions', async () => {
     nb.setBackend('webgpu');

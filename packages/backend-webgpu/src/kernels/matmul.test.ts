@@ -3,6 +3,7 @@ import '../index.js';
 import type { Graph, GraphNode, TypedArray } from '@nabla/core';
 import * as nb from '@nabla/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seeded } from '../test-utils/kernel-harness.js';
 import { type MatmulCase, runMatmul } from '../test-utils/matmul-harness.js';
 import type { KernelContext } from './kernel.js';
 import { matmulKernel, matmulKernelWith, matmulVariants } from './matmul.js';
@@ -13,18 +14,6 @@ import { matmulKernel, matmulKernelWith, matmulVariants } from './matmul.js';
  * batch 3, every transpose, empty operands, vectors, int32 products that wrap, NaN and infinities.
  * float32 results agree within the rounding of f32 sums (the CPU adds in double); int32 exactly.
  */
-
-/** A seeded generator (mulberry32), so that a failure reproduces. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** int32 anywhere in its range (so that products and sums wrap); float32 in [-5, 5] with a few NaNs and infinities when `specials`. */
 function randomData(dtype: 'float32' | 'int32', size: number, rand: () => number, specials: boolean): TypedArray {

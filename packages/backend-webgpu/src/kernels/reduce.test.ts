@@ -3,6 +3,7 @@ import '../index.js';
 import type { Graph, GraphNode, TypedArray } from '@nabla/core';
 import * as nb from '@nabla/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seeded } from '../test-utils/kernel-harness.js';
 import type { KernelContext } from './kernel.js';
 import { argMaxKernel, reduceKernel } from './reduce.js';
 
@@ -13,17 +14,6 @@ import { argMaxKernel, reduceKernel } from './reduce.js';
  * max, argMax and int32 agree bit for bit (max down to the sign of a zero); float32 sums and
  * products within the rounding of f32 arithmetic (the CPU accumulates in double).
  */
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Fn = 'sum' | 'max' | 'prod' | 'argMax';
 type Kind = 'float32' | 'int32';
