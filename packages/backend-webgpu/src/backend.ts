@@ -63,6 +63,26 @@ export interface WebGpuOptions {
 
 export interface WebGpuStats extends PoolStats, PipelineStats {}
 
+/** The adapter a webgpu backend runs on, and the limits its device was given (the adapter's own). */
+export interface WebGpuAdapterInfo {
+  /** adapter.info's fields; each may be empty where the runtime does not tell. */
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** Whether it is a fallback (software) adapter, where the runtime says. */
+  isFallbackAdapter?: boolean;
+  limits: {
+    maxBufferSize: number;
+    maxStorageBufferBindingSize: number;
+    maxStorageBuffersPerShaderStage: number;
+    maxComputeWorkgroupSizeX: number;
+    maxComputeInvocationsPerWorkgroup: number;
+    maxComputeWorkgroupStorageSize: number;
+    maxComputeWorkgroupsPerDimension: number;
+  };
+}
+
 /**
  * The WebGPU backend: a graph compiles to a list of WGSL compute dispatches (program.ts), and a
  * run encodes all of them into one command encoder and one submit. Buffers are pooled by size;
@@ -106,6 +126,32 @@ export class WebGpuBackend implements Backend<GpuStorage, Program> {
   /** The adapter's description, once the device exists. */
   async describe(): Promise<string> {
     return (await this.ready()).description;
+  }
+
+  /**
+   * The adapter's vendor, architecture, device and description, and the device's limits:
+   * requests the device if need be, so without an adapter it fails as the first run would.
+   */
+  async adapterInfo(): Promise<WebGpuAdapterInfo> {
+    const { adapter, device } = await this.ready();
+    const info = adapter.info as Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean };
+    const l = device.limits;
+    return {
+      vendor: info?.vendor ?? '',
+      architecture: info?.architecture ?? '',
+      device: info?.device ?? '',
+      description: info?.description ?? '',
+      ...(typeof info?.isFallbackAdapter === 'boolean' ? { isFallbackAdapter: info.isFallbackAdapter } : {}),
+      limits: {
+        maxBufferSize: l.maxBufferSize,
+        maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+        maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+        maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+        maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      },
+    };
   }
 
   /** Buffers and pipelines that exist now: what the memory and pipeline-reuse tests count. */
