@@ -2,8 +2,9 @@
 import '@nabla/backend-cpu';
 import '@nabla/backend-onnx';
 import '@nabla/backend-webgpu';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as nb from '@nabla/core';
 import { fitScalingBench } from './fit-scaling.js';
 import { DEFAULT_GPU_RUN, destroyGpuBackends, GPU_BACKENDS } from './gpu-backends.js';
@@ -32,13 +33,13 @@ import { seedLinregBench } from './seed-linreg.js';
  * --sizes applies to gpu-matmul too, --batches and --samples to gpu-mlp. Their ratios are
  * nabla's webgpu backend against each of the others.
  */
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : undefined;
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1] : undefined;
 }
 
-function numbers(name: string): number[] | undefined {
-  const v = option(name);
+function numbers(args: string[], name: string): number[] | undefined {
+  const v = option(args, name);
   if (v === undefined) return undefined;
   const list = v.split(',').map(Number);
   if (list.some((x) => !Number.isInteger(x) || x <= 0)) throw new Error(`bench: ${name} takes positive integers, got '${v}'`);
@@ -69,17 +70,28 @@ const WORKLOADS: Record<string, (opts: Options, backends: string[]) => Promise<R
 };
 const isGpu = (workload: string) => workload.startsWith('gpu-');
 
-async function main(): Promise<void> {
+/** The workloads' names, in the order they run; the GPU ones (gpu-*) run only when named. */
+export const BENCH_WORKLOADS: readonly string[] = Object.keys(WORKLOADS);
+
+/**
+ * The benchmark run, as `node apps/bench/dist/main.js ARGS` makes it (the options above); also
+ * what `nabla bench` calls. Prints the tables and writes the JSON; throws on a bad option.
+ */
+export async function runBench(args: string[]): Promise<void> {
   const known = Object.keys(WORKLOADS);
-  const workloads = (option('--workloads') ?? known.filter((w) => !isGpu(w)).join(',')).split(',');
+  const workloads = (option(args, '--workloads') ?? known.filter((w) => !isGpu(w)).join(',')).split(',');
   const unknown = workloads.filter((w) => !Object.hasOwn(WORKLOADS, w));
   if (unknown.length) throw new Error(`bench: unknown workload(s) ${unknown.join(', ')}; known: ${known.join(', ')}`);
-  const opts: Options = { sizes: numbers('--sizes'), batches: numbers('--batches'), samples: numbers('--samples')?.[0] };
-  const chosen = option('--backends')?.split(',');
+  const opts: Options = {
+    sizes: numbers(args, '--sizes'),
+    batches: numbers(args, '--batches'),
+    samples: numbers(args, '--samples')?.[0],
+  };
+  const chosen = option(args, '--backends')?.split(',');
   // By default the CPU workloads keep to the CPU backends, and the GPU ones add the GPU backends.
   const cpuBackends = chosen ?? nb.listBackends().filter((b) => !GPU_BACKENDS.includes(b));
   const gpuBackends = chosen ?? DEFAULT_GPU_RUN;
-  const outDir = option('--out') ?? 'bench-results';
+  const outDir = option(args, '--out') ?? 'bench-results';
   const results: Result[] = [];
   try {
     for (const w of workloads) results.push(...(await WORKLOADS[w](opts, isGpu(w) ? gpuBackends : cpuBackends)));
@@ -114,7 +126,18 @@ async function main(): Promise<void> {
   console.log(`\nwrote ${file}`);
 }
 
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+/** Run as a program (not imported by the nabla command). */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  runBench(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}
