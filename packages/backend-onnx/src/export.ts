@@ -1,5 +1,6 @@
 import { checkArity, checkOptions, is, NablaError } from '@nabla/core';
-import { GraphWriter } from './export/graph.js';
+import { encodeExport, exportedByNabla, writeGraph } from './export/encode.js';
+import { checkOpset } from './export/opset.js';
 import type { ExportableModel } from './export/types.js';
 
 /**
@@ -23,6 +24,15 @@ export type {
   SampleShape,
 } from './export/types.js';
 export { type Attr, type ConstTensor, OnnxGraphBuilder, type OnnxType } from './onnx/builder.js';
+export {
+  exportTritonRepo,
+  type TritonDynamicBatching,
+  type TritonFile,
+  type TritonRepoOptions,
+  type TritonRepository,
+  type TritonRepoWriteOptions,
+  tritonRepository,
+} from './triton.js';
 
 export interface ExportOptions {
   /** The input's name (a model of one input; default 'input' for a Sequential, the nn.input's name for a functional model). */
@@ -31,23 +41,27 @@ export interface ExportOptions {
   outputName?: string;
   /** Replace an .onnx file that nabla exported before at the path (default true); never another file. */
   overwrite?: boolean;
+  /**
+   * The ONNX opset the model declares, 13 to 21 (default 21), for runtimes pinned to an older
+   * onnxruntime. Ops that changed are written in the older form; a layer whose op the opset
+   * lacks is written as the ops it stands for (LayerNormalization before 17, GELU before 20)
+   * or is an error naming the opset it needs.
+   */
+  opset?: number;
 }
 
-const EXPORT_OPTIONS = { inputName: is.string, outputName: is.string, overwrite: is.boolean };
+const EXPORT_OPTIONS = { inputName: is.string, outputName: is.string, overwrite: is.boolean, opset: is.integer };
 
 /**
- * The model as ONNX bytes (opset 21, IR 10), batch axis dynamic. A Sequential has one input
+ * The model as ONNX bytes (opset 21 and IR 10 unless `opset` says otherwise), batch axis dynamic. A Sequential has one input
  * named `input` and one output named `output`; a functional model's inputs and outputs keep its
  * names (`model.inputNames`, `model.outputNames`).
  */
 export async function toOnnx(model: ExportableModel, opts: ExportOptions = {}, ...extra: unknown[]): Promise<Uint8Array> {
   checkArity('toOnnx', [model, opts, ...extra], 2);
   checkOptions('toOnnx', opts, EXPORT_OPTIONS);
-  const graph = typeof model?.graphConfig === 'function' ? model.graphConfig() : null;
-  const writer = new GraphWriter(graph ? 'nabla-functional' : 'nabla-sequential');
-  if (graph) await writer.functional(model, graph, opts);
-  else await writer.sequential(model, opts);
-  return writer.b.toBytes();
+  const opset = checkOpset('toOnnx', opts.opset);
+  return encodeExport(await writeGraph(model, opts), { opset, op: 'toOnnx' }).model;
 }
 
 /**
@@ -58,6 +72,7 @@ export async function toOnnx(model: ExportableModel, opts: ExportOptions = {}, .
 export async function exportOnnx(model: ExportableModel, path: string, opts: ExportOptions = {}, ...extra: unknown[]): Promise<void> {
   checkArity('exportOnnx', [model, path, opts, ...extra], 3);
   checkOptions('exportOnnx', opts, EXPORT_OPTIONS);
+  checkOpset('exportOnnx', opts.opset);
   if (typeof path !== 'string' || path === '') throw new NablaError(`exportOnnx: path must be a file name, got ${String(path)}`);
   const bytes = await toOnnx(model, opts);
   const { lstat, open, writeFile, rename, rm } = await import('node:fs/promises');
@@ -87,16 +102,4 @@ export async function exportOnnx(model: ExportableModel, path: string, opts: Exp
     await rm(tmp, { force: true });
     throw e;
   }
-}
-
-/** Whether a file starts as nabla's ModelProto does: ir_version (field 1), then producer_name 'nabla' (field 2). */
-function exportedByNabla(head: Uint8Array): boolean {
-  let i = 0;
-  if (head[i++] !== 0x08) return false;
-  while (i < head.length && head[i] & 0x80) i++; // the ir_version varint
-  i++;
-  const name = 'nabla';
-  if (head[i++] !== 0x12 || head[i++] !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (head[i + k] !== name.charCodeAt(k)) return false;
-  return true;
 }

@@ -51,6 +51,8 @@ export class GraphWriter {
   private readonly toFirst = new Map<string, string>();
   private readonly toLast = new Map<string, string>();
   private readonly initializers = new Map<Tensor, string>();
+  /** The nodes each layer call wrote, [start, end) in the builder's order, for errors about a node found later (opset fitting). */
+  private readonly calls: { start: number; end: number; layer: string }[] = [];
 
   constructor(name: string) {
     this.b = new OnnxGraphBuilder({ name });
@@ -143,7 +145,13 @@ export class GraphWriter {
     const several = raw.length > 0 && Array.isArray(raw[0]);
     const outputShapes = (several ? (raw as SampleShape[]) : [raw as SampleShape]).map((s) => known(layerName, s));
     const ctx = this.context(layer, layerName, inputs, list, outputShapes);
+    const start = this.b.nodeCount;
     const result = normalize(await entry.fn(ctx));
+    this.calls.push({
+      start,
+      end: this.b.nodeCount,
+      layer: layerName === layer.className ? layerName : `${layerName} (${layer.className})`,
+    });
     if (result.outputs.length !== outputShapes.length) {
       throw new NablaError(
         `exportOnnx: the exporter of ${layerName} (${layer.className}) gave ${result.outputs.length} values for ${outputShapes.length} outputs`,
@@ -156,6 +164,13 @@ export class GraphWriter {
       type: result.types?.[k] ?? 'float32',
       mask: result.masks ? (result.masks[k] ?? null) : passed,
     }));
+  }
+
+  /** The layer that wrote a node, by the node's name (`n<index>_<op>`, see OnnxGraphBuilder), as errors name it. */
+  layerOf(nodeName: string | undefined): string {
+    const index = Number(/^n(\d+)_/.exec(nodeName ?? '')?.[1] ?? Number.NaN);
+    const call = this.calls.find((c) => index >= c.start && index < c.end);
+    return call?.layer ?? "the graph's outputs";
   }
 
   private context(

@@ -58,7 +58,8 @@ export async function layerNorm(
     const size = dims.reduce((p, q) => p * q, 1);
     const scale = b.constant({ type: 'float32', shape: dims, data: gamma?.data ?? new Float32Array(size).fill(1) });
     const offset = beta ? [b.constant({ type: 'float32', shape: dims, data: beta.data })] : [];
-    return b.op('LayerNormalization', [x, scale, ...offset], { axis: { int: axes[0] }, epsilon: { float: epsilon } });
+    // The axis counted from the end, so that an export to an opset before 17 can write it as the ops it stands for (export/opset.ts).
+    return b.op('LayerNormalization', [x, scale, ...offset], { axis: { int: axes[0] - rank }, epsilon: { float: epsilon } });
   }
   const over = b.int64s(axes);
   const centered = b.op('Sub', [x, b.op('ReduceMean', [x, over], { keepdims: { int: 1 } })]);

@@ -314,6 +314,16 @@ export class OnnxGraphBuilder {
     return this.live().nodes.map((n) => n.opType);
   }
 
+  /**
+   * The graph toBytes encodes (see live), for passes that rewrite a finished graph before it is
+   * encoded (export's opset fitting and external data). The nodes and tensors are the builder's
+   * own: a pass makes new ones rather than changing these.
+   */
+  liveGraph(): { name: string; nodes: NodeProto[]; initializers: TensorProto[]; inputs: ValueInfoProto[]; outputs: ValueInfoProto[] } {
+    const { nodes, initializers } = this.live();
+    return { name: this.name, nodes, initializers, inputs: [...this.inputs], outputs: [...this.outputs] };
+  }
+
   toBytes(): Uint8Array {
     const { nodes, initializers } = this.live();
     return this.encode(nodes, initializers, this.inputs, this.outputs);

@@ -261,6 +261,11 @@ export interface TensorProto {
   dims: readonly number[];
   /** Fixed-width little-endian element bytes (one byte per bool), as the ONNX spec requires for raw_data. */
   rawData: Uint8Array;
+  /**
+   * Where the bytes are instead, for a tensor kept outside the model (ONNX external data:
+   * `location`, `offset`, `length` in a file beside the model); raw_data is then not written.
+   */
+  externalData?: readonly { key: string; value: string }[];
 }
 
 /** One attribute; exactly one value field should be set, matching `type`. */
@@ -318,7 +323,8 @@ export interface ModelProto {
 
 // Field numbers (onnx.proto3). Grouped per message so a wrong number stands out in review.
 const F = {
-  tensor: { dims: 1, dataType: 2, name: 8, rawData: 9 },
+  tensor: { dims: 1, dataType: 2, name: 8, rawData: 9, externalData: 13, dataLocation: 14 },
+  stringStringEntry: { key: 1, value: 2 },
   attribute: { name: 1, f: 2, i: 3, s: 4, t: 5, floats: 7, ints: 8, strings: 9, type: 20 },
   node: { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 },
   valueInfo: { name: 1, type: 2 },
@@ -335,6 +341,16 @@ export function writeTensor(w: ProtoWriter, t: TensorProto): void {
   w.packedVarints(F.tensor.dims, t.dims);
   w.varintField(F.tensor.dataType, t.dataType);
   if (t.name) w.stringField(F.tensor.name, t.name);
+  const external = t.externalData;
+  if (external !== undefined) {
+    for (const e of external)
+      w.messageField(F.tensor.externalData, (m) => {
+        m.stringField(F.stringStringEntry.key, e.key);
+        m.stringField(F.stringStringEntry.value, e.value);
+      });
+    w.varintField(F.tensor.dataLocation, 1); // DataLocation.EXTERNAL
+    return;
+  }
   // Written even when empty: a zero-element tensor is still a tensor whose data is present.
   w.bytesField(F.tensor.rawData, t.rawData);
 }
