@@ -56,6 +56,11 @@ const CASES: Record<string, Case> = {
   linear: { positional: (...e) => Reflect.apply(nn.linear, null, [t(), ...e]) },
   getActivation: { positional: (...e) => Reflect.apply(nn.getActivation, null, ['relu', ...e]) },
   ACTIVATION_NAMES: { exempt: 'a constant list of names' },
+  // data-parallel training
+  localGroup: {
+    options: (o) => nn.localGroup(2, { timeoutMs: 1000, ...o }),
+    positional: (...e) => Reflect.apply(nn.localGroup, null, [2, {}, ...e]),
+  },
   // callbacks
   Callback: { positional: (...e) => Reflect.construct(nn.Callback, e) },
   CallbackList: { positional: (...e) => Reflect.construct(nn.CallbackList, [[], ...e]) },

@@ -7,6 +7,7 @@ export * from './activations.js';
 export * from './callbacks/index.js';
 export * from './constraints.js';
 export * as data from './data/index.js';
+export { type Distributed, type LocalGroupOptions, type LocalRank, localGroup } from './distributed/index.js';
 export * from './initializers.js';
 export { type FileLike, loadModel, loadWeights, type ModelSource, removeModel, type SaveOptions, saveModel } from './io/index.js';
 export * from './layers/index.js';

@@ -20,6 +20,10 @@ export interface TrainParams {
   samples: number;
   batchSize: number;
   verbose: 0 | 1 | 2;
+  /** This process's rank in data-parallel fit (fit's `distributed`); 0 in one process. */
+  rank?: number;
+  /** The number of ranks; 1 in one process. */
+  worldSize?: number;
 }
 
 /**
@@ -33,6 +37,17 @@ export class Callback {
   /** A callback takes no arguments; subclasses take their own options. */
   constructor(...extra: unknown[]) {
     checkArity('Callback', extra, 0);
+  }
+
+  /**
+   * Whether the callback writes (output, files, checkpoints): data-parallel fit (`distributed`)
+   * runs it on rank 0 only. The others run on every rank, where the logs are the same, so that
+   * a callback that decides (EarlyStopping, a learning-rate schedule) decides alike everywhere.
+   * ProgbarLogger, CSVLogger and ModelCheckpoint say true; a writing callback of one's own
+   * overrides it (or reads `params.rank`).
+   */
+  get rankZeroOnly(): boolean {
+    return false;
   }
 
   setModel(model: TrainingModel): void {

@@ -32,6 +32,11 @@ export class CSVLogger extends Callback {
     this.append = o.append ?? false;
   }
 
+  /** It writes: rank 0 alone runs it in data-parallel fit. */
+  override get rankZeroOnly(): boolean {
+    return true;
+  }
+
   override async onTrainBegin(): Promise<void> {
     const fs = await import('node:fs/promises');
     this.keys = null;

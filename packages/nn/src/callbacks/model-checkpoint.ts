@@ -79,6 +79,11 @@ export class ModelCheckpoint extends Callback {
     this.verbose = o.verbose ?? 0;
   }
 
+  /** It writes: rank 0 alone runs it in data-parallel fit. */
+  override get rankZeroOnly(): boolean {
+    return true;
+  }
+
   override onTrainBegin(): void {
     this.best = Number.NaN;
   }

@@ -62,6 +62,11 @@ export class ProgbarLogger extends Callback {
     this.out = out ?? defaultOutput();
   }
 
+  /** It writes: rank 0 alone runs it in data-parallel fit. */
+  override get rankZeroOnly(): boolean {
+    return true;
+  }
+
   private get bar(): boolean {
     return this.params.verbose === 1 && this.out.isTTY === true;
   }

@@ -49,11 +49,11 @@ export class ArrayFeed implements Feed {
   private readonly hostRows: HostRows | null;
 
   constructor(
-    private readonly x: nb.Tensor,
-    private readonly y: nb.Tensor,
-    private readonly w: nb.Tensor | null,
-    private readonly batchSize: number,
-    private readonly shuffle: boolean,
+    readonly x: nb.Tensor,
+    readonly y: nb.Tensor,
+    readonly w: nb.Tensor | null,
+    readonly batchSize: number,
+    readonly shuffle: boolean,
     private readonly random: () => number,
     readonly layout: Layout = PLAIN,
   ) {

@@ -3,6 +3,8 @@ import { type Callback, CallbackList, type CustomCallbackArgs } from '../callbac
 import { History } from '../callbacks/history.js';
 import { ProgbarLogger } from '../callbacks/progress.js';
 import { type DataSource, isDataSource } from '../data/source.js';
+import { type Distributed, isDistributed } from '../distributed/distributed.js';
+import { Collectives } from '../distributed/sync.js';
 import type { AnyModel, ModelData } from '../models/model.js';
 import { type Layout, PLAIN } from '../models/packing.js';
 import type { Slots } from '../optimizers/optimizer.js';
@@ -12,6 +14,7 @@ import { checkSamples, seededRandom } from './data.js';
 import { ArrayFeed, DataFeed, type Feed } from './feed.js';
 import { checkClassLabels, inBatch } from './labels.js';
 import { cachedStep, ensureSlots, perStepInputs, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';
+import { parallelLoop } from './parallel.js';
 import { type EvalInputs, evalStep, type PerStep, stepScalarDtype, type TrainInputs, type TrainOutputs, trainStep } from './steps.js';
 import { abortError, isSignal, Yielder } from './yield.js';
 
@@ -56,6 +59,25 @@ export interface FitArgs {
    * Training only (not validation), as in Keras.
    */
   classWeight?: ClassWeight;
+  /**
+   * Data-parallel training: this process is one rank of a job (a Distributed from
+   * @nabla/distributed's launcher, or `localGroup` in one process). Every rank calls fit with the
+   * same model, data and options; `batchSize` is the global batch, which each rank splits (the
+   * same shuffle everywhere, each rank its contiguous shard: the first batchSize % worldSize
+   * ranks one sample more). Rank 0's weights and optimizer state are broadcast first; each step
+   * sums the shards' gradients, BatchNormalization statistics, loss and metrics in one all-reduce,
+   * weighted by their samples, so the update is the global batch's. Rank 0 alone runs the
+   * callbacks that write (Callback.rankZeroOnly); every rank gets the same logs. x and y as
+   * tensors or arrays, float32 weights, stepsPerExecution 1.
+   */
+  distributed?: Distributed;
+  /**
+   * Gradient accumulation: one optimizer update per this many consecutive batches (default 1),
+   * from the mean gradient over their samples, the update fit with `batchSize` times as many
+   * would make; batch callbacks still run per batch. With or without `distributed`; x and y as
+   * tensors or arrays, stepsPerExecution 1.
+   */
+  accumulateSteps?: number;
 }
 
 /** fit's options, checked: an unknown key (Keras's batch_size, steps_per_epoch) is an error naming the valid ones. */
@@ -77,6 +99,8 @@ const FIT_OPTIONS: nb.OptionSchema = {
   signal: isSignal,
   stepsPerEpoch: nb.is.positiveInteger,
   validationSteps: nb.is.positiveInteger,
+  distributed: isDistributed,
+  accumulateSteps: nb.is.positiveInteger,
 };
 
 export interface EvaluateArgs {
@@ -146,6 +170,18 @@ function afterStep(method: string, control: RunControl, where: () => string): Pr
 /** Keras's training loop over a compiled model, on tensors or on a dataset. */
 export async function fit(model: AnyModel, data: TrainData, given: FitArgs | undefined): Promise<History> {
   const args = checkConfig('fit', given, FIT_OPTIONS);
+  if (args.distributed === undefined) return fitChecked(model, data, args);
+  const peers = new Collectives(args.distributed);
+  try {
+    return await fitChecked(model, data, args);
+  } catch (e) {
+    // The other ranks wait in a collective for this one: they are told it gave up.
+    peers.failed(e);
+    throw e;
+  }
+}
+
+async function fitChecked(model: AnyModel, data: TrainData, args: FitArgs): Promise<History> {
   model.requireCompiled('fit');
   const epochs = args.epochs ?? 1;
   const initialEpoch = args.initialEpoch ?? 0;
@@ -194,12 +230,19 @@ export async function fit(model: AnyModel, data: TrainData, given: FitArgs | und
     throw e;
   }
   try {
-    return await trainLoop(model, train, val, args, {
-      epochs,
-      initialEpoch,
-      fitSeed,
-      control: { signal, yielder: new Yielder(), backend },
-    });
+    const control = { signal, yielder: new Yielder(), backend };
+    if (args.distributed !== undefined || (args.accumulateSteps ?? 1) > 1) {
+      return await parallelLoop(model, train, val, args, {
+        epochs,
+        initialEpoch,
+        fitSeed,
+        random,
+        seed: args.seed ?? 1337,
+        ...control,
+        evaluate: (feed) => evaluateFeed(model, feed, control, 'fit (validation)'),
+      });
+    }
+    return await trainLoop(model, train, val, args, { epochs, initialEpoch, fitSeed, control });
   } finally {
     model.runLock.exit();
     nb.dispose(owned);
@@ -319,6 +362,8 @@ async function trainLoop(model: AnyModel, train: Feed, val: Feed | null, args: F
       samples: train.samples ?? Number.NaN,
       batchSize: args.batchSize ?? Number.NaN,
       verbose,
+      rank: 0,
+      worldSize: 1,
     });
   }
   // Hooks run with the model at rest: they may evaluate, save or set weights (see RunLock).

@@ -37,7 +37,7 @@ export interface StepSpec {
 }
 
 /** The batch's predictions and targets, one per output: unpacked when the layout packs them (see models/packing.ts). */
-function predictionsAndTargets(
+export function predictionsAndTargets(
   model: StepModel,
   layout: Layout,
   xb: nb.Tensor,
@@ -59,7 +59,7 @@ function predictionsAndTargets(
  * stats row: [loss, ...each output's loss when there are several, ...metrics, ...weightedMetrics],
  * then the batch's sum of sample weights when it has them (the epoch's weighted means need it).
  */
-function lossAndStats(
+export function lossAndStats(
   model: StepModel,
   spec: StepSpec,
   yTrue: nb.Tensor[],

@@ -1,0 +1,2 @@
+export { type Distributed, isDistributed } from './distributed.js';
+export { type LocalGroupOptions, type LocalRank, localGroup } from './local.js';
