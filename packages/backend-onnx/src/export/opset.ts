@@ -268,7 +268,9 @@ export function fitOpset(
     }
     out.push(node);
   }
-  return { nodes: out, initializers: [...graph.initializers, ...added] };
+  // Axes moved into attributes leave their constants unread: onnxruntime warns about such initializers.
+  const read = new Set(out.flatMap((n) => n.input));
+  return { nodes: out, initializers: [...graph.initializers, ...added].filter((t) => read.has(t.name as string)) };
 }
 
 /** The `opset` option: an integer from MIN_OPSET to MAX_OPSET, MAX_OPSET when not given. */
