@@ -47,6 +47,35 @@ export interface ParallelSettings {
   evaluate: (feed: Feed) => Promise<Logs>;
 }
 
+/**
+ * The host buffers of an update, kept from one update to the next: a model's gradients are
+ * megabytes, and a new pair per step would be that much garbage per step. Read only between a
+ * reduce and the next update (what the steps take from them is copied).
+ */
+class Buffers {
+  private acc = new Float64Array(0);
+  private readonly byLength = new Map<number, Float32Array | Float64Array>();
+
+  constructor(private readonly dtype: nb.DType) {}
+
+  /** The float64 sum of an update's weighted gradients and state, `fresh` when it starts (zeroed). */
+  sum(length: number, fresh: boolean): Float64Array {
+    if (this.acc.length !== length) this.acc = new Float64Array(length);
+    else if (fresh) this.acc.fill(0);
+    return this.acc;
+  }
+
+  /** The buffer that is reduced, of this length (an epoch's last update may hold fewer batches). */
+  packed(length: number): Float32Array | Float64Array {
+    let b = this.byLength.get(length);
+    if (!b) {
+      b = this.dtype === 'float64' ? new Float64Array(length) : new Float32Array(length);
+      this.byLength.set(length, b);
+    }
+    return b;
+  }
+}
+
 /** The packed buffer's two flags, after everything else. */
 const FLAGS = 2;
 
@@ -182,6 +211,7 @@ export async function parallelLoop(model: AnyModel, train: Feed, val: Feed | nul
   const weightedFrom = names.length - compiled.weightedMetrics.length;
   const scalarNames = compiled.optimizer.stepScalarNames();
   const data = new ShardData(feed.x, feed.y, feed.w);
+  const buffers = new Buffers(packDtype);
   const valData = dist && val ? new ShardData((val as ArrayFeed).x, (val as ArrayFeed).y, (val as ArrayFeed).w) : null;
 
   let epochNow = initialEpoch;
@@ -275,6 +305,7 @@ export async function parallelLoop(model: AnyModel, train: Feed, val: Feed | nul
     const width = names.length + (feed.w ? 1 : 0);
     const total = group.reduce((n, b) => n + b.length, 0);
     let acc: Float64Array | null = null;
+    let ran = false;
     const rows = new Float64Array(group.length * width);
     for (let j = 0; !idle && j < group.length; j++) {
       const shard = shardOf(group[j], rank, worldSize);
@@ -282,7 +313,8 @@ export async function parallelLoop(model: AnyModel, train: Feed, val: Feed | nul
       const values = await runGradient(grad, shard, dropoutSeed(fitSeed, compiled.iterations, j, rank, worldSize));
       const layout = grad.layout() as GradLayout;
       const head = values.length - layout.stats;
-      acc ??= new Float64Array(head);
+      acc = buffers.sum(head, !ran);
+      ran = true;
       const share = shard.length / total;
       for (let i = 0; i < head; i++) acc[i] += values[i] * share;
       const plain = shard.length / group[j].length;
@@ -294,8 +326,9 @@ export async function parallelLoop(model: AnyModel, train: Feed, val: Feed | nul
     if (!grad.layout()) await runGradient(grad, group[0].subarray(0, 1), 0);
     const layout = grad.layout() as GradLayout;
     const head = layout.grads.reduce((n, p) => n + p.size, 0) + layout.state.reduce((n, p) => n + p.size, 0);
-    const packed = packDtype === 'float64' ? new Float64Array(head + rows.length + FLAGS) : new Float32Array(head + rows.length + FLAGS);
+    const packed = buffers.packed(head + rows.length + FLAGS);
     if (acc) packed.set(acc, 0);
+    else packed.fill(0, 0, head);
     packed.set(rows, head);
     return { packed, layout };
   }
