@@ -18,6 +18,7 @@ import {
   localGroup,
   Sequential,
 } from '../index.js';
+import { NO_FLOAT64_DTYPES, NoFloat64Backend } from '../test-utils/no-float64-backend.js';
 
 /**
  * Data-parallel fit, ranks in one process (localGroup): the same losses and weights as one
@@ -167,6 +168,53 @@ describe('data-parallel fit against one process', () => {
     expect(maxDiff(r.weights[3], s.weights)).toBeLessThanOrEqual(TOL);
     closeHistories(r.histories[3], s.history, TOL);
   });
+});
+
+/**
+ * WebGPU's and onnxruntime-web's kind of backend: no float64, and every input copied per run
+ * (so shards are gathered on the host, see HostRows).
+ */
+class CopyingNoFloat64 extends NoFloat64Backend {
+  override readonly capabilities = { dtypes: NO_FLOAT64_DTYPES, sync: true, copiesInputsPerRun: true };
+}
+nb.registerBackend('cpu-copying-no-f64', () => new CopyingNoFloat64('cpu-copying-no-f64'));
+
+test('on a backend without float64 whose runs copy their inputs, 2 ranks give the CPU backend’s results bit for bit', async () => {
+  const run = async (backend: string) => {
+    nb.setBackend(backend);
+    try {
+      const train = dataset();
+      const v = dataset(37, 1.1);
+      const sampleWeight = nb.tensor(Array.from({ length: N }, (_, i) => 0.5 + (i % 3)));
+      const make = () => {
+        const m = new Sequential([
+          new Dense(16, { inputDim: FEATURES, activation: 'relu' }),
+          new BatchNormalization(),
+          new Dense(CLASSES, { activation: 'softmax' }),
+        ]);
+        m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', weightedMetrics: ['accuracy'] });
+        m.setWeights(
+          m.weights.map((w, k) =>
+            nb.tensor(
+              Array.from({ length: w.value.size }, (_, i) => 0.3 * Math.sin(i + 2 * k) + (w.name.includes('Variance') ? 1 : 0)),
+              w.shape,
+            ),
+          ),
+        );
+        return m;
+      };
+      const group = localGroup(2, { timeoutMs: 20_000 });
+      const models = [make(), make()];
+      const args: FitArgs = { epochs: 2, batchSize: 16, verbose: 0, sampleWeight, validationData: [v.x, v.y], accumulateSteps: 2 };
+      const histories = await Promise.all(models.map((m, r) => m.fit(train.x, train.y, { ...args, distributed: group[r] })));
+      return { logs: histories[0].history, weights: await read(models[1]) };
+    } finally {
+      nb.setBackend('cpu');
+    }
+  };
+  const onCpu = await run('cpu');
+  expect(await run('cpu-copying-no-f64')).toEqual(onCpu);
+  expect(onCpu.logs.val_loss).toHaveLength(2);
 });
 
 describe('BatchNormalization with ranks', () => {
