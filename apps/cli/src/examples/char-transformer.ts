@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import { Adam, Add, Dense, Embedding, input, Model, PositionEmbedding, TransformerEncoder } from '@nabla/nn';
 import { names as allNames } from './data/names.js';
+import { type ExampleOptions, type Settings, type Trained, withDefaults } from './options.js';
 
 /**
  * Token ids: 0 pads a name to the model's length, 1 ('.') starts and ends a name, then the
@@ -81,9 +82,10 @@ function bigramLoss(train: { x: Int32Array; y: Int32Array }, val: { x: Int32Arra
   return nll / n;
 }
 
-export interface CharTransformerOptions {
-  /** Training epochs (default 10). */
-  epochs?: number;
+/** The Transformer's defaults: Adam at 0.003, batch 64, 10 epochs. */
+export const CHAR_TRANSFORMER_DEFAULTS: Settings = { epochs: 10, batchSize: 64, learningRate: 0.003 };
+
+export interface CharTransformerOptions extends ExampleOptions {
   /** Names used, training and validation together (default all 8,422). */
   names?: number;
   /** Embedding size (default 64). */
@@ -94,10 +96,9 @@ export interface CharTransformerOptions {
   samples?: number;
   /** Sampling temperature (default 0.8). */
   temperature?: number;
-  verbose?: 0 | 1 | 2;
 }
 
-export interface CharTransformerResult {
+export interface CharTransformerResult extends Trained {
   trainNames: number;
   validationNames: number;
   /** Nats per character (the name's letters and its end) on the held-out names. */
@@ -110,7 +111,6 @@ export interface CharTransformerResult {
   samples: string[];
   /** Generated names that are also in the training list. */
   samplesInTraining: number;
-  trainSeconds: number;
 }
 
 /**
@@ -118,12 +118,13 @@ export interface CharTransformerResult {
  * PositionEmbedding, TransformerEncoder blocks with a causal mask (normalizeFirst, as GPT-2),
  * Dense(vocabulary) logits. Trained with Adam on 90% of the names (seeded shuffle) to predict
  * each next character; scored on the other 10% per character; then it writes new names by
- * temperature sampling, seeded.
+ * temperature sampling, seeded. The model is returned: the caller disposes it.
  */
 export async function charTransformer(log: (line: string) => void, opts: CharTransformerOptions = {}): Promise<CharTransformerResult> {
-  const { epochs = 10, dim = 64, blocks = 2, samples = 10, temperature = 0.8, verbose = 0 } = opts;
+  const { dim = 64, blocks = 2, samples = 10, temperature = 0.8, verbose = 0 } = opts;
+  const { epochs, batchSize, learningRate } = withDefaults(opts, CHAR_TRANSFORMER_DEFAULTS);
   // The initializers without a seed of their own (the blocks' sublayers) draw from this stream.
-  nb.setSeed(12);
+  nb.setSeed(opts.seed ?? 12);
   const everyName = allNames();
   const shuffled = await seededOrder(everyName, 3);
   const list = shuffled.slice(0, Math.min(opts.names ?? shuffled.length, shuffled.length));
@@ -145,21 +146,31 @@ export async function charTransformer(log: (line: string) => void, opts: CharTra
   }
   const logits = new Dense(VOCAB).apply(x);
   const model = new Model({ inputs: tokens, outputs: logits });
-  model.compile({ optimizer: new Adam({ learningRate: 0.003 }), loss: characterLoss });
+  model.compile({ optimizer: new Adam({ learningRate }), loss: characterLoss });
   const entropy = unigramEntropy(train.y);
   log(`  ${nTrain} training and ${nVal} held-out names, ${VOCAB - 1} characters and padding, ${epochs} epochs`);
 
   const t0 = performance.now();
-  await model.fit(xTrain, yTrain, { epochs, batchSize: 64, verbose, seed: 5 });
+  const history = await model.fit(xTrain, yTrain, {
+    epochs,
+    batchSize,
+    verbose,
+    callbacks: opts.callbacks,
+    seed: opts.seed === undefined ? 5 : opts.seed + 1,
+    ...(opts.validation ? { validationData: [xVal, yVal] as [nb.Tensor, nb.Tensor] } : {}),
+  });
   const trainSeconds = (performance.now() - t0) / 1000;
   // One batch each: the loss is then the mean over every character, not a mean of batch means.
   const trainLoss = (await model.evaluate(xTrain, yTrain, { batchSize: nTrain })).loss;
   const validationLoss = (await model.evaluate(xVal, yVal, { batchSize: nVal })).loss;
   const generated = await sample(model, samples, temperature, 99);
   const known = new Set(list.slice(0, nTrain));
-  model.dispose();
   nb.dispose([xTrain, yTrain, xVal, yVal]);
   return {
+    model,
+    history,
+    epochs,
+    trainSamples: nTrain,
     trainNames: nTrain,
     validationNames: nVal,
     validationLoss,

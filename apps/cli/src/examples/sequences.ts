@@ -1,24 +1,24 @@
 import * as nb from '@nabla/core';
 import { Adam, cosineDecay, Dense, GRU, LSTM, Sequential } from '@nabla/nn';
 import { sineWaves } from './data/sine.js';
+import { type ExampleOptions, type Settings, type Trained, withDefaults } from './options.js';
 
 export type RecurrentKind = 'LSTM' | 'GRU';
 
-export interface SequenceOptions {
+/** The recurrent examples' defaults: Adam with a cosine decay from 0.02, batch 32, 20 epochs. */
+export const SEQUENCE_DEFAULTS: Settings = { epochs: 20, batchSize: 32, learningRate: 0.02 };
+
+export interface SequenceOptions extends ExampleOptions {
   /** Training sequences (default 2,000); validation has a quarter as many, drawn with another seed. */
   samples?: number;
   /** Time steps per sequence (default 20). */
   length?: number;
   /** Recurrent units (default 32). */
   units?: number;
-  /** Training epochs (default 20). */
-  epochs?: number;
-  verbose?: 0 | 1 | 2;
 }
 
-export interface SequenceResult {
+export interface SequenceResult extends Trained {
   kind: RecurrentKind;
-  trainSamples: number;
   validationSamples: number;
   /** Mean squared error of the predicted next value on the validation waves. */
   validationMse: number;
@@ -26,7 +26,6 @@ export interface SequenceResult {
   persistenceMse: number;
   /** The variance of the noise on each observation (noise deviation squared). */
   noiseVariance: number;
-  trainSeconds: number;
 }
 
 const NOISE = 0.05;
@@ -35,29 +34,39 @@ const NOISE = 0.05;
  * An LSTM or a GRU (then Dense(1)) predicting the next value of noisy sine waves (data/sine.ts:
  * random amplitude, frequency and phase, Gaussian noise of deviation 0.05 on every observation,
  * the clean value as the target). Adam with a cosine decay from 0.02, mean squared error, batch 32. Validation waves come from
- * another seed: waves the model has never seen.
+ * another seed: waves the model has never seen. The model is returned: the caller disposes it.
  */
 export async function sequences(kind: RecurrentKind, log: (line: string) => void, opts: SequenceOptions = {}): Promise<SequenceResult> {
-  const { samples = 2000, length = 20, units = 32, epochs = 20, verbose = 0 } = opts;
+  const { samples = 2000, length = 20, units = 32, verbose = 0 } = opts;
+  const { epochs, batchSize, learningRate: initialLearningRate } = withDefaults(opts, SEQUENCE_DEFAULTS);
   const nVal = Math.max(1, Math.round(samples / 4));
   const train = await sineWaves({ samples, length, noise: NOISE, seed: 1 });
   const val = await sineWaves({ samples: nVal, length, noise: NOISE, seed: 2 });
   // The recurrent layer's initializers draw from the global stream: the same weights on every run.
-  nb.setSeed(kind === 'LSTM' ? 21 : 22);
+  nb.setSeed(opts.seed ?? (kind === 'LSTM' ? 21 : 22));
   const Cell = kind === 'LSTM' ? LSTM : GRU;
   const model = new Sequential([new Cell(units, { inputShape: [length, 1] }), new Dense(1)]);
   // From 0.02 down to 0 over the run (cosine): fast at first, then fine steps below the noise.
-  const steps = epochs * Math.ceil(samples / 32);
-  const learningRate = cosineDecay({ initialLearningRate: 0.02, decaySteps: steps });
+  const steps = epochs * Math.ceil(samples / batchSize);
+  const learningRate = cosineDecay({ initialLearningRate, decaySteps: steps });
   model.compile({ optimizer: new Adam({ learningRate }), loss: 'meanSquaredError' });
   log(`  ${kind}(${units}): ${samples} training and ${nVal} validation waves of ${length} steps, ${epochs} epochs`);
   const t0 = performance.now();
-  await model.fit(train.x, train.y, { epochs, batchSize: 32, verbose, seed: 4 });
+  const history = await model.fit(train.x, train.y, {
+    epochs,
+    batchSize,
+    verbose,
+    callbacks: opts.callbacks,
+    seed: opts.seed === undefined ? 4 : opts.seed + 1,
+    ...(opts.validation ? { validationData: [val.x, val.y] as [nb.Tensor, nb.Tensor] } : {}),
+  });
   const trainSeconds = (performance.now() - t0) / 1000;
   const { loss } = await model.evaluate(val.x, val.y, { batchSize: nVal });
-  model.dispose();
   nb.dispose([train.x, train.y, val.x, val.y]);
   return {
+    model,
+    history,
+    epochs,
     kind,
     trainSamples: samples,
     validationSamples: nVal,
