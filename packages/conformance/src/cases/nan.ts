@@ -99,9 +99,12 @@ function reductionSweep(): SpecCase[] {
   );
 }
 
+// Module-level, not one per function: Vite 8's bundler (rolldown) folds `Number.NaN` to the global
+// `NaN`, which a function-local `const NaN` shadows, giving `const NaN = NaN` (a ReferenceError).
+const NaN = Number.NaN;
+
 /** Mixed specials: several NaNs, +Infinity with -Infinity, all -Infinity, 0 times Infinity. */
 function mixedCases(): SpecCase[] {
-  const NaN = Number.NaN;
   const Inf = Number.POSITIVE_INFINITY;
   const lists: [string, number[]][] = [
     ['two NaNs', [1, NaN, 3, NaN]],
@@ -115,7 +118,6 @@ function mixedCases(): SpecCase[] {
 
 /** maximum and minimum with NaN and the infinities on either side, and a broadcast NaN. */
 function elementwiseCases(): SpecCase[] {
-  const NaN = Number.NaN;
   const Inf = Number.POSITIVE_INFINITY;
   const a = [NaN, 1, NaN, Inf, -Inf, 2, Inf, -Inf];
   const b = [1, NaN, NaN, 2, 3, -Inf, -Inf, Inf];
@@ -143,7 +145,6 @@ function elementwiseCases(): SpecCase[] {
 
 /** max and min gradients: to the NaN, split between several, or between tied maxima. */
 function reductionGradientCases(): SpecCase[] {
-  const NaN = Number.NaN;
   const one = { cotangent: t([1], []) };
   return [
     spec('nan', 'max [1, NaN, 3]', 'max', { axis: null }, [t([1, NaN, 3])], t([NaN], []), { ...one, grads: [t([0, 1, 0])] }),
