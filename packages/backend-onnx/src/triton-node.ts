@@ -1,5 +1,3 @@
-import { type FileHandle, lstat, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
 import { NablaError } from '@nabla/core';
 import { exportedByNabla } from './export/encode.js';
 import { CONFIG_HEADER } from './export/triton-config.js';
@@ -22,6 +20,14 @@ import type { TritonRepository } from './triton.js';
  * retrained model) and otherwise refuses with an error naming the mismatch, never serving
  * wrong answers. The next export replaces both and removes files no export in progress owns.
  */
+
+/**
+ * Node's fs and path, loaded when an export starts: imported statically, a browser bundle of
+ * '@nabla/backend-onnx/export' would have to resolve them (this module is a lazy chunk there).
+ */
+let fs: typeof import('node:fs/promises');
+let nodePath: typeof import('node:path');
+const join = (...parts: string[]) => nodePath.join(...parts);
 
 const STAMP = '(\\d+)-[0-9a-z]+-[0-9a-z]+';
 const DATA_RE = new RegExp(`^model\\.onnx\\.${STAMP}\\.data$`);
@@ -84,7 +90,7 @@ type Kind = 'missing' | 'file' | 'folder' | 'link' | 'other';
 
 async function kindOf(path: string): Promise<Kind> {
   try {
-    const st = await lstat(path);
+    const st = await fs.lstat(path);
     return st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : st.isDirectory() ? 'folder' : 'other';
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
@@ -93,7 +99,7 @@ async function kindOf(path: string): Promise<Kind> {
 }
 
 async function head(path: string, bytes: number): Promise<Uint8Array> {
-  const h = await open(path, 'r');
+  const h = await fs.open(path, 'r');
   try {
     const buf = new Uint8Array(bytes);
     const { bytesRead } = await h.read(buf, 0, bytes, 0);
@@ -115,7 +121,7 @@ interface Entry {
 /** What `<dir>/<name>` holds, as far as replacing it is concerned. */
 async function inspect(target: string): Promise<Entry> {
   const entry: Entry = { holdsModel: false, leftovers: [], foreign: [] };
-  for (const name of await readdir(target)) {
+  for (const name of await fs.readdir(target)) {
     const path = join(target, name);
     const kind = await kindOf(path);
     if (name === 'config.pbtxt' && kind === 'file') {
@@ -125,7 +131,7 @@ async function inspect(target: string): Promise<Entry> {
     } else if (CONFIG_TMP_RE.test(name) && kind === 'file') {
       entry.leftovers.push(name);
     } else if (name === VERSION && kind === 'folder') {
-      for (const inner of await readdir(path)) {
+      for (const inner of await fs.readdir(path)) {
         const file = join(path, inner);
         const innerKind = await kindOf(file);
         const rel = `${VERSION}/${inner}`;
@@ -141,7 +147,7 @@ async function inspect(target: string): Promise<Entry> {
 }
 
 async function writeDurably(path: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const h: FileHandle = await open(path, 'wx');
+  const h = await fs.open(path, 'wx');
   try {
     for (const c of chunks) {
       let done = 0;
@@ -156,7 +162,7 @@ async function writeDurably(path: string, chunks: readonly Uint8Array[]): Promis
 /** Makes renames in a folder durable where the platform can sync a folder (not Windows). */
 async function syncFolder(path: string): Promise<void> {
   try {
-    const h = await open(path, 'r');
+    const h = await fs.open(path, 'r');
     try {
       await h.sync();
     } finally {
@@ -178,9 +184,11 @@ export async function writeTritonRepo(
   overwrite: boolean,
   build: (dataFile: string) => Promise<TritonRepository>,
 ): Promise<void> {
-  const root = resolve(dir);
+  fs ??= await import('node:fs/promises');
+  nodePath ??= await import('node:path');
+  const root = nodePath.resolve(dir);
   try {
-    const st = await stat(root);
+    const st = await fs.stat(root);
     if (!st.isDirectory()) throw new NablaError(`${op}: '${dir}' is a file, not a model repository folder`);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fsError(op, 'look at', dir, e);
@@ -224,7 +232,7 @@ export async function writeTritonRepo(
   let committed = false;
   inFlight.add(stamp);
   try {
-    await mkdir(version, { recursive: true });
+    await fs.mkdir(version, { recursive: true });
     if (data) {
       written.push(join(version, dataFile));
       await writeDurably(join(version, dataFile), data.chunks);
@@ -236,16 +244,16 @@ export async function writeTritonRepo(
     written.push(configTmp);
     await writeDurably(configTmp, config.chunks);
     // The model and its data together (one rename), then the config that describes them.
-    await rename(modelTmp, join(version, 'model.onnx'));
+    await fs.rename(modelTmp, join(version, 'model.onnx'));
     committed = true;
     lastWritten.set(target, stamp);
     await syncFolder(version);
-    await rename(configTmp, join(target, 'config.pbtxt'));
+    await fs.rename(configTmp, join(target, 'config.pbtxt'));
     await syncFolder(target);
   } catch (e) {
     // Before the model's rename nothing of this export is in use; after it, its data file is.
     const ours = committed ? written.filter((p) => !p.endsWith('.data')) : written;
-    await Promise.all(ours.map((p) => rm(p, { force: true }).catch(() => {})));
+    await Promise.all(ours.map((p) => fs.rm(p, { force: true }).catch(() => {})));
     throw fsError(op, 'write the model into', shown, e);
   } finally {
     inFlight.delete(stamp);
@@ -259,7 +267,7 @@ async function removeLeftovers(target: string): Promise<void> {
     const now = await inspect(target);
     for (const rel of now.leftovers) {
       const base = rel.slice(rel.lastIndexOf('/') + 1);
-      if (!mayBeWriting(base, target)) await rm(join(target, rel), { force: true });
+      if (!mayBeWriting(base, target)) await fs.rm(join(target, rel), { force: true });
     }
   } catch {
     // A read-only folder or a concurrent change: the next export removes them.
