@@ -92,15 +92,29 @@ export async function writeOwnFile(op: string, path: string, text: string, mark:
   await rename(`${path}.tmp`, path);
 }
 
-/** The loss per epoch as a small terminal chart (asciichart), at most `columns` wide: every k-th epoch when there are more. */
+/**
+ * The loss per epoch as a small terminal chart (asciichart), at most `columns` wide: every k-th
+ * epoch when there are more. A loss that falls by more than 10x is drawn on a log scale (labels
+ * still the loss), or its first epochs would flatten the rest.
+ */
 export function terminalChart(loss: number[], columns: number): string {
   const room = Math.max(20, Math.min(columns, 120) - 14);
   const step = Math.ceil(loss.length / room);
   const points = loss.filter((_, i) => i % step === 0 || i === loss.length - 1);
+  const positive = points.every((v) => v > 0 && Number.isFinite(v));
+  const log = positive && Math.max(...points) / Math.min(...points) > 10;
   const digits = Math.max(...points.map(Math.abs)) >= 10 ? 2 : 4;
   // CommonJS, and its types' default export is a colour: required, typed as the module.
   const asciichart = createRequire(import.meta.url)('asciichart') as typeof import('asciichart');
-  const chart = asciichart.plot(points, { height: 8, format: (x: number) => x.toFixed(digits).padStart(10) });
-  const every = step > 1 ? `, every ${step}th epoch` : '';
-  return `loss per epoch (${loss.length} epochs${every}):\n${chart}`;
+  const chart = asciichart.plot(log ? points.map(Math.log10) : points, {
+    height: 8,
+    format: (y: number) => (log ? 10 ** y : y).toFixed(digits).padStart(10),
+  });
+  const every = step === 1 ? '' : step === 2 ? ', every other epoch' : `, every ${step}${ordinal(step)} epoch`;
+  return `loss per epoch (${loss.length} epochs${every}${log ? ', log scale' : ''}):\n${chart}`;
+}
+
+function ordinal(n: number): string {
+  if (n % 100 >= 11 && n % 100 <= 13) return 'th';
+  return ['th', 'st', 'nd', 'rd'][n % 10] ?? 'th';
 }

@@ -38,7 +38,7 @@ export const TRAINABLES: Trainable[] = [
   {
     name: 'seed',
     aliases: ['seed-linreg'],
-    description: 'the README seed: Dense(1) on y = 3x + U[0,1), Adam, mean squared error',
+    description: "the README's seed example: Dense(1) fitted to y = 3x + U[0,1) by Adam on mean squared error",
     defaults: SEED_TRAIN_DEFAULTS,
     run: async (_log, opts) => {
       const r = await trainSeed(opts);

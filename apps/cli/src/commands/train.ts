@@ -96,7 +96,7 @@ export async function train(t: Trainable, opts: TrainOptions, io: Io): Promise<n
       await writeOwnFile('train', opts.plot, await historySvg(r.history.history, title), SVG_MARK);
       io.out(`wrote the loss and metrics per epoch to ${resolve(opts.plot)}`);
     }
-    if (io.stdout.isTTY && r.history.history.loss?.length > 1) io.out(terminalChart(r.history.history.loss, io.stdout.columns ?? 80));
+    if (io.stdout.isTTY && r.history.history.loss?.length > 1) io.out(terminalChart(r.history.history.loss, io.stdout.columns || 80));
     io.out(summary(t, backend, r));
     return r.target.met ? 0 : 1;
   } finally {
