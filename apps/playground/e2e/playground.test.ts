@@ -155,6 +155,25 @@ describe('the playground in headless Chromium', () => {
     expect(bytes[0]).toBe(0x08);
     expect(bytes.includes(Buffer.from('nabla'))).toBe(true);
     expect(bytes.length).toBeGreaterThan(784 * 128 * 4);
+
+    // Downloaded as nabla's two files, which load back through the file input.
+    const files: string[] = [];
+    const saved = new Promise<void>((done) => {
+      page.on('download', async (d) => {
+        const path = join(shotsDir, '..', d.suggestedFilename());
+        await d.saveAs(path);
+        files.push(path);
+        if (files.length === 2) done();
+      });
+    });
+    await page.click('#download');
+    await saved;
+    expect(files.map((f) => f.split('/').at(-1)).sort()).toEqual(['playground-mnist-mlp.json', 'playground-mnist-mlp.weights.bin']);
+    await page.setInputFiles('#load-files', files);
+    await page.waitForFunction(() => /Loaded the MNIST MLP model/.test(document.querySelector('#train-status')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
+    expect(await page.textContent('#train-notes')).toMatch(/test accuracy (8[5-9]|9\d)\./);
   });
 
   test('Compare trains the seed regression on every backend from one seed: the curves agree', async () => {
@@ -179,6 +198,8 @@ describe('the playground in headless Chromium', () => {
   test('Conformance runs the whole suite on cpu with no failure and gives a summary to copy', async () => {
     await page.goto(`${s.url}#conformance`);
     await page.waitForSelector('#view-conformance input[name="group"]', { timeout: 60_000 });
+    // The README's screenshot shows a second backend beside cpu (about a minute more).
+    if (process.env.PLAYGROUND_SCREENSHOTS) await page.check('#view-conformance input[name="conformance-backend"][value="onnx-wasm"]');
     await page.click('#conformance-run');
     expect(await settled('conformance-status'), `${await page.textContent('#conformance-status')}${logs()}`).toBe('done');
     expect(await data('#conformance-status', 'fail')).toBe('0');
@@ -188,6 +209,7 @@ describe('the playground in headless Chromium', () => {
     expect(summary).toMatch(/^browser: .*Chrome/m);
     expect(summary).toMatch(/^WebGPU adapter: /m);
     expect(summary).toMatch(/^cpu: \d+ pass, 0 fail/m);
+    expect(await page.locator('#conformance-matrix tbody tr').count()).toBeGreaterThan(10);
     await shot('conformance');
   });
 });

@@ -6,11 +6,14 @@
 import '@nabla/backend-cpu';
 import { loadModel, saveModel } from '@nabla/nn';
 
-export async function downloadSaved(where: string): Promise<void> {
+/** Returns the names of the two files the browser downloads. */
+export async function downloadSaved(where: string): Promise<string[]> {
+  const name = where.replace(/^indexeddb:\/\//, '');
   const model = await loadModel(where);
   try {
-    await saveModel(model, `downloads://${where.replace(/^indexeddb:\/\//, '')}`);
+    await saveModel(model, `downloads://${name}`);
   } finally {
     model.dispose();
   }
+  return [`${name}.json`, `${name}.weights.bin`];
 }

@@ -81,8 +81,8 @@ export class Lines {
       animation: false,
       title: { text: title, left: 'center', textStyle: { fontSize: 13, fontWeight: 600 } },
       tooltip: { trigger: 'axis', valueFormatter: (v) => (typeof v === 'number' ? Number(v.toPrecision(5)).toString() : String(v)) },
-      legend: { bottom: 0, type: 'plain', textStyle: { fontSize: 11 } },
-      grid: { left: 56, right: 16, top: 32, bottom: 56 },
+      legend: { bottom: 0, itemWidth: 16, itemGap: 8, textStyle: { fontSize: 11 } },
+      grid: { left: 56, right: 16, top: 32, bottom: 60 },
       xAxis: { type: 'value', name: xName, nameLocation: 'middle', nameGap: 24, min: 'dataMin', max: 'dataMax' },
       yAxis: { type: positive ? 'log' : 'value', name: yName, nameLocation: 'middle', nameGap: 42, scale: true },
       series: this.series.map(

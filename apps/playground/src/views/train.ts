@@ -125,13 +125,13 @@ export function trainView(client: WorkerClient, backends: BackendStatus[]): HTML
       symbols: true,
     });
     loss.set([
-      { name: 'loss per step', data: steps.map((s) => [s.step, s.loss]), faint: true },
+      { name: 'per step', data: steps.map((s) => [s.step, s.loss]), faint: true },
       fromEpochs('epoch mean', 'loss'),
       ...(epochs.some((e) => 'val_loss' in e.logs) ? [fromEpochs('held out', 'val_loss')] : []),
     ]);
     if (TASK_INFO[task].classification) {
       accuracy.set([
-        { name: 'accuracy per step', data: steps.map((s) => [s.step, s.accuracy ?? Number.NaN]), faint: true },
+        { name: 'per step', data: steps.map((s) => [s.step, s.accuracy ?? Number.NaN]), faint: true },
         fromEpochs('epoch mean', 'accuracy'),
         ...(epochs.some((e) => 'val_accuracy' in e.logs) ? [fromEpochs('held out', 'val_accuracy')] : []),
       ]);
@@ -284,7 +284,8 @@ export function trainView(client: WorkerClient, backends: BackendStatus[]): HTML
     try {
       const r = await client.ask<'saved'>({ type: 'save' });
       const { downloadSaved } = await import('../model-files.js');
-      await downloadSaved(r.where);
+      const names = await downloadSaved(r.where);
+      setState('done', `Saved to ${r.where} and downloaded ${names.join(' and ')}.`);
     } catch (e) {
       setState('error', (e as Error).message);
     }

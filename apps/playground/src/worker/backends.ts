@@ -34,9 +34,10 @@ function within<T>(ms: number, what: string, p: Promise<T>): Promise<T | string>
 }
 
 /**
- * Which backends run in this browser. cpu, onnx-wasm and webgpu run a small computation;
- * onnx-webgpu needs a WebGPU adapter, and is not tried here because its runtime is a 27 MB
- * download that only a run that picks it should pay for (a failure then shows in that run).
+ * Which backends run in this browser. cpu and webgpu run a small computation. The ONNX Runtime
+ * ones are not tried here: their WebAssembly is a download (14 MB for onnx-wasm, 27 MB for
+ * onnx-webgpu) that only a run picking them should pay for, and a failure then shows in that
+ * run; onnx-wasm needs WebAssembly, onnx-webgpu a WebGPU adapter as well.
  */
 export async function probeBackends(): Promise<BackendStatus[]> {
   const gpu = (globalThis.navigator as Navigator & { gpu?: GPU }).gpu;
@@ -59,6 +60,16 @@ export async function probeBackends(): Promise<BackendStatus[]> {
     }
     if (name === 'onnx-webgpu') {
       out.push({ name, available: true, reason: "onnxruntime-web's WebGPU build (27 MB, loaded on first use)" });
+      continue;
+    }
+    if (name === 'onnx-wasm') {
+      const wasm = typeof WebAssembly === 'object';
+      const threads = globalThis.crossOriginIsolated ? 'several threads' : 'one thread: the page is not cross-origin isolated';
+      out.push({
+        name,
+        available: wasm,
+        reason: wasm ? `onnxruntime-web's WebAssembly build (14 MB, loaded on first use; ${threads})` : 'this browser has no WebAssembly',
+      });
       continue;
     }
     const problem = await within(30_000, name, tryBackend(name));
