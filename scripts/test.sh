@@ -6,12 +6,22 @@ cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # The browser tests run in Debian's Chromium. The WebGPU tests in Node run Dawn on a Vulkan
 # driver: on a machine without a GPU, the SwiftShader driver that the chromium package ships,
-# through Debian's Vulkan loader (libvulkan1). As root, install what is missing.
+# through Debian's Vulkan loader (libvulkan1). @nabla/distributed's tests run gloo ranks under
+# Debian's PyTorch (python3-torch with NumPy, and OpenBLAS's threaded build, without which torch
+# links the reference BLAS), through the launcher's Python (python3, else /usr/bin/python3).
+# As root, install what is missing.
+missing=()
 if ! command -v chromium >/dev/null 2>&1 || ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then
+  missing+=(chromium libvulkan1)
+fi
+if ! python3 -c 'import torch' >/dev/null 2>&1 && ! /usr/bin/python3 -c 'import torch' >/dev/null 2>&1; then
+  missing+=(python3-torch python3-numpy libopenblas0-pthread)
+fi
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium libvulkan1 >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "scripts/test.sh: the browser and WebGPU tests need Debian's chromium and libvulkan1 (sudo apt-get install chromium libvulkan1)" >&2
+    echo "scripts/test.sh: the browser, WebGPU and distributed tests need Debian's ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
     exit 1
   fi
 fi

@@ -6,6 +6,7 @@ import { mkdirSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as nb from '@nabla/core';
+import { distMlpBench } from './dist-mlp.js';
 import { fitScalingBench } from './fit-scaling.js';
 import { DEFAULT_GPU_RUN, destroyGpuBackends, GPU_BACKENDS } from './gpu-backends.js';
 import { gpuConvBench } from './gpu-conv.js';
@@ -22,7 +23,7 @@ import { seedLinregBench } from './seed-linreg.js';
 /**
  * nabla's benchmarks beside TensorFlow.js, in one run:
  *   node apps/bench/dist/main.js [--workloads matmul,seed-linreg,mlp-mnist,fit-scaling,ort-overhead,conv-step,lstm-step,lstm-compile,
- *     gru-step,transformer-step] [--sizes 128,256,512,1024]
+ *     gru-step,transformer-step,dist-mlp] [--sizes 128,256,512,1024]
  *     [--backends cpu] [--out bench-results]
  * --sizes applies to matmul; the training workloads have fixed sizes.
  * Prints medians and ratios to each peer (the layer steps also PyTorch's); writes the results as JSON.
@@ -64,6 +65,7 @@ const WORKLOADS: Record<string, (opts: Options, backends: string[]) => Promise<R
   'gru-step': (_, backends) => layerStepBench('gru-step', backends),
   'transformer-step': (_, backends) => layerStepBench('transformer-step', backends),
   'lstm-compile': (_, backends) => lstmCompileBench(backends),
+  'dist-mlp': (_, backends) => distMlpBench(backends),
   'gpu-matmul': (opts, backends) => gpuMatmulBench(opts.sizes ?? GPU_MATMUL_SIZES, backends),
   'gpu-mlp': (opts, backends) => gpuMlpBench(opts.batches ?? GPU_MLP_BATCHES, backends, opts.samples),
   'gpu-conv': (_, backends) => gpuConvBench(backends),

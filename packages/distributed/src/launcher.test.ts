@@ -182,7 +182,7 @@ describe.skipIf(!python)('two gloo ranks train the MNIST MLP', () => {
       2,
       { NABLA_TEST_EPOCHS: '1000', NABLA_TEST_SIGNAL_AT: '20' },
       {
-        launcher: ['--timeout', '3', '--grace', '1'],
+        launcher: ['--timeout', '5', '--grace', '1'],
         onLine: (line) => {
           const m = /^PID (\d+) AT 20$/.exec(line);
           if (!m) return;
@@ -193,9 +193,10 @@ describe.skipIf(!python)('two gloo ranks train the MNIST MLP', () => {
     );
     expect(stoppedAt, r.output).toBeGreaterThan(start);
     expect(r.code, r.output).not.toBe(0);
-    expect(r.output).toMatch(/rank 0 of 2: torch.distributed's all_reduce failed after [34]\.\d s.*Timed out/);
+    expect(r.output).toMatch(/rank 0 of 2: torch.distributed's all_reduce failed after [56]\.\d s.*Timed out/);
     expect(r.output).toMatch(/rank\(s\) 1 still running 1 s after rank 0 failed: stopping them/);
-    // 3 s of timeout, 1 s of grace, up to 5 s for SIGTERM before SIGKILL (a stopped process ignores SIGTERM).
-    expect(r.ended - stoppedAt).toBeLessThan(15_000);
+    // 5 s of timeout, 1 s of grace, then SIGTERM, and SIGKILL for what is left (a stopped process
+    // ignores SIGTERM): about 6 s here; the bound leaves room for a loaded machine.
+    expect(r.ended - stoppedAt).toBeLessThan(20_000);
   });
 });
