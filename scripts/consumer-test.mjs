@@ -5,8 +5,9 @@
 //     output (a dist/ file whose source is gone: tsc never deletes one);
 //   - Node: the README's examples (extracted from README.md) run on every Node backend, webgpu
 //     (Dawn) included, each package README's example runs and prints the values its comments
-//     state, the backend packages' entries register what they should, and require() from
-//     CommonJS works or says to use import;
+//     state, the backend packages' entries register what they should, @nabla/distributed's
+//     example also runs as two ranks through its launcher (where a Python has torch), and
+//     require() from CommonJS works or says to use import;
 //   - TypeScript: strict, with node16 and bundler resolution, the examples type-check and wrong
 //     calls stay type errors;
 //   - browsers: Vite production builds of four pages (core + cpu; core + webgpu, training on
@@ -290,6 +291,21 @@ try {
         check(backend === dir.slice('backend-'.length), `packages/${dir}/README.md: runs on '${dir.slice(8)}'`);
       const compact = printed.replace(/\s+/g, '');
       for (const value of states) check(compact.includes(value), `packages/${dir}/README.md: prints ${value}, as its comment says`);
+    }
+    // @nabla/distributed's example again, as two gloo ranks started by its bin: the launcher's
+    // Python module as the tarball ships it, where a Python imports torch (scripts/test.sh installs Debian's).
+    if (withExamples.some(({ dir }) => dir === 'distributed')) {
+      const launcher = join(project, 'node_modules/@nabla/distributed/dist/cli.js');
+      const dist = await exec('node', [launcher, '--nproc', '2', 'out/readme-distributed.js'], { cwd: project });
+      const ranks = dist.stdout.replace(/\s+/g, '').split('[true,2]').length - 1;
+      if (dist.code === 2 && /no Python with torch/.test(dist.output))
+        console.log(`  skip @nabla/distributed's launcher: ${dist.output.trim()}`);
+      else
+        check(
+          dist.code === 0 && ranks === 2,
+          `@nabla/distributed: npx nabla-dist --nproc 2 runs its README's example on 2 ranks (${ranks} printed [true, 2])`,
+        );
+      if (dist.code !== 0) console.log(dist.output.slice(-3000));
     }
     const onnxNode = await exec(
       'node',

@@ -22,7 +22,7 @@ export type Env = Record<string, string | undefined>;
 export const HOW_TO_START =
   'start it with the launcher: `npx nabla-dist --nproc 2 train.mjs` (or `python3 -m nabla_dist --nproc 2 train.mjs` ' +
   'with PYTHONPATH=node_modules/@nabla/distributed/python) on one machine, or ' +
-  '`torchrun --nproc-per-node 2 -m nabla_dist train.mjs` across machines';
+  '`torchrun --nproc_per_node 2 -m nabla_dist train.mjs` across machines';
 
 const VARS = [
   'NABLA_DIST_RANK',

@@ -6,7 +6,7 @@ GPUs) and starts the user's Node script as its child; the script's `fromEnv()` f
 requests and their answers), and this process runs the collectives on the file's memory in place.
 
     python3 -m nabla_dist --nproc 2 train.mjs            # N ranks on this machine
-    torchrun --nproc-per-node 2 -m nabla_dist train.mjs  # one rank per torchrun worker
+    torchrun --nproc_per_node 2 -m nabla_dist train.mjs  # one rank per torchrun worker
 
 Only the standard library, NumPy and torch: nothing is downloaded.
 """

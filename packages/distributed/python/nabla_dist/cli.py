@@ -9,7 +9,7 @@ ways to start a job:
   python3 -m nabla_dist --nproc 2 train.mjs [args...]
       N ranks on this machine (this process starts them, with MASTER_ADDR, MASTER_PORT, RANK,
       WORLD_SIZE and LOCAL_RANK set, and stops them all when one fails)
-  torchrun --nnodes 2 --nproc-per-node 4 --rdzv-endpoint HOST:29400 -m nabla_dist train.mjs
+  torchrun --nnodes 2 --nproc_per_node 4 --rdzv_backend c10d --rdzv_endpoint HOST:29400 -m nabla_dist train.mjs
       one rank per torchrun worker (any launcher that sets RANK, WORLD_SIZE, MASTER_ADDR and
       MASTER_PORT works the same: Kubeflow's PyTorchJob, Slurm with those variables)
 
@@ -41,6 +41,7 @@ def parser():
     p.add_argument(
         '--nproc',
         '--nproc-per-node',
+        '--nproc_per_node',
         type=int,
         help='start this many ranks on this machine; without it this process is one rank of a job '
         'whose launcher (torchrun) set RANK, WORLD_SIZE, MASTER_ADDR and MASTER_PORT',
@@ -99,7 +100,7 @@ def main(argv):
         print(
             f"nabla_dist: not started by a launcher ({', '.join(missing)} unset) and no --nproc: "
             'start N ranks on this machine with `python3 -m nabla_dist --nproc N script.mjs`, '
-            'or one rank per worker with `torchrun --nproc-per-node N -m nabla_dist script.mjs`',
+            'or one rank per worker with `torchrun --nproc_per_node N -m nabla_dist script.mjs`',
             file=sys.stderr,
         )
         return 2

@@ -7,12 +7,15 @@
 //   NABLA_TEST_EPOCHS   epochs (default 6: 300 steps)
 //   NABLA_TEST_SIGNAL_AT  print `PID <pid> AT <step>` on rank 1 after that step (the kill test), then keep training
 //   NABLA_TEST_THROW_AT   rank 1's callback throws after that step (the abort test)
+//   NABLA_TEST_CHECKPOINT  folder: rank 0 saves a checkpoint per epoch (epoch-<n>) and, at the start,
+//                          loads the latest, from which every rank resumes (torchrun's restarts)
+//   NABLA_TEST_DIE_AT      rank 1 kills itself with SIGKILL after that step, on torchrun's first attempt only
 import '@nabla/backend-cpu';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as nb from '@nabla/core';
-import { CustomCallback, Dense, GlorotUniform, Sequential } from '@nabla/nn';
+import { CustomCallback, Dense, GlorotUniform, loadWeights, ModelCheckpoint, Sequential } from '@nabla/nn';
 import { fromEnv } from '../../dist/index.js';
 
 const PIXELS = 784;
@@ -21,6 +24,9 @@ const samples = Number(env.NABLA_TEST_SAMPLES ?? 3200);
 const epochs = Number(env.NABLA_TEST_EPOCHS ?? 6);
 const signalAt = env.NABLA_TEST_SIGNAL_AT === undefined ? -1 : Number(env.NABLA_TEST_SIGNAL_AT);
 const throwAt = env.NABLA_TEST_THROW_AT === undefined ? -1 : Number(env.NABLA_TEST_THROW_AT);
+const checkpoints = env.NABLA_TEST_CHECKPOINT;
+const attempt = Number(env.TORCHELASTIC_RESTART_COUNT ?? 0);
+const dieAt = env.NABLA_TEST_DIE_AT === undefined || attempt > 0 ? -1 : Number(env.NABLA_TEST_DIE_AT);
 
 /** n digits, 0-9 in turn, each digit's images in order (the same on every rank and run). */
 function digits(n) {
@@ -54,9 +60,23 @@ const perStep = new CustomCallback({
     const step = losses.length;
     if (rank === 1 && step === signalAt) console.log(`PID ${process.pid} AT ${step}`);
     if (rank === 1 && step === throwAt) throw new Error(`the test's callback fails at step ${step}`);
+    if (rank === 1 && step === dieAt) process.kill(process.pid, 'SIGKILL');
   },
 });
-await model.fit(x, y, { epochs, batchSize: 64, seed: 7, verbose: 0, callbacks: [perStep], distributed });
+const callbacks = [perStep];
+let initialEpoch = 0;
+if (checkpoints) {
+  // Rank 0 finds the latest checkpoint and tells the others where to start; fit's first
+  // broadcast then gives them the weights rank 0 loads.
+  const latest = rank === 0 ? Math.max(0, ...readdirSync(checkpoints).map((f) => Number(/^epoch-(\d+)$/.exec(f)?.[1] ?? 0))) : 0;
+  const shared = new Float32Array([latest]);
+  await distributed.broadcast(shared, 0);
+  initialEpoch = shared[0];
+  if (rank === 0 && initialEpoch > 0) await loadWeights(model, join(checkpoints, `epoch-${initialEpoch}`));
+  console.log(`rank ${rank}: attempt ${attempt}, starting after epoch ${initialEpoch}`);
+  callbacks.push(new ModelCheckpoint({ filepath: join(checkpoints, 'epoch-{epoch}') }));
+}
+await model.fit(x, y, { epochs, initialEpoch, batchSize: 64, seed: 7, verbose: 0, callbacks, distributed });
 
 const weights = await Promise.all(model.weights.map((w) => w.value.data()));
 const flat = new Float32Array(weights.reduce((n, w) => n + w.length, 0));
