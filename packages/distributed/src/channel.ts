@@ -66,7 +66,8 @@ export class Channel {
   /**
    * This rank gives up (fit failed here for a reason of its own): the Python process publishes
    * the reason and breaks its connections, so that every other rank's pending and later
-   * collectives fail now, naming this rank and the reason. Sent at once, not queued; later calls here fail.
+   * collectives fail now, naming this rank and the reason. Sent at once, not queued; later
+   * calls here fail.
    */
   abort(reason: string): void {
     if (this.failure) return;

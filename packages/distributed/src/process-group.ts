@@ -18,16 +18,17 @@ export interface CommStats {
 }
 
 /**
- * This process's rank in a job started by the launcher, as @nabla/nn's `fit(..., { distributed })` takes it, and its collectives (torch.distributed's
- * all_reduce and broadcast, run by the rank's Python process on the shared-memory file's data).
- * Every rank must make the same calls in the same order, with the same lengths.
+ * This process's rank in a job started by the launcher, as @nabla/nn's `fit(..., { distributed })`
+ * takes it, and its collectives (torch.distributed's all_reduce and broadcast, run by the rank's
+ * Python process on the shared-memory file's data). Every rank must make the same calls in the
+ * same order, with the same lengths.
  */
 export class ProcessGroup implements Distributed {
   readonly rank: number;
   readonly worldSize: number;
   /**
    * This rank's place among the ranks on its machine (LOCAL_RANK): the GPU it should use where
-   * there are several, e.g. onnxruntime's CUDA provider's `deviceId`.
+   * there are several (NCCL reduces on cuda:localRank; see the README's GPUs section).
    */
   readonly localRank: number;
   /** How many ranks run on this machine (LOCAL_WORLD_SIZE). */

@@ -25,6 +25,27 @@ def shm_path(job, rank):
     return os.path.join(shm_dir(), f'{PREFIX}{job}-{rank}-{os.getpid()}')
 
 
+def note_failure(job, rank, at):
+    """Tells the plain launcher when this rank saw its failure, so that it can name the rank that
+    failed first (the others fail because of it, and may end first). Only under the plain launcher."""
+    if os.environ.get('NABLA_DIST_JOB') != job or at is None:
+        return
+    try:
+        with open(os.path.join(shm_dir(), f'{PREFIX}{job}-{rank}.failed'), 'w') as f:
+            f.write(repr(at))
+    except OSError:
+        pass
+
+
+def failure_time(job, rank):
+    """When a rank saw its failure; None if it could not say (killed outright: likely the cause)."""
+    try:
+        with open(os.path.join(shm_dir(), f'{PREFIX}{job}-{rank}.failed')) as f:
+            return float(f.read())
+    except (OSError, ValueError):
+        return None
+
+
 def remove_job_files(job):
     """Removes a job's files that a rank killed before its own clean-up left behind."""
     for path in glob.glob(os.path.join(shm_dir(), f'{PREFIX}{job}-*')):

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 
-from .channel import remove_job_files
+from .channel import failure_time, remove_job_files
 from .rank import describe_exit, exit_code
 
 PACKAGE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -37,6 +37,16 @@ def signal_group(proc, signum):
         os.killpg(proc.pid, signum)
     except ProcessLookupError:
         pass
+
+
+def first_failure(job, codes):
+    """The rank whose failure came first: the others fail because of it, and may end before it.
+    Each rank notes when it saw its failure; one that could not (killed outright) comes first."""
+    failed = [r for r, c in enumerate(codes) if c != 0]
+    if not failed:
+        return None
+    times = {r: failure_time(job, r) for r in failed}
+    return min(failed, key=lambda r: (times[r] is not None, times[r] or 0.0, r))
 
 
 def launch(nproc, args, command):
@@ -75,26 +85,23 @@ def launch(nproc, args, command):
     signal.signal(signal.SIGINT, forward)
 
     codes = [None] * nproc
-    first = None  # (rank, code) of the first failure
+    failed = False
     terminate_at = kill_at = None
-    said = False
     while True:
         for rank, p in enumerate(procs):
             if codes[rank] is None and p.poll() is not None:
                 codes[rank] = p.returncode
-                if p.returncode != 0 and first is None:
-                    first = (rank, p.returncode)
+                if p.returncode != 0 and not failed:
+                    failed = True
                     terminate_at = time.monotonic() + args.grace
-        if terminate_at is not None and kill_at is None and not said:
-            said = True
-            if any(c is None for c in codes):
-                say(f'rank {first[0]} {describe_exit(first[1])}; the others get {args.grace:g} s to end before they are stopped')
+                    if any(c is None for c in codes):
+                        say(f'rank {rank} {describe_exit(p.returncode)}; the others get {args.grace:g} s to end before they are stopped')
         if all(c is not None for c in codes):
             break
         now = time.monotonic()
         if terminate_at is not None and now >= terminate_at:
             running = [r for r, c in enumerate(codes) if c is None]
-            say(f'rank(s) {", ".join(map(str, running))} still running {args.grace:g} s after rank {first[0]} failed: stopping them')
+            say(f'rank(s) {", ".join(map(str, running))} still running {args.grace:g} s after a rank failed: stopping them')
             for r in running:
                 signal_group(procs[r], signal.SIGTERM)
             terminate_at, kill_at = None, now + 5
@@ -105,13 +112,16 @@ def launch(nproc, args, command):
             kill_at = None
         time.sleep(0.02)
 
-    if first is not None or stop['signal'] is not None:
+    if failed or stop['signal'] is not None:
         # A rank's Python killed outright leaves its script behind, in the rank's process group.
         for p in procs:
             signal_group(p, signal.SIGKILL)
+    first = first_failure(job, codes)
     remove_job_files(job)
     if first is not None:
-        return exit_code(first[1])
+        if nproc > 1:
+            say(f'the job failed: rank {first} first, which {describe_exit(codes[first])}')
+        return exit_code(codes[first])
     if stop['signal'] is not None:
         return 128 + stop['signal']
     return 0

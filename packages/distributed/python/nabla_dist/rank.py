@@ -21,7 +21,7 @@ import sys
 import time
 from datetime import timedelta
 
-from .channel import SharedBuffer, shm_path
+from .channel import SharedBuffer, note_failure, shm_path
 
 # Store keys: how many ranks failed, and the first one's message.
 FAILURES = 'nabla_dist/failures'
@@ -40,6 +40,11 @@ def describe_exit(returncode):
         except ValueError:
             name = f'signal {-returncode}'
         return f'was killed by {name}'
+    if returncode > 128:
+        try:
+            return f'exited with code {returncode} (128 + {signal.Signals(returncode - 128).name})'
+        except ValueError:
+            pass
     return f'exited with code {returncode}'
 
 
@@ -52,6 +57,8 @@ class Rank:
         self.local_rank = int(os.environ.get('LOCAL_RANK', self.rank))
         self.local_world = int(os.environ.get('LOCAL_WORLD_SIZE', self.world))
         self.child = None
+        # When this rank saw its failure (CLOCK_MONOTONIC, the same clock in every process here).
+        self.failed_at = None
         # Time spent in torch.distributed's calls, for the script's stats().
         self.stats = {'calls': 0, 'floats': 0, 'seconds': 0.0}
 
@@ -135,6 +142,7 @@ class Rank:
                 # their waits now (no answer: the script is already failing).
                 reason = parse_reason(parts[1] if len(parts) > 1 else '')
                 message = f'rank {self.rank} gave up: {reason}'
+                self.failed_at = time.monotonic()
                 self.give_up(message)
                 return message
             start = time.monotonic()
@@ -151,6 +159,7 @@ class Rank:
                 self.stats['floats'] += n
                 self.stats['seconds'] += time.monotonic() - start
             except Exception as e:  # noqa: BLE001 - every failure goes back to the script
+                self.failed_at = time.monotonic()
                 what = {'allreduce': 'all_reduce', 'broadcast': 'broadcast', 'barrier': 'barrier'}.get(op, op)
                 waited = time.monotonic() - start
                 cause = self.published_failure()
@@ -173,10 +182,12 @@ class Rank:
                 answers.write(b'ok\n')
             except BrokenPipeError:
                 break  # the script is gone: the exit code says why
+        # The script closed its end: it ended (its exit code says how).
+        self.failed_at = time.monotonic()
         return None
 
     def give_up(self, message):
-        """Publishes why this rank fails (the first such message wins) and breaks its connections,
+        """Publishes why this rank ends (the first such message wins) and breaks its connections,
         so that the others' pending and later collectives fail now rather than at --timeout."""
         if message is not None:
             try:
@@ -238,6 +249,8 @@ class Rank:
             returncode = self.wait_child(self.args.grace) if failure else self.child.wait()
             requests.close()
             answers.close()
+            if returncode != 0 or failure:
+                note_failure(job, self.rank, self.failed_at)
             if returncode != 0:
                 ended = f'its script (pid {self.child.pid}) {describe_exit(returncode)}'
                 self.say(ended)
@@ -247,7 +260,11 @@ class Rank:
             if failure:
                 self.say(f'the script ended with code 0 after a failed collective: {failure}')
                 return 1
-            self.dist.destroy_process_group()
+            # Read only if another rank's collective then fails: it waited for a call this rank never made.
+            self.give_up(
+                f'rank {self.rank} ended normally (its script exited with code 0) while this rank still called '
+                'collectives: every rank must make the same calls'
+            )
             return 0
         finally:
             buffer.close()
