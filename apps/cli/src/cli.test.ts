@@ -99,6 +99,8 @@ describe('train, save, predict, export, plot', () => {
   test('--plot: an SVG (ECharts) with one point per epoch on the loss and metric lines', () => {
     const text = readFileSync(svg, 'utf8');
     expect(text.startsWith(`${SVG_MARK}\n<svg`)).toBe(true);
+    // Named for screen readers: a non-empty <title> as the svg element's first child.
+    expect(text).toMatch(/^[^\n]*\n<svg[^>]*><title>[^<]+<\/title>/);
     expect(text.trimEnd().endsWith('</svg>')).toBe(true);
     // Well formed: every element that opens closes.
     const opened = text.match(/<(?!\/|!)[a-zA-Z]+(?=[\s>])(?![^>]*\/>)/g)?.length;

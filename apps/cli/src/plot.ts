@@ -67,7 +67,13 @@ export async function historySvg(history: Record<string, number[]>, title: strin
   });
   const svg = chart.renderToSVGString();
   chart.dispose();
-  return `${SVG_MARK}\n${svg}\n`;
+  // A <title> names the chart to screen readers and image viewers; ECharts draws its title as text only.
+  const titled = svg.replace(/^(<svg[^>]*>)/, `$1<title>${escapeXml(title)}</title>`);
+  return `${SVG_MARK}\n${titled}\n`;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /**
