@@ -8,7 +8,8 @@
 //     state, the backend packages' entries register what they should, @nabla/distributed's
 //     example also runs as two ranks through its launcher (where a Python has torch), and
 //     require() from CommonJS works or says to use import;
-//   - TypeScript: strict, with node16 and bundler resolution, the examples type-check and wrong
+//   - TypeScript: strict, with node16 and bundler resolution (a Node program; a page without Node's
+//     types), the examples type-check and wrong
 //     calls stay type errors;
 //   - browsers: Vite production builds of four pages (core + cpu; core + webgpu, training on
 //     Chromium's WebGPU adapter, SwiftShader here; Keras and core training on cpu and onnx-wasm;
@@ -244,9 +245,9 @@ try {
     }
   });
 
-  await timed('TypeScript (strict; node16 and bundler resolution)', async () => {
+  await timed('TypeScript (strict; node16 and bundler resolution, Node and browser)', async () => {
     const tsc = join(project, 'node_modules/typescript/bin/tsc');
-    const configs = ['tsconfig.node16.json', 'tsconfig.bundler.json'];
+    const configs = ['tsconfig.node16.json', 'tsconfig.bundler.json', 'tsconfig.browser.json'];
     const runs = await Promise.all(configs.map((config) => exec('node', [tsc, '-p', config], { cwd: project })));
     for (const [i, r] of runs.entries()) {
       const config = configs[i];
