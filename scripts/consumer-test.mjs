@@ -8,9 +8,8 @@
 //     state, the backend packages' entries register what they should, @nabla/distributed's
 //     example also runs as two ranks through its launcher (where a Python has torch), and
 //     require() from CommonJS works or says to use import;
-//   - TypeScript: strict, with node16 and bundler resolution (a Node program; a page without Node's
-//     types), the examples type-check and wrong
-//     calls stay type errors;
+//   - TypeScript: strict, with node16 and bundler resolution (a Node program; a page without
+//     Node's types), the examples type-check and wrong calls stay type errors;
 //   - browsers: Vite production builds of four pages (core + cpu; core + webgpu, training on
 //     Chromium's WebGPU adapter, SwiftShader here; Keras and core training on cpu and onnx-wasm;
 //     the onnx package's other entries) work in headless Chromium, with matching losses across
