@@ -5,8 +5,8 @@
 //     the tests ran against, not whatever a range resolves to on the day;
 //   - "files" that ship dist/ and keep tests and test-utils out (of src/, and of the build);
 //   - `sideEffects` that keep what runs on import: a module imported only for its effect
-//     (`import './x.js'`) and the module importing it, and a module that registers a backend at
-//     its top level. Bundlers drop modules a package calls side-effect free, and skip the body
+//     (`import './x.js'`) and the module importing it, and a module that registers something (a
+//     backend, a layer class) at its top level. Bundlers drop modules a package calls side-effect free, and skip the body
 //     of such a barrel, bare imports included, when they follow its re-exports.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -67,7 +67,9 @@ for (const name of readdirSync(join(root, 'packages'))) {
       need(file, `it imports ${target} for its effect`);
       need(imported, `${relative(dir, file)} imports it for its effect`);
     }
-    if (/^(registerBackend\(|throw )/m.test(text)) need(file, 'it registers a backend or throws when loaded');
+    // A top-level registration (a backend, a layer class: loadModel finds layers by name) or throw,
+    // also as the body of a top-level loop.
+    if (/^(for \(.*\) )?(register[A-Z]\w*\(|throw )/m.test(text)) need(file, 'it registers something or throws when loaded');
   }
 }
 
