@@ -14,6 +14,7 @@ import { findPython, pythonPath } from './python.js';
  */
 
 const pkg = join(import.meta.dirname, '..');
+const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const script = join(pkg, 'src', 'test-utils', 'train-mnist.mjs');
 const { python, reason } = findPython();
 if (!python) console.warn(`@nabla/distributed: the launcher tests are skipped: ${reason}`);
@@ -81,9 +82,9 @@ function folder(name: string): string {
 }
 
 function result(dir: string, rank: number) {
-  const { losses } = JSON.parse(readFileSync(join(dir, `rank${rank}.json`), 'utf8')) as { losses: number[] };
+  const { losses, backend } = JSON.parse(readFileSync(join(dir, `rank${rank}.json`), 'utf8')) as { losses: number[]; backend: string };
   const bytes = readFileSync(join(dir, `rank${rank}.bin`));
-  return { losses, bytes, weights: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
+  return { losses, backend, bytes, weights: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
 }
 
 /** The job's files in /dev/shm: none may outlive it. */
@@ -148,6 +149,33 @@ describe.skipIf(!python)('two gloo ranks train the MNIST MLP', () => {
     let worst = 0;
     for (let i = 0; i < r0.weights.length; i++) worst = Math.max(worst, Math.abs(r0.weights[i] - single.weights[i]));
     expect(worst).toBeLessThan(1e-5);
+  });
+
+  test("every backend as a rank's: 2 ranks on cpu, onnx, onnx-wasm and webgpu train as one cpu process (20 steps within 1e-5)", async () => {
+    const short = { NABLA_TEST_SAMPLES: '640', NABLA_TEST_EPOCHS: '2' };
+    const singleDir = folder('single-short');
+    const single = await run(0, { ...short, NABLA_TEST_OUT: singleDir });
+    expect(single.code, single.output).toBe(0);
+    const reference = result(singleDir, 0).losses;
+    expect(reference).toHaveLength(20);
+    const backends = ['cpu', 'onnx', 'onnx-wasm', 'webgpu'];
+    const dirs = backends.map((b) => folder(`ranks-${b}`));
+    // webgpu's ranks run Dawn on this machine's Vulkan driver: SwiftShader's, without a GPU.
+    const vulkan: Record<string, string> =
+      !process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER) ? { VK_ICD_FILENAMES: SWIFTSHADER } : {};
+    const runs = await Promise.all(backends.map((b, i) => run(2, { ...short, ...vulkan, NABLA_BACKEND: b, NABLA_TEST_OUT: dirs[i] })));
+    for (const [i, r] of runs.entries()) {
+      expect(r.code, `${backends[i]}: ${r.output}`).toBe(0);
+      const [r0, r1] = [result(dirs[i], 0), result(dirs[i], 1)];
+      expect([r0.backend, r1.backend]).toEqual([backends[i], backends[i]]);
+      const losses = r0.losses;
+      expect(r1.losses).toEqual(losses);
+      expect(losses).toHaveLength(20);
+      for (const [step, loss] of losses.entries()) {
+        if (Math.abs(loss - reference[step]) > 1e-5 * Math.max(1, Math.abs(reference[step])))
+          expect.fail(`${backends[i]}, step ${step + 1}: loss ${loss} on two ranks, ${reference[step]} in one cpu process`);
+      }
+    }
   });
 
   test("torchrun (Debian's, past its argument bug) restarts a failed job, which resumes from rank 0's last checkpoint", async () => {
