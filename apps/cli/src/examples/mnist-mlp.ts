@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as nb from '@nabla/core';
 import { Adam, Dense, GlorotUniform, Sequential } from '@nabla/nn';
-import { type ExampleOptions, type Settings, seedOf, type Trained, withDefaults } from './options.js';
+import { type ExampleOptions, type Settings, seedOf, type Trained, timedFit, withDefaults } from './options.js';
 
 /** What the `mnist` package (CommonJS, untyped) exposes per digit: its 28x28 images, concatenated. */
 interface MnistDigit {
@@ -87,16 +87,12 @@ export async function mnistMlp(log: (line: string) => void, opts: ExampleOptions
   const model = mnistModel(opts);
   const { epochs, batchSize } = withDefaults(opts, MNIST_MLP_DEFAULTS);
   log(`  ${nTrain} training and ${nTest} held-out test digits`);
-  const t0 = performance.now();
-  const history = await model.fit(xTrain, yTrain, {
+  const { history, trainSeconds } = await timedFit(model, xTrain, yTrain, opts, {
     epochs,
     batchSize,
-    verbose: opts.verbose ?? 0,
-    callbacks: opts.callbacks,
     seed: seedOf(opts, 2, 7),
-    ...(opts.validation ? { validationData: [xTest, yTest] as [nb.Tensor, nb.Tensor] } : {}),
+    heldOut: [xTest, yTest],
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
   const { accuracy } = await model.evaluate(xTest, yTest, { batchSize: 500 });
   nb.dispose([xTrain, yTrain, xTest, yTest]);
   return {

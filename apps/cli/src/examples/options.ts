@@ -1,3 +1,4 @@
+import type * as nb from '@nabla/core';
 import type { Callback, History, Model } from '@nabla/nn';
 
 /**
@@ -49,4 +50,36 @@ export function withDefaults(opts: ExampleOptions, defaults: Settings): Settings
     batchSize: opts.batchSize ?? defaults.batchSize,
     learningRate: opts.learningRate ?? defaults.learningRate,
   };
+}
+
+/** What an example's fit takes besides the options: its settings, its shuffle's seed and its held-out data. */
+export interface FitSettings {
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  /** Evaluated after each epoch when the options ask for validation. */
+  heldOut?: [nb.Tensor, nb.Tensor];
+  /** In place of the options' verbosity (default 0). */
+  verbose?: 0 | 1 | 2;
+}
+
+/** fit as every example calls it (the options' callbacks, validation when asked for), timed. */
+export async function timedFit(
+  // biome-ignore lint/suspicious/noExplicitAny: a Sequential or a functional model of any outputs
+  model: Model<any>,
+  x: nb.Tensor,
+  y: nb.Tensor,
+  opts: ExampleOptions,
+  settings: FitSettings,
+): Promise<{ history: History; trainSeconds: number }> {
+  const t0 = performance.now();
+  const history = await model.fit(x, y, {
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    verbose: settings.verbose ?? opts.verbose ?? 0,
+    callbacks: opts.callbacks,
+    seed: settings.seed,
+    ...(opts.validation && settings.heldOut ? { validationData: settings.heldOut } : {}),
+  });
+  return { history, trainSeconds: (performance.now() - t0) / 1000 };
 }

@@ -1,6 +1,6 @@
 import * as nb from '@nabla/core';
 import { Adam, Dense, GlorotUniform, Sequential } from '@nabla/nn';
-import { type ExampleOptions, seedOf, type Trained, withDefaults } from './options.js';
+import { type ExampleOptions, seedOf, type Trained, timedFit, withDefaults } from './options.js';
 
 export interface SeedLinregResult {
   weight: number;
@@ -98,15 +98,7 @@ export async function trainSeed(opts: ExampleOptions = {}): Promise<SeedTrainRes
   const { X, y } = seedData();
   const model = new Sequential([new Dense(1, { inputDim: 1, kernelInitializer: new GlorotUniform({ seed: seedOf(opts, 0, 1) }) })]);
   model.compile({ optimizer: new Adam({ learningRate }), loss: 'meanSquaredError', metrics: ['meanAbsoluteError'] });
-  const t0 = performance.now();
-  const history = await model.fit(X, y, {
-    epochs,
-    batchSize,
-    verbose: opts.verbose ?? 0,
-    callbacks: opts.callbacks,
-    seed: seedOf(opts, 1, 3),
-  });
-  const trainSeconds = (performance.now() - t0) / 1000;
+  const { history, trainSeconds } = await timedFit(model, X, y, opts, { epochs, batchSize, seed: seedOf(opts, 1, 3) });
   const finalLoss = (await model.evaluate(X, y, { batchSize: 100 })).loss;
   const [kernel, bias] = model.getWeights();
   const weight = (await kernel.data())[0];

@@ -1,7 +1,7 @@
 import * as nb from '@nabla/core';
 import { Adam, cosineDecay, Dense, GRU, LSTM, Sequential } from '@nabla/nn';
 import { sineWaves } from './data/sine.js';
-import { type ExampleOptions, type Settings, type Trained, withDefaults } from './options.js';
+import { type ExampleOptions, type Settings, seedOf, type Trained, timedFit, withDefaults } from './options.js';
 
 export type RecurrentKind = 'LSTM' | 'GRU';
 
@@ -51,16 +51,13 @@ export async function sequences(kind: RecurrentKind, log: (line: string) => void
   const learningRate = cosineDecay({ initialLearningRate, decaySteps: steps });
   model.compile({ optimizer: new Adam({ learningRate }), loss: 'meanSquaredError' });
   log(`  ${kind}(${units}): ${samples} training and ${nVal} validation waves of ${length} steps, ${epochs} epochs`);
-  const t0 = performance.now();
-  const history = await model.fit(train.x, train.y, {
+  const { history, trainSeconds } = await timedFit(model, train.x, train.y, opts, {
     epochs,
     batchSize,
+    seed: seedOf(opts, 1, 4),
+    heldOut: [val.x, val.y],
     verbose,
-    callbacks: opts.callbacks,
-    seed: opts.seed === undefined ? 4 : opts.seed + 1,
-    ...(opts.validation ? { validationData: [val.x, val.y] as [nb.Tensor, nb.Tensor] } : {}),
   });
-  const trainSeconds = (performance.now() - t0) / 1000;
   const { loss } = await model.evaluate(val.x, val.y, { batchSize: nVal });
   nb.dispose([train.x, train.y, val.x, val.y]);
   return {
