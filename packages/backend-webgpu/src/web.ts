@@ -22,12 +22,4 @@ export const createWebGpuBackend = (name: string, options: WebGpuOptions = {}) =
 
 registerBackend('webgpu', () => createWebGpuBackend('webgpu'));
 
-export {
-  type GpuStorage,
-  type Program,
-  type WebGpuAdapterInfo,
-  WebGpuBackend,
-  type WebGpuOptions,
-  type WebGpuStats,
-} from './backend.js';
-export { type MatmulVariant, matmulVariants } from './kernels/matmul.js';
+export * from './exports.js';

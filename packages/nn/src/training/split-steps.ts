@@ -1,8 +1,7 @@
 import * as nb from '@nabla/core';
 import type { Layout } from '../models/packing.js';
 import type { Optimizer, Slots } from '../optimizers/optimizer.js';
-import { type Weight, withWeightValues } from '../weight.js';
-import { lossAndStats, type Params, predictionsAndTargets, type StepModel, type StepSpec } from './steps.js';
+import { type Batch, batchGradients, type Params, type StepModel, type StepSpec } from './steps.js';
 
 /**
  * The training step in two compiled phases, for data-parallel training and gradient
@@ -66,38 +65,16 @@ export function gradientStep(model: StepModel, spec: StepSpec, layout: Layout, d
     const n = a.indices.shape[0] - 1;
     const idx = nb.slice(a.indices, [0], [n]);
     const seed = nb.reshape(nb.slice(a.indices, [n], [1]), []);
-    const xb = nb.gather(a.x, idx);
-    const yb = nb.gather(a.y, idx);
-    const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx);
-    const frozen = a.frozen;
-    let statsOf: (() => nb.Tensor) | undefined;
-    let assigned = new Map<Weight, nb.Tensor>();
-    const lossOf = (p: Params) => {
-      const all = { ...frozen, ...p };
-      const { result, updates } = withWeightValues(
-        (w) => all[w.name],
-        () => {
-          const activity: nb.Tensor[] = [];
-          const { yPred, yTrue } = predictionsAndTargets(model, layout, xb, yb, true, seed, activity);
-          return lossAndStats(model, spec, yTrue, yPred, activity, wb);
-        },
-      );
-      assigned = updates;
-      statsOf = result.stats;
-      return result.total;
+    const batch: Batch = {
+      x: nb.gather(a.x, idx),
+      y: nb.gather(a.y, idx),
+      weights: a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx),
+      seed: () => seed,
     };
     const names = Object.keys(a.trainable);
-    let grads: Params = {};
-    if (names.length === 0) lossOf(a.trainable);
-    else grads = nb.valueAndGrad(lossOf)(a.trainable).grads;
+    const { grads, stats, state: assigned } = batchGradients(model, spec, layout, a.trainable, a.frozen, batch);
     const state: Params = {};
-    for (const [w, value] of assigned) {
-      if (!(w.name in frozen)) {
-        throw new nb.NablaError(`fit: ${w.name} is trainable; a layer assigns only its non-trainable weights (its state) in call`);
-      }
-      state[w.name] = value;
-    }
-    const stats = (statsOf as () => nb.Tensor)();
+    for (const [w, value] of assigned) state[w.name] = value;
     traced = {
       grads: names.map((k) => part(k, a.trainable[k])),
       state: Object.entries(state).map(([k, t]) => part(k, t)),

@@ -86,6 +86,56 @@ export function lossAndStats(
   return { total, stats };
 }
 
+/** One batch, gathered: its inputs, targets and sample weights, and its dropout seed (a thunk: traced where the loss is). */
+export interface Batch {
+  x: nb.Tensor;
+  y: nb.Tensor;
+  weights: nb.Tensor | undefined;
+  seed: () => nb.Tensor;
+}
+
+/**
+ * Forward, loss and backward of one batch, as both training steps trace it (the fused step here
+ * and the split gradient phase, split-steps.ts, which must give its results bit for bit): the
+ * trainable weights' gradients (none when every weight is frozen: Keras still computes the loss),
+ * the batch's stats row, and the values the layers assigned to their state (non-trainable
+ * weights only: assigning a trainable one is an error).
+ */
+export function batchGradients(
+  model: StepModel,
+  spec: StepSpec,
+  layout: Layout,
+  params: Params,
+  frozen: Params,
+  batch: Batch,
+): { grads: Params; stats: nb.Tensor; state: Map<Weight, nb.Tensor> } {
+  let statsOf: (() => nb.Tensor) | undefined;
+  let assigned = new Map<Weight, nb.Tensor>();
+  const lossOf = (p: Params) => {
+    const all = { ...frozen, ...p };
+    const { result, updates } = withWeightValues(
+      (w) => all[w.name],
+      () => {
+        const activity: nb.Tensor[] = [];
+        const { yPred, yTrue } = predictionsAndTargets(model, layout, batch.x, batch.y, true, batch.seed(), activity);
+        return lossAndStats(model, spec, yTrue, yPred, activity, batch.weights);
+      },
+    );
+    assigned = updates;
+    statsOf = result.stats;
+    return result.total;
+  };
+  let grads: Params = {};
+  if (Object.keys(params).length === 0) lossOf(params);
+  else grads = nb.valueAndGrad(lossOf)(params).grads;
+  for (const w of assigned.keys()) {
+    if (!(w.name in frozen)) {
+      throw new nb.NablaError(`fit: ${w.name} is trainable; a layer assigns only its non-trainable weights (its state) in call`);
+    }
+  }
+  return { grads, stats: (statsOf as () => nb.Tensor)(), state: assigned };
+}
+
 /** One execution runs `steps` optimizer steps: per-step inputs have a leading axis of that length. */
 export interface TrainInputs {
   [key: string]: nb.JitTree;
@@ -163,47 +213,22 @@ export function trainStep(model: StepModel, spec: StepSpec, optimizer: Optimizer
     const state: Params = {};
     for (let i = 0; i < steps; i++) {
       const idx = at(indices, i, 0, batch, [batch]);
-      const xb = nb.gather(a.x, idx);
-      const yb = nb.gather(a.y, idx);
-      const wb = a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx);
-      let statsOf: (() => nb.Tensor) | undefined;
-      let assigned = new Map<Weight, nb.Tensor>();
-      const lossOf = (p: Params) => {
-        const all = { ...frozen, ...p };
-        const { result, updates } = withWeightValues(
-          (w) => all[w.name],
-          () => {
-            const activity: nb.Tensor[] = [];
-            const seed = at(indices, i, batch, 1, []);
-            const { yPred, yTrue } = predictionsAndTargets(model, layout, xb, yb, true, seed, activity);
-            return lossAndStats(model, spec, yTrue, yPred, activity, wb);
-          },
-        );
-        assigned = updates;
-        statsOf = result.stats;
-        return result.total;
+      const batchOf: Batch = {
+        x: nb.gather(a.x, idx),
+        y: nb.gather(a.y, idx),
+        weights: a.sampleWeight.length === 0 ? undefined : nb.gather(a.sampleWeight[0], idx),
+        seed: () => at(indices, i, batch, 1, []),
       };
-      const assign = () => {
-        for (const [w, value] of assigned) {
-          if (!(w.name in frozen)) {
-            throw new nb.NablaError(`fit: ${w.name} is trainable; a layer assigns only its non-trainable weights (its state) in call`);
-          }
-          frozen = { ...frozen, [w.name]: nb.stopGradient(value) };
-          state[w.name] = frozen[w.name];
-        }
-      };
-      if (Object.keys(params).length === 0) {
-        // Every weight frozen: Keras still runs the step and reports the loss, updating nothing.
-        lossOf(params);
-        stats.push((statsOf as () => nb.Tensor)());
-        assign();
-        continue;
+      const step = batchGradients(model, spec, layout, params, frozen, batchOf);
+      stats.push(step.stats);
+      for (const [w, value] of step.state) {
+        frozen = { ...frozen, [w.name]: nb.stopGradient(value) };
+        state[w.name] = frozen[w.name];
       }
-      const { grads } = nb.valueAndGrad(lossOf)(params);
-      assign();
+      // Every weight frozen: Keras still runs the step and reports the loss, updating nothing.
+      if (Object.keys(params).length === 0) continue;
       const scalars = Object.fromEntries(scalarNames.map((name, j) => [name, at(scalarRows, i, j, 1, [])]));
-      const updated = optimizer.apply(params, grads, slots, scalars);
-      stats.push((statsOf as () => nb.Tensor)());
+      const updated = optimizer.apply(params, step.grads, slots, scalars);
       // Keras applies each weight's constraint right after the optimizer's update.
       params = { ...updated.params };
       for (const [name, constraint] of Object.entries(constraints)) {
