@@ -2,7 +2,7 @@ import { checkArity, checkOptions, describe, is, NablaError } from '@nabla/core'
 import { encodeExport, writeGraph } from './export/encode.js';
 import { DEFAULT_EXTERNAL_THRESHOLD, PROTOBUF_LIMIT } from './export/external.js';
 import { checkOpset } from './export/opset.js';
-import { type InstanceKind, tritonConfig } from './export/triton-config.js';
+import { type InstanceKind, type TritonConfigOptions, tritonConfig } from './export/triton-config.js';
 import type { ExportableModel } from './export/types.js';
 
 /**
@@ -87,13 +87,7 @@ const OPTIONS = {
 
 export const WRITE_OPTIONS = { ...OPTIONS, overwrite: is.boolean };
 
-interface Checked {
-  name: string;
-  maxBatchSize: number;
-  instances: number;
-  instanceKind: InstanceKind;
-  dynamicBatching: { preferredBatchSizes: number[]; maxQueueDelayMicroseconds?: number } | null;
-  opset: number;
+interface Checked extends TritonConfigOptions {
   externalDataThreshold: number;
 }
 
