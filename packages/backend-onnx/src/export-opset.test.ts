@@ -109,6 +109,76 @@ describe('ops an older opset lacks', () => {
     ).toEqual(['allowzero']);
   });
 
+  test('attributes an older opset lacks: an error naming the layer and the opset, or dropped where they change nothing', async () => {
+    type Exporter = Parameters<typeof registerOnnxExporter>[1];
+    const x = (ctx: Parameters<Exporter>[0]) => ctx.inputs[0];
+    // [layer class, exporter, the first opset with the attribute's form, what the error says]
+    const later: [string, Exporter, number, string][] = [
+      [
+        'TestPadWrap',
+        (c) => c.builder.op('Pad', [x(c), c.builder.int64s([0, 0, 1, 0, 0, 1])], { mode: { string: 'wrap' } }),
+        19,
+        "Pad's 'wrap' mode",
+      ],
+      ['TestPadAxes', (c) => c.builder.op('Pad', [x(c), c.builder.int64s([1, 1]), '', c.builder.int64s([2])]), 18, "Pad's axes input"],
+      ['TestSplitCount', (c) => c.builder.op('Split', [x(c)], { axis: { int: 2 }, num_outputs: { int: 1 } }), 18, "Split's num_outputs"],
+      [
+        'TestResizeAxes',
+        (c) => c.builder.op('Resize', [x(c)], { axes: { ints: [2] } }),
+        18,
+        "Resize's antialias, axes or keep_aspect_ratio_policy",
+      ],
+      [
+        'TestLpPoolCeil',
+        (c) => c.builder.op('LpPool', [x(c)], { kernel_shape: { ints: [1] }, ceil_mode: { int: 1 } }),
+        18,
+        "LpPool's ceil_mode",
+      ],
+      [
+        'TestAvgPoolDilated',
+        (c) => c.builder.op('AveragePool', [x(c)], { kernel_shape: { ints: [2] }, dilations: { ints: [2] } }),
+        19,
+        'AveragePool with dilations',
+      ],
+      [
+        'TestScatterMax',
+        (c) => c.builder.op('ScatterElements', [x(c), c.builder.int64s([0]), x(c)], { reduction: { string: 'max' } }),
+        18,
+        "ScatterElements with reduction 'max'",
+      ],
+      [
+        'TestScatterAdd',
+        (c) => c.builder.op('ScatterND', [x(c), c.builder.int64s([0]), x(c)], { reduction: { string: 'add' } }),
+        16,
+        "ScatterND with reduction 'add'",
+      ],
+    ];
+    for (const [className, exporter, version, what] of later) {
+      registerOnnxExporter(className, exporter);
+      await expect(toOnnx(oneLayer(className), { opset: version - 1 })).rejects.toThrow(
+        `exportOnnx: ${className.toLowerCase()}_1 (${className}) needs ONNX opset ${version} or later (${what})`,
+      );
+      // From that opset on, the export holds it as the exporter wrote it.
+      await expect(toOnnx(oneLayer(className), { opset: version })).resolves.toBeInstanceOf(Uint8Array);
+    }
+    // Attributes that change nothing before their opset are dropped, and the model loads.
+    registerOnnxExporter('TestCastSaturate', (c) => c.builder.op('Cast', [x(c)], { to: { int: 1 }, saturate: { int: 1 } }));
+    registerOnnxExporter('TestAvgPoolUndilated', (c) =>
+      c.builder.op('AveragePool', [x(c)], { kernel_shape: { ints: [2] }, dilations: { ints: [1] } }),
+    );
+    for (const [className, op, attribute, from] of [
+      ['TestCastSaturate', 'Cast', 'saturate', 19],
+      ['TestAvgPoolUndilated', 'AveragePool', 'dilations', 19],
+    ] as const) {
+      const model = oneLayer(className, className === 'TestAvgPoolUndilated' ? [2, 2] : undefined);
+      const before = await toOnnx(model, { opset: from - 1 });
+      expect(readModel(before).nodes.find((n) => n.opType === op)?.attributes, className).not.toContain(attribute);
+      expect(readModel(await toOnnx(model, { opset: from })).nodes.find((n) => n.opType === op)?.attributes).toContain(attribute);
+      const session = await ort.InferenceSession.create(before);
+      await session.release();
+    }
+  });
+
   test('the opset option is checked', async () => {
     const model = oneLayer('TestReshape', [6]);
     await expect(toOnnx(model, { opset: 12 })).rejects.toThrow(
