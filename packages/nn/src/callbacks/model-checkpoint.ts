@@ -18,11 +18,17 @@ export interface ModelCheckpointArgs {
   mode?: MonitorMode;
   /** 1 prints a line per save or skip (default 0). */
   verbose?: 0 | 1;
+  /**
+   * Whether each checkpoint holds the optimizer's state (default true, as model.save): with it,
+   * loadModel and fit with `initialEpoch` continue the run exactly; false saves the model
+   * without it (smaller files; a resumed run starts fresh optimizer slots).
+   */
+  includeOptimizer?: boolean;
 }
 
 /** What ModelCheckpoint needs of the model. */
 interface Savable {
-  save(path: string): Promise<void>;
+  save(path: string, options?: { includeOptimizer?: boolean }): Promise<void>;
 }
 
 const FIELD = /\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}/g;
@@ -46,8 +52,9 @@ export function formatFilepath(filepath: string, epoch: number, logs: Logs): str
 }
 
 /**
- * Saves the model at the end of epochs (Keras's ModelCheckpoint, saving the whole model): every
- * epoch, or only when the monitored quantity improved. Saving goes through model.save, which
+ * Saves the model at the end of epochs (Keras's ModelCheckpoint, saving the whole model, the
+ * optimizer's state included unless `includeOptimizer: false`): every epoch, or only when the
+ * monitored quantity improved. Saving goes through model.save, which
  * never leaves the destination without a whole model, even if the process dies mid-save.
  */
 export class ModelCheckpoint extends Callback {
@@ -56,6 +63,7 @@ export class ModelCheckpoint extends Callback {
   readonly saveBestOnly: boolean;
   private readonly better: (c: number, b: number, d: number) => boolean;
   private readonly verbose: 0 | 1;
+  readonly includeOptimizer: boolean;
   /** The best monitored value so far (NaN before the first epoch). */
   best = Number.NaN;
   /** The paths saved to, in order. */
@@ -70,6 +78,7 @@ export class ModelCheckpoint extends Callback {
       saveBestOnly: is.boolean,
       mode: is.string,
       verbose: is.oneOf(0, 1),
+      includeOptimizer: is.boolean,
     });
     if (o.filepath === undefined || o.filepath === '') throw new NablaError('ModelCheckpoint: filepath (where to save) is required');
     this.filepath = o.filepath;
@@ -77,6 +86,7 @@ export class ModelCheckpoint extends Callback {
     this.saveBestOnly = o.saveBestOnly ?? false;
     this.better = improves(checkMode('ModelCheckpoint', o.mode ?? 'auto'), this.monitor);
     this.verbose = o.verbose ?? 0;
+    this.includeOptimizer = o.includeOptimizer ?? true;
   }
 
   /** It writes: rank 0 alone runs it in data-parallel fit. */
@@ -104,7 +114,7 @@ export class ModelCheckpoint extends Callback {
     }
     const model = this.model as unknown as Partial<Savable>;
     if (typeof model.save !== 'function') throw new NablaError('ModelCheckpoint: the model has no save method');
-    await model.save(path);
+    await model.save(path, { includeOptimizer: this.includeOptimizer });
     this.saved.push(path);
   }
 }

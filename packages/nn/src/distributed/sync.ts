@@ -69,9 +69,14 @@ const NIBBLES = 8;
  * eight 4-bit digits d and their squares; all ranks agree on a digit exactly when the sums are
  * N d and N d^2 (equality in Cauchy-Schwarz), and every sum stays an exact float32 integer for
  * up to 74,000 ranks. A mismatch is an error on every rank, naming the field and this rank's
- * value, rather than a hang or a silent mix of two runs.
+ * value (and the field's hint, when `hints` has one), rather than a hang or a silent mix of two runs.
  */
-export async function handshake(c: Collectives, method: string, fields: Record<string, number>): Promise<void> {
+export async function handshake(
+  c: Collectives,
+  method: string,
+  fields: Record<string, number>,
+  hints: Record<string, string> = {},
+): Promise<void> {
   const names = Object.keys(fields);
   const n = c.worldSize;
   const data = new Float32Array(names.length * NIBBLES * 2 + n);
@@ -102,7 +107,7 @@ export async function handshake(c: Collectives, method: string, fields: Record<s
       if (data[at] !== n * d || data[at + 1] !== n * d * d) {
         throw new nb.NablaError(
           `${method}: the ${n} ranks disagree on ${name} (rank ${c.rank} has ${fields[name]}); ` +
-            'every rank must run the same fit (same options) on the same model and data',
+            `every rank must run the same fit (same options) on the same model and data${hints[name] ? `; ${hints[name]}` : ''}`,
         );
       }
     }

@@ -1,19 +1,26 @@
 import * as nb from '@nabla/core';
 import type { GraphConfig } from '../models/graph.js';
 import { crc32 } from './checksum.js';
+import { encodeOptimizerState, type OptimizerStateJson, type StatefulModel, validateOptimizerState } from './optimizer-state.js';
 
 /**
  * The saved-model format, the same wherever it is stored (a folder, IndexedDB, downloaded files,
  * a web server): model.json (architecture, compile settings, a manifest of the weights, and the
  * weights file's name, size and CRC-32) and one weights file (the weights' bytes, little-endian,
- * in manifest order).
+ * in manifest order, then the optimizer's slots when model.json has an `optimizerState`).
  *
- * Versions: 1 had no `weightsFile` (the weights were always `weights.bin`, unchecked); 2 adds it.
- * This nabla writes 2 and reads both; a newer version is a clear error naming it.
+ * Versions: 1 had no `weightsFile` (the weights were always `weights.bin`, unchecked); 2 adds it;
+ * 3 adds `optimizerState` (optimizer-state.ts), whose bytes follow the weights: a version-2 reader
+ * would refuse the longer file with a misleading size error, so such a model says 3 and an older
+ * nabla names the version instead. A model saved without optimizer state is written as version 2,
+ * which every nabla since 2 reads. This nabla reads 1, 2 and 3; a newer version is a clear error.
  */
 export const FORMAT = 'nabla-model';
-export const VERSION = 2;
-const READS = [1, 2];
+/** The newest version this nabla writes: with the optimizer's state. */
+export const VERSION = 3;
+/** The version of a model saved without optimizer state. */
+const WITHOUT_OPTIMIZER = 2;
+const READS = [1, 2, 3];
 /** The weights file of a version-1 model. */
 export const V1_WEIGHTS = 'weights.bin';
 
@@ -55,6 +62,8 @@ export interface ModelJson {
   /** Version 2 on; version-1 files are given `{ path: 'weights.bin' }` when read. */
   weightsFile: WeightsFile;
   weights: WeightEntry[];
+  /** Version 3: the optimizer's step counter and slots, per trainable weight (optimizer-state.ts). */
+  optimizerState?: OptimizerStateJson;
 }
 
 /** A model ready to be written anywhere: its model.json (with `weightsFile.path` still to set) and weights bytes. */
@@ -64,7 +73,7 @@ export interface Encoded {
 }
 
 /** The model as it is saved: only what the format needs from a Sequential. */
-export interface SavableModel {
+export interface SavableModel extends StatefulModel {
   className: string;
   name: string;
   /** A functional model's graph, as saved. */
@@ -73,16 +82,20 @@ export interface SavableModel {
   inputShape?: readonly (number | null)[];
   layers: { className: string; built: boolean; getConfig(): Record<string, unknown> }[];
   weights: { name: string; shape: readonly number[]; value: nb.Tensor }[];
-  compiled: {
-    optimizer: { className: string; getConfig(): Record<string, unknown> };
-    loss: { name: string };
-    metrics: { name: string }[];
-    outputs: { loss: { name: string }; weight: number; metricNames: string[] }[];
-  } | null;
+  compiled:
+    | (StatefulModel['compiled'] & {
+        loss: { name: string };
+        metrics: { name: string }[];
+        outputs: { loss: { name: string }; weight: number; metricNames: string[] }[];
+      })
+    | null;
 }
 
-/** Reads every weight and builds model.json and the weights bytes; nothing is written yet. */
-export async function encodeModel(op: string, model: SavableModel): Promise<Encoded> {
+/**
+ * Reads every weight (and, with `includeOptimizer`, the optimizer's state when the model has
+ * trained) and builds model.json and the weights bytes; nothing is written yet.
+ */
+export async function encodeModel(op: string, model: SavableModel, includeOptimizer = true): Promise<Encoded> {
   if (model.layers.some((l) => !l.built))
     throw new nb.NablaError(`${op}: the model is not built yet; fit or predict once, or give the first layer an inputShape`);
   const entries: WeightEntry[] = [];
@@ -95,6 +108,11 @@ export async function encodeModel(op: string, model: SavableModel): Promise<Enco
     chunks.push(bytes);
     offset += bytes.length;
   }
+  const optimizer = includeOptimizer ? await encodeOptimizerState(model, offset) : null;
+  if (optimizer) {
+    chunks.push(...optimizer.chunks);
+    offset += optimizer.chunks.reduce((n, c) => n + c.length, 0);
+  }
   const weights = new Uint8Array(offset);
   let at = 0;
   for (const c of chunks) {
@@ -104,7 +122,7 @@ export async function encodeModel(op: string, model: SavableModel): Promise<Enco
   const graph = model.graphConfig?.() ?? null;
   const json: ModelJson = {
     format: FORMAT,
-    version: VERSION,
+    version: optimizer ? VERSION : WITHOUT_OPTIMIZER,
     className: model.className === 'Model' ? 'Model' : 'Sequential',
     name: model.name,
     layers: graph
@@ -118,6 +136,7 @@ export async function encodeModel(op: string, model: SavableModel): Promise<Enco
     ...(graph ? { graph } : {}),
     weightsFile: { path: V1_WEIGHTS, byteLength: weights.length, crc32: crc32(weights) },
     weights: entries,
+    ...(optimizer ? { optimizerState: optimizer.json } : {}),
   };
   const c = model.compiled;
   if (c) {
@@ -173,7 +192,7 @@ export function validateModelJson(op: string, where: string, v: unknown): ModelJ
   if (m.format !== FORMAT) fail(`not a nabla model (format is ${JSON.stringify(m.format)})`);
   if (typeof m.version !== 'number' || !READS.includes(m.version))
     fail(
-      `unsupported format version ${JSON.stringify(m.version)}; this nabla reads versions ${READS.join(' and ')}` +
+      `unsupported format version ${JSON.stringify(m.version)}; this nabla reads versions ${READS.slice(0, -1).join(', ')} and ${READS.at(-1)}` +
         (typeof m.version === 'number' && m.version > VERSION ? ' (saved by a newer nabla?)' : ''),
     );
   if (m.className !== 'Sequential' && m.className !== 'Model') fail(`unsupported model class ${JSON.stringify(m.className)}`);
@@ -205,6 +224,11 @@ export function validateModelJson(op: string, where: string, v: unknown): ModelJ
     if (w.offset !== offset || w.byteLength !== bytes)
       fail(`weight ${w.name}: offset/byteLength ${w.offset}/${w.byteLength} do not match its shape [${w.shape}] and dtype ${w.dtype}`);
     offset += bytes;
+  }
+  if (m.optimizerState !== undefined) {
+    if ((m.version as number) < 3) fail(`an optimizerState in a version-${m.version} model (it came with version 3)`);
+    if (m.compile === undefined) fail('an optimizerState without compile settings (the optimizer it belongs to)');
+    offset = validateOptimizerState(fail, m.optimizerState, offset);
   }
   if (m.version === 1) {
     m.weightsFile = { path: V1_WEIGHTS, byteLength: offset };

@@ -76,7 +76,9 @@ describe('save and load', () => {
     const files = readdirSync(dir).sort();
     const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
     expect(files).toEqual(['model.json', json.weightsFile.path]);
-    expect(json.version).toBe(2);
+    // Trained: the optimizer's state is saved too (optimizer-state.test.ts), which version 3 holds.
+    expect(json.version).toBe(3);
+    expect(json.optimizerState.iterations).toBe(12);
     expect(json.weightsFile.crc32).toMatch(/^[0-9a-f]{8}$/);
     expect(json.layers.map((l: { className: string }) => l.className)).toEqual(['Dense', 'Dropout', 'Dense']);
     expect(json.compile.optimizer.className).toBe('Adam');
@@ -408,9 +410,9 @@ describe('checks on load', () => {
     await expect(loadModel(dir)).rejects.toThrow(`has ${size - 4} bytes, model.json says ${size} (truncated or mismatched files)`);
     rmSync(weights);
     await expect(loadModel(dir)).rejects.toThrow(/load: cannot read '.*weights-.*\.bin': no such file or folder \(ENOENT\)/);
-    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, version: 3 }));
+    writeFileSync(join(dir, 'model.json'), JSON.stringify({ ...json, version: 4 }));
     await expect(loadModel(dir)).rejects.toThrow(
-      /unsupported format version 3; this nabla reads versions 1 and 2 \(saved by a newer nabla\?\)/,
+      /unsupported format version 4; this nabla reads versions 1, 2 and 3 \(saved by a newer nabla\?\)/,
     );
     writeFileSync(join(dir, 'model.json'), '{"format": "nabla-model", "vers');
     await expect(loadModel(dir)).rejects.toThrow('model.json is not valid JSON (truncated or damaged?)');

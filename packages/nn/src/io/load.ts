@@ -9,6 +9,7 @@ import { type FileLike, loadFiles, loadIndexedDb, loadUrl } from './browser.js';
 import { loadFolder } from './folder.js';
 import { type Decode, decodeWeights, type ModelJson, matchWeights } from './format.js';
 import { isNode } from './node.js';
+import { decodeOptimizerState, restoreOptimizerState } from './optimizer-state.js';
 import { filePath, SCHEME } from './save.js';
 
 /**
@@ -37,18 +38,24 @@ function readModel<T>(op: string, source: ModelSource, decode: Decode<T>): Promi
   return isNode() ? loadFolder(op, text, decode) : loadUrl(op, text, decode);
 }
 
-/** The file's weights as tensors, after its size and checksum are checked. */
+/** The file's weights as tensors, after its size and checksum are checked, and the optimizer's state when saved. */
 function decodeAll(op: string) {
-  return (json: ModelJson, weights: Uint8Array, where: string) => ({ json, values: decodeWeights(op, where, json, weights) });
+  return (json: ModelJson, weights: Uint8Array, where: string) => {
+    const values = decodeWeights(op, where, json, weights);
+    return { json, values, optimizer: json.optimizerState ? decodeOptimizerState(json.optimizerState, weights) : null };
+  };
 }
 
 /**
  * Rebuilds a saved model: architecture, weights (matched by name, each shape and dtype checked),
- * and (when saved) its compile settings.
+ * and (when saved) its compile settings and optimizer state, so that fit with `initialEpoch`
+ * continues the saved run: the same optimizer, its slots (regrouped for the backend the model
+ * loads on) and its step counter. A state that does not match the model is an error naming the
+ * difference, never a partial restore. Without a saved state, the first fit starts fresh slots.
  */
 export async function loadModel<O extends Outputs = SymbolicTensor>(source: ModelSource): Promise<Model<O>> {
   const op = 'load';
-  const { json, values } = await readModel(op, source, decodeAll(op));
+  const { json, values, optimizer } = await readModel(op, source, decodeAll(op));
   try {
     const model =
       json.className === 'Model'
@@ -68,6 +75,7 @@ export async function loadModel<O extends Outputs = SymbolicTensor>(source: Mode
         metrics: c.metrics,
         ...(c.lossWeights ? { lossWeights: c.lossWeights } : {}),
       });
+      if (json.optimizerState && optimizer) restoreOptimizerState(op, model, json.optimizerState, optimizer);
     }
     return model;
   } catch (e) {
@@ -78,7 +86,9 @@ export async function loadModel<O extends Outputs = SymbolicTensor>(source: Mode
 
 /**
  * Loads weights into an existing model, matched by name (layer name/weight name, so build the
- * model with the layer names it was saved with); on any mismatch, nothing changes.
+ * model with the layer names it was saved with); on any mismatch, nothing changes. Weights only,
+ * as Keras's load_weights: a saved optimizer state is read past (checksummed with the rest), and
+ * the model's own optimizer state is left as it is; loadModel restores it.
  */
 export async function loadWeights(model: AnyModel, source: ModelSource): Promise<void> {
   const op = 'loadWeights';

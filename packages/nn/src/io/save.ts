@@ -17,9 +17,18 @@ export interface SaveOptions {
    * nabla model are never replaced, whatever this says.
    */
   overwrite?: boolean;
+  /**
+   * Whether the optimizer's state is saved (default true, as Keras's `include_optimizer` and
+   * TensorFlow.js's `includeOptimizer`): its step counter and slots (Adam's moments, RMSprop's
+   * averages, momentum), so that loadModel and fit with `initialEpoch` continue the run where it
+   * stopped. There is a state once the compiled model has trained; with false, or before that,
+   * a loaded model's first fit starts fresh slots at step 0. The weights and compile settings are
+   * saved either way.
+   */
+  includeOptimizer?: boolean;
 }
 
-const SAVE_OPTIONS = { overwrite: nb.is.boolean };
+const SAVE_OPTIONS = { overwrite: nb.is.boolean, includeOptimizer: nb.is.boolean };
 
 /** `scheme://rest`: a URL-like destination or source (a Windows path like C:\\x has no '//'). */
 export const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/(.*)$/s;
@@ -29,16 +38,19 @@ export function filePath(url: string): string {
   return decodeURIComponent(new URL(url).pathname);
 }
 
-/** Saves architecture, weights and compile settings; see SaveOptions for destinations and replacement. */
+/**
+ * Saves architecture, weights, compile settings and the optimizer's state; see SaveOptions for
+ * destinations, replacement and leaving the optimizer out.
+ */
 export async function saveModel(model: SavableModel, path: string, options?: SaveOptions): Promise<void> {
   const op = 'save';
   nb.checkArg(op, 'path', path, nb.is.string, false);
-  const { overwrite = true } = nb.checkOptions(op, options, SAVE_OPTIONS);
+  const { overwrite = true, includeOptimizer = true } = nb.checkOptions(op, options, SAVE_OPTIONS);
   const m = SCHEME.exec(path);
   const scheme = m?.[1].toLowerCase();
   if (scheme !== undefined && !['indexeddb', 'downloads', 'file'].includes(scheme))
     throw new nb.NablaError(`${op}: cannot save to '${path}': nabla saves to a folder path, 'indexeddb://name' or 'downloads://name'`);
-  const enc = await encodeModel(op, model);
+  const enc = await encodeModel(op, model, includeOptimizer);
   if (scheme === 'indexeddb') return saveIndexedDb(op, enc, m?.[2] ?? '', overwrite);
   if (scheme === 'downloads') return saveDownloads(op, enc, m?.[2] || 'model');
   return saveFolder(op, enc, scheme === 'file' ? filePath(path) : path, overwrite);

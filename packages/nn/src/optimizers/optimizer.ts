@@ -174,6 +174,11 @@ export abstract class Optimizer {
   /** The slot names this optimizer keeps per parameter, given its configuration. */
   protected abstract slotNames(): string[];
 
+  /** slotNames, for the code that saves and restores an optimizer's state (io/optimizer-state.ts). */
+  stateSlotNames(): string[] {
+    return this.slotNames();
+  }
+
   /** A slot's starting value: zero, unless the algorithm starts elsewhere (Adagrad). */
   protected initialSlotValue(_slot: string): number {
     return 0;

@@ -10,7 +10,7 @@ import { type Layout, PLAIN } from '../models/packing.js';
 import type { Slots } from '../optimizers/optimizer.js';
 import { checkConfig } from '../options.js';
 import { type ClassWeight, classWeights, resolveSampleWeight } from './class-weight.js';
-import { checkSamples, seededRandom } from './data.js';
+import { checkSamples, epochOrder, seededRandom } from './data.js';
 import { ArrayFeed, DataFeed, type Feed } from './feed.js';
 import { checkClassLabels, inBatch } from './labels.js';
 import { cachedStep, ensureSlots, perStepInputs, statNames, stepSpec, Totals, toCallbacks, toParams, UNREAD_LIMIT } from './loop.js';
@@ -46,6 +46,12 @@ export interface FitArgs {
   callbacks?: Callback | CustomCallbackArgs | (Callback | CustomCallbackArgs)[];
   /** 0 silent, 1 progress bar (one line per epoch when not on a terminal), 2 one line per epoch. */
   verbose?: 0 | 1 | 2;
+  /**
+   * The epoch to start at (Keras's initial_epoch), resuming a run: epochs count from it, and
+   * with x and y as tensors or arrays each epoch's shuffle is the one it had in the run from
+   * epoch 0 (same seed), so a model saved after epoch k, loaded (with its optimizer state) and fit
+   * with `initialEpoch: k` continues that run.
+   */
   initialEpoch?: number;
   /**
    * A weight per sample, shape [samples] (or [samples, 1]): each sample's loss is multiplied by
@@ -217,8 +223,12 @@ async function fitChecked(model: AnyModel, data: TrainData, args: FitArgs): Prom
       const layout = data.layout ?? PLAIN;
       if (data.check) await data.check();
       const prepared = await prepareArrays(model, data.x, data.y, args, owned, layout);
-      train = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random, layout);
+      const feed = new ArrayFeed(prepared.x, prepared.y, prepared.w, args.batchSize ?? 32, args.shuffle ?? true, random, layout);
+      train = feed;
       val = prepared.val;
+      // The shuffles of the epochs before initialEpoch are drawn and dropped, so that a resumed
+      // run's epochs take the orders the uninterrupted run gave them (both loops draw from `random`).
+      for (let e = 0; e < initialEpoch && feed.shuffle; e++) epochOrder(feed.samples, true, random);
     }
     if (val === null && args.validationSteps !== undefined) {
       throw new nb.NablaError('fit: validationSteps applies to validationData given as a dataset or generator');

@@ -15,7 +15,9 @@ import {
   type FitArgs,
   type History,
   type Logs,
+  loadModel,
   localGroup,
+  ModelCheckpoint,
   Sequential,
 } from '../index.js';
 import { NO_FLOAT64_DTYPES, NoFloat64Backend } from '../test-utils/no-float64-backend.js';
@@ -389,6 +391,61 @@ describe('callbacks with ranks', () => {
     expect(r.models[1].compiled?.iterations).toBe(3);
     const s = await single(mlp, r.initial, { epochs: 3, batchSize: 16, callbacks: new StopAfter(2) });
     expect(maxDiff(await read(r.models[0]), s.weights)).toBeLessThanOrEqual(TOL);
+  });
+});
+
+describe('resuming from a checkpoint with ranks', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const d of dirs) await rm(d, { recursive: true, force: true });
+  });
+
+  /** 2 ranks train 2 of 4 epochs from `initial`, rank 0 saving a checkpoint per epoch; returns its folder. */
+  async function interrupted(initial: nb.TypedArray[]): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'nabla-parallel-'));
+    dirs.push(dir);
+    const group = localGroup(2, { timeoutMs: 20_000 });
+    const models = [mlp(), mlp()];
+    models[0].setWeights(models[0].weights.map((w, i) => nb.tensor(initial[i].slice(), w.shape)));
+    const callbacks = () => [new ModelCheckpoint({ filepath: join(dir, 'epoch-{epoch}') })];
+    await Promise.all(models.map((m, r) => m.fit(x, y, { ...ARGS, verbose: 0, epochs: 2, distributed: group[r], callbacks: callbacks() })));
+    return join(dir, 'epoch-2');
+  }
+
+  test(`every rank loads the same checkpoint, optimizer state included: the job goes on as the uninterrupted one, within ${TOL}`, async () => {
+    const whole = await fulfilled(2, mlp, { ...ARGS, epochs: 4 });
+    const checkpoint = await interrupted(whole.initial);
+    // The job restarts: a new group, every rank loading the checkpoint rank 0 saved.
+    const group = localGroup(2, { timeoutMs: 20_000 });
+    const models = await Promise.all([0, 1].map(() => loadModel(checkpoint)));
+    expect(models.map((m) => m.compiled?.iterations)).toEqual([14, 14]);
+    const histories = await Promise.all(
+      models.map((m, r) => m.fit(x, y, { ...ARGS, verbose: 0, epochs: 4, initialEpoch: 2, distributed: group[r] })),
+    );
+    const weights = await Promise.all(models.map((m) => read(m as Sequential)));
+    expect(weights[1]).toEqual(weights[0]);
+    expect(histories[1].history).toEqual(histories[0].history);
+    expect(models[0].compiled?.iterations).toBe(28);
+    // Two ranks both times, so the same sums in the same order: measured 0 here.
+    expect(maxDiff(weights[0], whole.weights[0])).toBeLessThanOrEqual(TOL);
+    const rest = { history: Object.fromEntries(Object.entries(whole.histories[0].history).map(([k, v]) => [k, v.slice(2)])) };
+    closeHistories(histories[0], rest as History, TOL);
+  });
+
+  test('a rank that did not load it (only rank 0 did) is refused on every rank, naming the step counter', async () => {
+    const checkpoint = await interrupted(await read(mlp()));
+    const group = localGroup(2, { timeoutMs: 20_000 });
+    const models = [await loadModel(checkpoint), mlp()];
+    const results = await Promise.allSettled(
+      models.map((m, r) => m.fit(x, y, { ...ARGS, verbose: 0, epochs: 4, initialEpoch: 2, distributed: group[r] })),
+    );
+    for (const [r, s] of results.entries()) {
+      expect(String((s as PromiseRejectedResult).reason)).toMatch(
+        new RegExp(
+          `the 2 ranks disagree on optimizer iterations \\(rank ${r} has ${r === 0 ? 14 : 0}\\);.*every rank loads the same one with loadModel`,
+        ),
+      );
+    }
   });
 });
 

@@ -167,6 +167,17 @@ function agreement(model: AnyModel, compiled: Compiled, train: ArrayFeed, val: A
   };
 }
 
+/**
+ * Resuming: every rank loads the same checkpoint (loadModel), so the ranks agree on the
+ * optimizer's step counter and learning rate before the broadcast, and this check catches a rank
+ * that loaded another checkpoint or none. (Sending rank 0's counter with the broadcast instead
+ * would hide such a rank, and the counter alone does not restore the learning rate a callback set.)
+ */
+const RESUME_HINTS: Record<string, string> = {
+  'optimizer iterations':
+    'resuming from a checkpoint, every rank loads the same one with loadModel (it holds the optimizer state; loadWeights does not)',
+};
+
 export async function parallelLoop(model: AnyModel, train: Feed, val: Feed | null, args: FitArgs, s: ParallelSettings): Promise<History> {
   const compiled = model.requireCompiled('fit');
   refuse(model, compiled, train, val, args);
@@ -184,7 +195,7 @@ export async function parallelLoop(model: AnyModel, train: Feed, val: Feed | nul
   const packDtype = stepScalarDtype(model.weights.map((w) => w.value));
   ensureSlots(compiled, toParams(trainable));
   if (dist) {
-    await handshake(dist, 'fit', agreement(model, compiled, feed, val as ArrayFeed | null, args, s));
+    await handshake(dist, 'fit', agreement(model, compiled, feed, val as ArrayFeed | null, args, s), RESUME_HINTS);
     await broadcastState(dist, model.weights, compiled.slots as Slots);
   }
 
