@@ -7,8 +7,8 @@
 //   NABLA_TEST_EPOCHS   epochs (default 6: 300 steps)
 //   NABLA_TEST_SIGNAL_AT  print `PID <pid> AT <step>` on rank 1 after that step (the kill test), then keep training
 //   NABLA_TEST_THROW_AT   rank 1's callback throws after that step (the abort test)
-//   NABLA_TEST_CHECKPOINT  folder: rank 0 saves a checkpoint per epoch (epoch-<n>) and, at the start,
-//                          loads the latest, from which every rank resumes (torchrun's restarts)
+//   NABLA_TEST_CHECKPOINT  folder: rank 0 saves a checkpoint per epoch (epoch-<n>); at the start every
+//                          rank loads the latest, optimizer state included, and resumes (torchrun's restarts)
 //   NABLA_TEST_DIE_AT      rank 1 kills itself with SIGKILL after that step, on torchrun's first attempt only
 //   NABLA_BACKEND          the backend (cpu by default; onnx, onnx-wasm and webgpu load their package)
 import '@nabla/backend-cpu';
@@ -16,7 +16,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as nb from '@nabla/core';
-import { CustomCallback, Dense, GlorotUniform, loadWeights, ModelCheckpoint, Sequential } from '@nabla/nn';
+import { CustomCallback, Dense, GlorotUniform, loadModel, ModelCheckpoint, Sequential } from '@nabla/nn';
 import { fromEnv } from '../../dist/index.js';
 
 const PIXELS = 784;
@@ -51,7 +51,7 @@ const rank = distributed?.rank ?? 0;
 const { images, labels } = digits(samples);
 const x = nb.tensor(images, [samples, PIXELS]);
 const y = nb.tensor(labels, [samples], 'int32');
-const model = new Sequential([
+let model = new Sequential([
   new Dense(128, { inputShape: [PIXELS], activation: 'relu', kernelInitializer: new GlorotUniform({ seed: 1 }) }),
   new Dense(10, { activation: 'softmax', kernelInitializer: new GlorotUniform({ seed: 2 }) }),
 ]);
@@ -70,14 +70,15 @@ const perStep = new CustomCallback({
 const callbacks = [perStep];
 let initialEpoch = 0;
 if (checkpoints) {
-  // Rank 0 finds the latest checkpoint and tells the others where to start; fit's first
-  // broadcast then gives them the weights rank 0 loads.
+  // Rank 0 finds the latest checkpoint and tells the others where to start; every rank loads it:
+  // the weights, and the optimizer's state (Adam's moments and step counter), which fit's
+  // handshake checks the ranks agree on.
   const latest = rank === 0 ? Math.max(0, ...readdirSync(checkpoints).map((f) => Number(/^epoch-(\d+)$/.exec(f)?.[1] ?? 0))) : 0;
   const shared = new Float32Array([latest]);
   await distributed.broadcast(shared, 0);
   initialEpoch = shared[0];
-  if (rank === 0 && initialEpoch > 0) await loadWeights(model, join(checkpoints, `epoch-${initialEpoch}`));
-  console.log(`rank ${rank}: attempt ${attempt}, starting after epoch ${initialEpoch}`);
+  if (initialEpoch > 0) model = await loadModel(join(checkpoints, `epoch-${initialEpoch}`));
+  console.log(`rank ${rank}: attempt ${attempt}, starting after epoch ${initialEpoch} at optimizer step ${model.compiled.iterations}`);
   callbacks.push(new ModelCheckpoint({ filepath: join(checkpoints, 'epoch-{epoch}') }));
 }
 await model.fit(x, y, { epochs, initialEpoch, batchSize: 64, seed: 7, verbose: 0, callbacks, distributed });
