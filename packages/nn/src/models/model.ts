@@ -611,7 +611,8 @@ export class Model<O extends Outputs = SymbolicTensor> implements TrainingModel 
   }
 
   /**
-   * Saves architecture, weights and compile settings to a folder (Node), `indexeddb://name` or
+   * Saves architecture, weights, compile settings and, once trained, the optimizer's state
+   * (unless `{ includeOptimizer: false }`) to a folder (Node), `indexeddb://name` or
    * `downloads://name` (browsers); a crash never leaves the destination without a whole model.
    * Replaces only an existing nabla model (unless `{ overwrite: false }`), never other files.
    */
