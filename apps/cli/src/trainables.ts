@@ -25,10 +25,10 @@ export interface Trainable {
   /** Minutes on the cpu backend: said in the help. */
   slow?: boolean;
   /**
-   * Saved without its compile settings, and why: a custom loss function, which a saved model
-   * cannot name (loading it would fail). Architecture and weights load and predict as usual.
+   * The example's own loss function, saved by its name: loadModel takes it from customObjects
+   * to train on; predicting needs nothing (nabla predict loads the model uncompiled).
    */
-  savesUncompiled?: string;
+  customLoss?: string;
   run(log: (line: string) => void, opts: ExampleOptions): Promise<TrainOutcome>;
 }
 
@@ -118,8 +118,7 @@ export const TRAINABLES: Trainable[] = [
     description: 'a character-level Transformer (2 causal encoder blocks) on 8,422 first names',
     defaults: CHAR_TRANSFORMER_DEFAULTS,
     slow: true,
-    savesUncompiled:
-      'its loss (cross-entropy per character, padding left out) is a function of this example, which a saved model cannot name',
+    customLoss: 'characterLoss',
     run: async (log, opts) => {
       const r = await charTransformer(log, opts);
       return {

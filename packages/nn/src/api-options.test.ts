@@ -232,12 +232,14 @@ const CASES: Record<string, Case> = {
     positional: (...e) => Reflect.apply(nn.sparseCategoricalCrossentropy, null, [nb.tensor([1]), t(), ...e]),
   },
   getLoss: { positional: (...e) => Reflect.apply(nn.getLoss, null, ['mse', ...e]) },
+  isBuiltinLoss: { positional: (...e) => Reflect.apply(nn.isBuiltinLoss, null, ['mse', ...e]) },
   // metrics
   binaryAccuracy: { positional: (...e) => Reflect.apply(nn.binaryAccuracy, null, [y(), t(), 0.5, ...e]) },
   categoricalAccuracy: { positional: (...e) => Reflect.apply(nn.categoricalAccuracy, null, [y(), t(), ...e]) },
   sparseCategoricalAccuracy: { positional: (...e) => Reflect.apply(nn.sparseCategoricalAccuracy, null, [nb.tensor([1]), t(), ...e]) },
   accuracyFor: { positional: (...e) => Reflect.apply(nn.accuracyFor, null, [y(), t(), ...e]) },
   getMetric: { positional: (...e) => Reflect.apply(nn.getMetric, null, ['acc', ...e]) },
+  isBuiltinMetric: { positional: (...e) => Reflect.apply(nn.isBuiltinMetric, null, ['acc', ...e]) },
   // optimizers
   SGD: { options: (o) => new nn.SGD({ momentum: 0.9, ...o }), positional: (...e) => Reflect.construct(nn.SGD, [0.1, ...e]) },
   Adam: { options: (o) => new nn.Adam({ beta1: 0.8, ...o }), positional: (...e) => Reflect.construct(nn.Adam, [0.1, ...e]) },

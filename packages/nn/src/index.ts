@@ -9,7 +9,17 @@ export * from './constraints.js';
 export * as data from './data/index.js';
 export { type Distributed, type LocalGroupOptions, type LocalRank, localGroup } from './distributed/index.js';
 export * from './initializers.js';
-export { type FileLike, loadModel, loadWeights, type ModelSource, removeModel, type SaveOptions, saveModel } from './io/index.js';
+export {
+  type CustomObjects,
+  type FileLike,
+  type LoadOptions,
+  loadModel,
+  loadWeights,
+  type ModelSource,
+  removeModel,
+  type SaveOptions,
+  saveModel,
+} from './io/index.js';
 export * from './layers/index.js';
 export * from './losses.js';
 export * from './metrics.js';

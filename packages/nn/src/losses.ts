@@ -213,6 +213,12 @@ const LOSSES: Record<string, LossFn> = {
   sparse_categorical_crossentropy: sparseCategoricalCrossentropy,
 };
 
+/** Whether `identifier` is one of nabla's own losses: a name getLoss knows, or one of its functions (not a user's function of such a name). */
+export function isBuiltinLoss(identifier: string | LossFn, ...extra: unknown[]): boolean {
+  nb.checkArity('isBuiltinLoss', [identifier, ...extra], 1);
+  return typeof identifier === 'string' ? Object.hasOwn(LOSSES, identifier) : Object.values(LOSSES).includes(identifier);
+}
+
 /**
  * Resolves a Keras / TensorFlow.js loss name (camelCase, snake_case or the short 'mse'/'mae') or
  * passes a function through. The name is the canonical camelCase one, or a function's own name.

@@ -108,6 +108,12 @@ const METRICS: Record<string, MetricFn> = {
   mean_absolute_error: meanAbsoluteError,
 };
 
+/** Whether `identifier` is one of nabla's own metrics: a name getMetric knows, or one of its functions (not a user's function of such a name). */
+export function isBuiltinMetric(identifier: string | MetricFn, ...extra: unknown[]): boolean {
+  nb.checkArity('isBuiltinMetric', [identifier, ...extra], 1);
+  return typeof identifier === 'string' ? Object.hasOwn(METRICS, identifier) : Object.values(METRICS).includes(identifier);
+}
+
 /**
  * Resolves a metric name or passes a function through. The name returned is the one Keras logs:
  * the string as given ('accuracy', 'acc', 'mse'), or a function's own name ('metric' if empty).

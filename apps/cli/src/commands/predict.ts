@@ -25,8 +25,9 @@ const PRODUCER = 'nabla predict';
 export async function predict(opts: PredictOptions, io: Io): Promise<number> {
   useBackend(opts.backend);
   const input = await readInput(opts.input);
+  // Uncompiled: predicting needs no loss, so a model compiled with the user's own functions loads too.
   // biome-ignore lint/suspicious/noExplicitAny: a saved model of any outputs
-  const model: Model<any> = await loadModel(opts.model);
+  const model: Model<any> = await loadModel(opts.model, { compile: false });
   try {
     const names = model.inputNames;
     if (names.length !== 1)

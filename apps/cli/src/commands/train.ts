@@ -1,7 +1,7 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { exportOnnx } from '@nabla/backend-onnx/export';
-import { Model, saveModel } from '@nabla/nn';
+import { saveModel } from '@nabla/nn';
 import { UsageError } from '../args.js';
 import { useBackend } from '../backends.js';
 import type { ExampleOptions } from '../examples/options.js';
@@ -82,10 +82,11 @@ export async function train(t: Trainable, opts: TrainOptions, io: Io): Promise<n
   const r = await t.run(io.out, options);
   try {
     if (opts.save !== undefined) {
-      // A twin over the same layers, never compiled: its save has no compile settings to name.
-      const savable = t.savesUncompiled ? new Model({ inputs: r.model.inputs, outputs: r.model.outputs, name: r.model.name }) : r.model;
-      await saveModel(savable, opts.save);
-      io.out(`saved the model to ${resolve(opts.save)}${t.savesUncompiled ? ` without its compile settings: ${t.savesUncompiled}` : ''}`);
+      await saveModel(r.model, opts.save);
+      const custom = t.customLoss
+        ? ` (its loss is this example's function ${t.customLoss}: to train on, loadModel(dir, { customObjects: { ${t.customLoss} } }); nabla predict needs nothing)`
+        : '';
+      io.out(`saved the model to ${resolve(opts.save)}${custom}`);
     }
     if (opts.exportOnnx !== undefined) {
       await exportOnnx(r.model, opts.exportOnnx);

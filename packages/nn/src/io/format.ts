@@ -1,4 +1,6 @@
 import * as nb from '@nabla/core';
+import { isBuiltinLoss, type LossFn } from '../losses.js';
+import { isBuiltinMetric, type MetricFn } from '../metrics.js';
 import type { GraphConfig } from '../models/graph.js';
 import { crc32 } from './checksum.js';
 import { encodeOptimizerState, type OptimizerStateJson, type StatefulModel, validateOptimizerState } from './optimizer-state.js';
@@ -51,13 +53,18 @@ export interface ModelJson {
   layers: { className: string; config: Record<string, unknown> }[];
   /** A functional model's inputs, layers, calls and outputs. */
   graph?: GraphConfig;
-  /** Present when the model was compiled with serializable settings. */
-  /** Present when the model was compiled with serializable settings; per output (lists) with several outputs. */
+  /** Present when the model was compiled; per output (lists) with several outputs. */
   compile?: {
     optimizer: { className: string; config: Record<string, unknown> };
     loss: string | string[];
     lossWeights?: number[];
     metrics: string[] | string[][];
+    /**
+     * The loss and metric names that were the user's own functions (their `name`), not nabla's:
+     * loadModel takes these from its customObjects only, never a built-in of the same name.
+     * Absent when there are none (and in files written before it existed).
+     */
+    custom?: string[];
   };
   /** Version 2 on; version-1 files are given `{ path: 'weights.bin' }` when read. */
   weightsFile: WeightsFile;
@@ -85,8 +92,8 @@ export interface SavableModel extends StatefulModel {
   compiled:
     | (StatefulModel['compiled'] & {
         loss: { name: string };
-        metrics: { name: string }[];
-        outputs: { loss: { name: string }; weight: number; metricNames: string[] }[];
+        metrics: { name: string; fn: MetricFn; output: number }[];
+        outputs: { loss: { name: string; fn: LossFn }; weight: number; metricNames: string[] }[];
       })
     | null;
 }
@@ -150,8 +157,23 @@ export async function encodeModel(op: string, model: SavableModel, includeOptimi
           }
         : { loss: c.loss.name, metrics: c.metrics.map((m) => m.name) }),
     };
+    const custom = customNames(c);
+    if (custom.length > 0) json.compile.custom = custom;
   }
   return { json, weights };
+}
+
+/** The names of the compiled losses and metrics that are the user's functions (a user's `mse` included). */
+function customNames(c: NonNullable<SavableModel['compiled']>): string[] {
+  const custom = new Set<string>();
+  c.outputs.forEach((o, k) => {
+    if (!isBuiltinLoss(o.loss.fn)) custom.add(o.loss.name);
+    const fns = c.metrics.filter((m) => m.output === k);
+    o.metricNames.forEach((name, j) => {
+      if (!isBuiltinMetric(fns[j].fn)) custom.add(name);
+    });
+  });
+  return [...custom];
 }
 
 /** model.json's text: one line per field, a final newline. */

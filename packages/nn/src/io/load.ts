@@ -1,10 +1,14 @@
 import * as nb from '@nabla/core';
 import { layerFromConfig } from '../layers/index.js';
+import { isBuiltinLoss, type LossFn } from '../losses.js';
+import { isBuiltinMetric, type MetricFn } from '../metrics.js';
 import { type GraphConfig, graphFromConfig } from '../models/graph.js';
+import type { CompileArgs } from '../models/model.js';
 import { type AnyModel, Model, type Outputs } from '../models/model.js';
 import { Sequential } from '../models/sequential.js';
 import type { SymbolicTensor } from '../models/symbolic.js';
 import { optimizerFromConfig } from '../optimizers/index.js';
+import type { Optimizer } from '../optimizers/optimizer.js';
 import { type FileLike, loadFiles, loadIndexedDb, loadUrl } from './browser.js';
 import { loadFolder } from './folder.js';
 import { type Decode, decodeWeights, type ModelJson, matchWeights } from './format.js';
@@ -18,6 +22,25 @@ import { filePath, SCHEME } from './save.js';
  * relative URL too), or the two File objects a save produced (an `<input type="file" multiple>`).
  */
 export type ModelSource = string | URL | ArrayLike<FileLike>;
+
+/** Loss and metric functions by the name a model was saved with (their function's `name`). */
+export type CustomObjects = Record<string, LossFn | MetricFn>;
+
+export interface LoadOptions {
+  /**
+   * The user's own losses and metrics the model was compiled with, by the name saved (the
+   * function's name), as Keras's `custom_objects`: without them such a model loads only with
+   * `compile: false`. A name given here replaces nabla's function of that name.
+   */
+  customObjects?: CustomObjects;
+  /**
+   * false: the architecture and weights alone, uncompiled, without the optimizer's state (Keras's
+   * `compile=False`): to predict, or to compile anew. Default true.
+   */
+  compile?: boolean;
+}
+
+const LOAD_OPTIONS = { customObjects: nb.is.object, compile: nb.is.boolean };
 
 /** Reads a saved model from any source and checks it whole (JSON, manifest, size, checksum) before decoding. */
 function readModel<T>(op: string, source: ModelSource, decode: Decode<T>): Promise<T> {
@@ -53,8 +76,13 @@ function decodeAll(op: string) {
  * loads on) and its step counter. A state that does not match the model is an error naming the
  * difference, never a partial restore. Without a saved state, the first fit starts fresh slots.
  */
-export async function loadModel<O extends Outputs = SymbolicTensor>(source: ModelSource): Promise<Model<O>> {
+export async function loadModel<O extends Outputs = SymbolicTensor>(source: ModelSource, options?: LoadOptions): Promise<Model<O>> {
   const op = 'load';
+  const { customObjects = {}, compile = true } = nb.checkOptions(op, options, LOAD_OPTIONS);
+  for (const [name, fn] of Object.entries(customObjects)) {
+    if (typeof fn !== 'function')
+      throw new nb.NablaError(`${op}: option 'customObjects' maps names to loss and metric functions; '${name}' is ${nb.describe(fn)}`);
+  }
   const { json, values, optimizer } = await readModel(op, source, decodeAll(op));
   try {
     const model =
@@ -67,14 +95,8 @@ export async function loadModel<O extends Outputs = SymbolicTensor>(source: Mode
     if (model instanceof Sequential && !model.inputShape) throw new nb.NablaError(`${op}: model.json does not record the input shape`);
     const order = matchWeights(op, model.weights, json.weights);
     model.setWeights(order.map((i) => values[i]));
-    if (json.compile) {
-      const c = json.compile;
-      model.compile({
-        optimizer: optimizerFromConfig(c.optimizer),
-        loss: c.loss,
-        metrics: c.metrics,
-        ...(c.lossWeights ? { lossWeights: c.lossWeights } : {}),
-      });
+    if (json.compile && compile) {
+      compileSaved(op, model, json.compile, customObjects);
       if (json.optimizerState && optimizer) restoreOptimizerState(op, model, json.optimizerState, optimizer);
     }
     return model;
@@ -82,6 +104,40 @@ export async function loadModel<O extends Outputs = SymbolicTensor>(source: Mode
     nb.dispose(values);
     throw e;
   }
+}
+
+/**
+ * Compiles a loaded model as it was saved. A loss or metric saved by name is nabla's of that
+ * name, unless the model was compiled with the user's own function (a `custom` name) or
+ * customObjects gives one: a custom name nabla cannot resolve is an error saying what to pass,
+ * never a built-in that happens to share the name.
+ */
+function compileSaved(op: string, model: AnyModel, c: NonNullable<ModelJson['compile']>, customObjects: CustomObjects): void {
+  const custom = new Set(c.custom ?? []);
+  const resolve = (kind: 'loss' | 'metric', name: string) => {
+    if (Object.hasOwn(customObjects, name)) return customObjects[name];
+    if (!custom.has(name) && (kind === 'loss' ? isBuiltinLoss(name) : isBuiltinMetric(name))) return name;
+    const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+    throw new nb.NablaError(
+      `${op}: the model was compiled with ${custom.has(name) ? 'its own' : 'a'} ${kind} function '${name}', which nabla does not know by name: ` +
+        `pass it as loadModel(source, { customObjects: { ${key}: fn } }), or load with { compile: false } (the architecture and weights, to predict or compile anew)`,
+    );
+  };
+  const losses = Array.isArray(c.loss) ? c.loss.map((n) => resolve('loss', n)) : resolve('loss', c.loss);
+  const metricLists = c.metrics as (string | string[])[];
+  const metrics = metricLists.map((m) => (Array.isArray(m) ? m.map((n) => resolve('metric', n)) : resolve('metric', m)));
+  let optimizer: Optimizer;
+  try {
+    optimizer = optimizerFromConfig(c.optimizer);
+  } catch (e) {
+    throw new nb.NablaError(`${op}: ${(e as Error).message} (load with { compile: false } for the architecture and weights alone)`);
+  }
+  model.compile({
+    optimizer,
+    loss: losses as CompileArgs['loss'],
+    metrics: metrics as CompileArgs['metrics'],
+    ...(c.lossWeights ? { lossWeights: c.lossWeights } : {}),
+  });
 }
 
 /**
