@@ -31,6 +31,10 @@ function cubedError(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
 function maxError(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
   return nb.max(nb.abs(nb.sub(yTrue, yPred)));
 }
+/** Per sample, as weighted metrics must be: each sample's largest error. */
+function worstOutput(yTrue: nb.Tensor, yPred: nb.Tensor): nb.Tensor {
+  return nb.max(nb.abs(nb.sub(yTrue, yPred)), -1);
+}
 
 const compiledJson = (path: string) => JSON.parse(readFileSync(join(path, 'model.json'), 'utf8')).compile;
 
@@ -129,6 +133,23 @@ describe('custom losses and metrics', () => {
     await expect(loadModel(path)).rejects.toThrow("its own loss function 'loss'");
     await expect(loadModel(path, { compile: false })).resolves.toBeInstanceOf(Sequential);
     m.dispose();
+  });
+
+  test('weightedMetrics (custom ones too) and stepsPerExecution are saved with the compile settings', async () => {
+    const m = model();
+    m.compile({ optimizer: 'adam', loss: 'mse', metrics: ['mae'], weightedMetrics: ['mae', worstOutput], stepsPerExecution: 4 });
+    const path = fresh();
+    await saveModel(m, path);
+    expect(compiledJson(path)).toMatchObject({ weightedMetrics: ['mae', 'worstOutput'], stepsPerExecution: 4, custom: ['worstOutput'] });
+    await expect(loadModel(path)).rejects.toThrow("its own metric function 'worstOutput'");
+    const loaded = await loadModel(path, { customObjects: { worstOutput } });
+    expect(loaded.compiled?.stepsPerExecution).toBe(4);
+    const sampleWeight = nb.randomUniform([16], { seed: 9 });
+    const [a, b] = [await m.evaluate(x, y, { sampleWeight }), await loaded.evaluate(x, y, { sampleWeight })];
+    expect(Object.keys(b)).toEqual(['loss', 'mae', 'weighted_mae', 'worstOutput']);
+    expect(b).toEqual(a);
+    m.dispose();
+    loaded.dispose();
   });
 
   test('the options are checked', async () => {

@@ -59,6 +59,10 @@ export interface ModelJson {
     loss: string | string[];
     lossWeights?: number[];
     metrics: string[] | string[][];
+    /** As `metrics`; absent when there are none (and in files written before they were saved). */
+    weightedMetrics?: string[] | string[][];
+    /** Absent when 1. */
+    stepsPerExecution?: number;
     /**
      * The loss and metric names that were the user's own functions (their `name`), not nabla's:
      * loadModel takes these from its customObjects only, never a built-in of the same name.
@@ -93,7 +97,9 @@ export interface SavableModel extends StatefulModel {
     | (StatefulModel['compiled'] & {
         loss: { name: string };
         metrics: { name: string; fn: MetricFn; output: number }[];
-        outputs: { loss: { name: string; fn: LossFn }; weight: number; metricNames: string[] }[];
+        weightedMetrics: { name: string; fn: MetricFn; output: number }[];
+        outputs: { loss: { name: string; fn: LossFn }; weight: number; metricNames: string[]; weightedMetricNames: string[] }[];
+        stepsPerExecution: number;
       })
     | null;
 }
@@ -157,6 +163,10 @@ export async function encodeModel(op: string, model: SavableModel, includeOptimi
           }
         : { loss: c.loss.name, metrics: c.metrics.map((m) => m.name) }),
     };
+    const several = c.outputs.length > 1;
+    if (c.weightedMetrics.length > 0)
+      json.compile.weightedMetrics = several ? c.outputs.map((o) => o.weightedMetricNames) : c.outputs[0].weightedMetricNames;
+    if (c.stepsPerExecution !== 1) json.compile.stepsPerExecution = c.stepsPerExecution;
     const custom = customNames(c);
     if (custom.length > 0) json.compile.custom = custom;
   }
@@ -168,10 +178,15 @@ function customNames(c: NonNullable<SavableModel['compiled']>): string[] {
   const custom = new Set<string>();
   c.outputs.forEach((o, k) => {
     if (!isBuiltinLoss(o.loss.fn)) custom.add(o.loss.name);
-    const fns = c.metrics.filter((m) => m.output === k);
-    o.metricNames.forEach((name, j) => {
-      if (!isBuiltinMetric(fns[j].fn)) custom.add(name);
-    });
+    for (const [names, compiled] of [
+      [o.metricNames, c.metrics],
+      [o.weightedMetricNames, c.weightedMetrics],
+    ] as const) {
+      const fns = compiled.filter((m) => m.output === k);
+      names.forEach((name, j) => {
+        if (!isBuiltinMetric(fns[j].fn)) custom.add(name);
+      });
+    }
   });
   return [...custom];
 }

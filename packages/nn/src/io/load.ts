@@ -124,8 +124,8 @@ function compileSaved(op: string, model: AnyModel, c: NonNullable<ModelJson['com
     );
   };
   const losses = Array.isArray(c.loss) ? c.loss.map((n) => resolve('loss', n)) : resolve('loss', c.loss);
-  const metricLists = c.metrics as (string | string[])[];
-  const metrics = metricLists.map((m) => (Array.isArray(m) ? m.map((n) => resolve('metric', n)) : resolve('metric', m)));
+  const metricsOf = (lists: (string | string[])[]) =>
+    lists.map((m) => (Array.isArray(m) ? m.map((n) => resolve('metric', n)) : resolve('metric', m)));
   let optimizer: Optimizer;
   try {
     optimizer = optimizerFromConfig(c.optimizer);
@@ -135,8 +135,10 @@ function compileSaved(op: string, model: AnyModel, c: NonNullable<ModelJson['com
   model.compile({
     optimizer,
     loss: losses as CompileArgs['loss'],
-    metrics: metrics as CompileArgs['metrics'],
+    metrics: metricsOf(c.metrics) as CompileArgs['metrics'],
+    ...(c.weightedMetrics ? { weightedMetrics: metricsOf(c.weightedMetrics) as CompileArgs['weightedMetrics'] } : {}),
     ...(c.lossWeights ? { lossWeights: c.lossWeights } : {}),
+    ...(c.stepsPerExecution ? { stepsPerExecution: c.stepsPerExecution } : {}),
   });
 }
 

@@ -52,12 +52,13 @@ export interface CompileArgs {
 }
 
 /** What compile() resolved, plus the optimizer's state. */
-/** One output's part of compile(): its loss, the loss's weight, the names of its metrics as given. */
+/** One output's part of compile(): its loss, the loss's weight, the names of its metrics and weighted metrics as given. */
 export interface CompiledOutput {
   name: string;
   loss: { name: string; fn: LossFn };
   weight: number;
   metricNames: string[];
+  weightedMetricNames: string[];
 }
 
 export interface Compiled {
@@ -474,13 +475,15 @@ export class Model<O extends Outputs = SymbolicTensor> implements TrainingModel 
         }),
       );
     const metricLists = metricsOf(args.metrics, 'metrics');
+    const weightedLists = metricsOf(args.weightedMetrics, 'weightedMetrics');
     const metrics = resolve(metricLists);
-    const weightedMetrics = weightedNames(metrics, resolve(metricsOf(args.weightedMetrics, 'weightedMetrics')));
+    const weightedMetrics = weightedNames(metrics, resolve(weightedLists));
     const outputs = names.map((name, k) => ({
       name,
       loss: getLoss(losses[k]),
       weight: lossWeights[k],
       metricNames: metricLists[k].map((m) => getMetric(m).name),
+      weightedMetricNames: weightedLists[k].map((m) => getMetric(m).name),
     }));
     this.releaseCompiled();
     this.compiled = {
