@@ -18,6 +18,7 @@ import {
   SGD,
   saveModel,
 } from '../index.js';
+import { onBackend } from './on-backend.js';
 
 /**
  * A run of EPOCHS epochs, uninterrupted or saved after SPLIT epochs and resumed by loadModel and
@@ -89,17 +90,6 @@ export const OPTIMIZERS: [string, () => Optimizer][] = [
   ],
 ];
 
-/** Runs `fn` with `backend` as the default backend. */
-async function on<T>(backend: string, fn: () => Promise<T>): Promise<T> {
-  const previous = nb.getBackend();
-  nb.setBackend(backend);
-  try {
-    return await fn();
-  } finally {
-    nb.setBackend(previous);
-  }
-}
-
 /** A fresh model's initial weights (on the host), which both runs start from. */
 export async function initialWeights(optimizer: () => Optimizer): Promise<nb.TypedArray[]> {
   return read(make(optimizer));
@@ -113,7 +103,7 @@ function fromInitial(optimizer: () => Optimizer, initial: nb.TypedArray[]): Sequ
 
 /** The uninterrupted run: EPOCHS epochs from the given initial weights. */
 export function uninterrupted(optimizer: () => Optimizer, initial: nb.TypedArray[], backend = 'cpu') {
-  return on(backend, async () => {
+  return onBackend(backend, async () => {
     const { x, y } = data();
     const m = fromInitial(optimizer, initial);
     const history = await m.fit(x, y, { ...FIT, epochs: EPOCHS });
@@ -123,7 +113,7 @@ export function uninterrupted(optimizer: () => Optimizer, initial: nb.TypedArray
 
 /** SPLIT epochs, saved to a new folder (returned) with these save options. */
 export function firstPart(optimizer: () => Optimizer, initial: nb.TypedArray[], options?: SaveOptions, backend = 'cpu') {
-  return on(backend, async () => {
+  return onBackend(backend, async () => {
     const { x, y } = data();
     const m = fromInitial(optimizer, initial);
     const history = await m.fit(x, y, { ...FIT, epochs: SPLIT });
@@ -135,7 +125,7 @@ export function firstPart(optimizer: () => Optimizer, initial: nb.TypedArray[], 
 
 /** Loads the folder on `backend` and fits the remaining epochs there. */
 export function resume(dir: string, backend = 'cpu') {
-  return on(backend, async () => {
+  return onBackend(backend, async () => {
     const m = await loadModel(dir);
     const { x, y } = data();
     const history = await m.fit(x, y, { ...FIT, epochs: EPOCHS, initialEpoch: SPLIT });

@@ -5,6 +5,7 @@ import * as nn from '../index.js';
 import { ALL_SAMPLES } from '../layers/all-samples.js';
 import type { LayerSample } from '../layers/samples.js';
 import { NoFloat64Backend, registerNoFloat64Backend } from '../test-utils/no-float64-backend.js';
+import { onBackend } from '../test-utils/on-backend.js';
 
 /**
  * Training needs no float64 (WebGPU has none): fit, evaluate and predict, on every path nn has,
@@ -12,17 +13,6 @@ import { NoFloat64Backend, registerNoFloat64Backend } from '../test-utils/no-flo
  * results, whose kernels it shares.
  */
 const NO_F64 = registerNoFloat64Backend();
-
-/** Runs `fn` with `backend` as the default, restoring the previous default after it. */
-async function on<T>(backend: string, fn: () => Promise<T>): Promise<T> {
-  const previous = nb.getBackend();
-  nb.setBackend(backend);
-  try {
-    return await fn();
-  } finally {
-    nb.setBackend(previous);
-  }
-}
 
 /** A model of any inputs and outputs, as far as its weights go. */
 type WeightedModel = Pick<nn.Model, 'weights' | 'setWeights'>;
@@ -58,15 +48,15 @@ async function outcome(history: nn.History, model: WeightedModel, extra: nb.Tens
 
 /** The same run on the CPU backend and on the one without float64: results identical bit for bit. */
 async function sameOnBoth<T>(run: () => Promise<T>): Promise<T> {
-  const cpu = await on('cpu', run);
-  const noF64 = await on(NO_F64, run);
+  const cpu = await onBackend('cpu', run);
+  const noF64 = await onBackend(NO_F64, run);
   expect(noF64).toEqual(cpu);
   return noF64;
 }
 
 describe('a backend without float64', () => {
   test('core refuses float64 on it, naming the backend and the dtypes it has, before the backend sees any', async () => {
-    await on(NO_F64, async () => {
+    await onBackend(NO_F64, async () => {
       const refusal = `backend '${NO_F64}' does not support float64 (it has float32, int32, bool)`;
       const x = nb.tensor([1, 2]);
       const attempts: [string, () => unknown][] = [
@@ -277,7 +267,7 @@ const layerCases = Object.entries(ALL_SAMPLES).flatMap(([className, samples]) =>
 
 describe('every registered layer on a backend without float64', () => {
   test.each(layerCases)('%s: inference, training with a seed, and the gradient of its weights', async (_, s) => {
-    await on(NO_F64, async () => {
+    await onBackend(NO_F64, async () => {
       const layer = s.make();
       const xs = sampleInputs(s);
       const given = Array.isArray(s.input[0]) ? xs : xs[0];
