@@ -95,7 +95,6 @@ export interface SavableModel extends StatefulModel {
   weights: { name: string; shape: readonly number[]; value: nb.Tensor }[];
   compiled:
     | (StatefulModel['compiled'] & {
-        loss: { name: string };
         metrics: { name: string; fn: MetricFn; output: number }[];
         weightedMetrics: { name: string; fn: MetricFn; output: number }[];
         outputs: { loss: { name: string; fn: LossFn }; weight: number; metricNames: string[]; weightedMetricNames: string[] }[];
@@ -153,20 +152,18 @@ export async function encodeModel(op: string, model: SavableModel, includeOptimi
   };
   const c = model.compiled;
   if (c) {
+    const several = c.outputs.length > 1;
+    // With several outputs a list per output, else the one output's: the forms compile() takes.
+    const outputs = c.outputs;
+    const perOutput = <T>(of: (o: (typeof outputs)[number]) => T) => (several ? outputs.map(of) : of(outputs[0]));
     json.compile = {
       optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() },
-      ...(c.outputs.length > 1
-        ? {
-            loss: c.outputs.map((o) => o.loss.name),
-            lossWeights: c.outputs.map((o) => o.weight),
-            metrics: c.outputs.map((o) => o.metricNames),
-          }
-        : { loss: c.loss.name, metrics: c.metrics.map((m) => m.name) }),
+      loss: perOutput((o) => o.loss.name),
+      ...(several ? { lossWeights: outputs.map((o) => o.weight) } : {}),
+      metrics: perOutput((o) => o.metricNames),
+      ...(c.weightedMetrics.length > 0 ? { weightedMetrics: perOutput((o) => o.weightedMetricNames) } : {}),
+      ...(c.stepsPerExecution !== 1 ? { stepsPerExecution: c.stepsPerExecution } : {}),
     };
-    const several = c.outputs.length > 1;
-    if (c.weightedMetrics.length > 0)
-      json.compile.weightedMetrics = several ? c.outputs.map((o) => o.weightedMetricNames) : c.outputs[0].weightedMetricNames;
-    if (c.stepsPerExecution !== 1) json.compile.stepsPerExecution = c.stepsPerExecution;
     const custom = customNames(c);
     if (custom.length > 0) json.compile.custom = custom;
   }

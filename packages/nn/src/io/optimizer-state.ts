@@ -127,10 +127,7 @@ export function restoreOptimizerState(op: string, model: StatefulModel, state: O
   const fail = (what: string): never => {
     throw new nb.NablaError(`${op}: the saved optimizer state does not match the model: ${what}`);
   };
-  if (!c) {
-    fail('the model is not compiled');
-    return;
-  }
+  if (!c) return fail('the model is not compiled');
   if (state.className !== c.optimizer.className) fail(`it is ${state.className}'s, and the model compiles ${c.optimizer.className}`);
   const weights = model.trainableWeights;
   const expected = c.optimizer.stateSlotNames();

@@ -34,6 +34,11 @@ export interface SlotGroup {
   names: string[];
 }
 
+/** Whether `slots` were made for these groups (the same keys in order): a changed trainable set needs fresh ones. */
+export function slotsFitGroups(groups: SlotGroup[], slots: Slots): boolean {
+  return groups.map((g) => g.key).join('\n') === Object.keys(slots).join('\n');
+}
+
 /**
  * Parameters up to this many elements share flat slots, per dtype, unless their backend states
  * another limit (`capabilities.flatSlotLimit`). A small model's update is then a dozen ops rather
@@ -380,7 +385,8 @@ export abstract class Optimizer {
 }
 
 /** The shape of a slot group's slots: the parameter's own, or flat for several. */
-function slotShape(params: Record<string, Tensor>, names: string[]): number[] {
+/** The shape of a slot group's slots: the parameter's own, or one flat vector for several. */
+export function slotShape(params: Record<string, Tensor>, names: string[]): number[] {
   if (names.length === 1) return [...params[names[0]].shape];
   let size = 0;
   for (const k of names) size += params[k].size;

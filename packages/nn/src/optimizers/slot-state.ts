@@ -1,5 +1,5 @@
 import * as nb from '@nabla/core';
-import type { Optimizer, Slots } from './optimizer.js';
+import { type Optimizer, type Slots, slotShape, slotsFitGroups } from './optimizer.js';
 
 /**
  * An optimizer's slots per parameter rather than per slot group: the form a saved model keeps
@@ -21,7 +21,7 @@ export type ParamSlots = Record<string, Record<string, HostValues>>;
  */
 export async function slotsPerParam(optimizer: Optimizer, params: Record<string, nb.Tensor>, slots: Slots): Promise<ParamSlots> {
   const groups = optimizer.slotGroups(params);
-  const matches = groups.map((g) => g.key).join('\n') === Object.keys(slots).join('\n');
+  const matches = slotsFitGroups(groups, slots);
   const source = matches ? slots : optimizer.initSlots(params);
   try {
     const out: ParamSlots = Object.fromEntries(Object.keys(params).map((name) => [name, {}]));
@@ -47,8 +47,8 @@ export function groupSlots(optimizer: Optimizer, params: Record<string, nb.Tenso
   const slots: Slots = {};
   for (const { key, names } of optimizer.slotGroups(params)) {
     const { dtype } = params[names[0]];
-    const size = names.reduce((n, name) => n + params[name].size, 0);
-    const shape = names.length === 1 ? [...params[names[0]].shape] : [size];
+    const shape = slotShape(params, names);
+    const size = nb.sizeOf(shape);
     slots[key] = {};
     for (const slot of optimizer.stateSlotNames()) {
       const data = dtype === 'float64' ? new Float64Array(size) : new Float32Array(size);

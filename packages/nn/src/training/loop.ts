@@ -1,6 +1,7 @@
 import * as nb from '@nabla/core';
 import { Callback, CustomCallback, type CustomCallbackArgs, type Logs } from '../callbacks/callback.js';
 import type { Compiled } from '../models/model.js';
+import { slotsFitGroups } from '../optimizers/optimizer.js';
 import type { Params, PerStep, StepSpec } from './steps.js';
 
 /** The parts of fit's loop that the array and the dataset loops share. */
@@ -110,8 +111,7 @@ export function perStepInputs(
  * ones, as a new compile would.
  */
 export function ensureSlots(compiled: Compiled, params: Params): void {
-  const keys = compiled.optimizer.slotGroups(params).map((g) => g.key);
-  if (compiled.slots && keys.join('\n') === Object.keys(compiled.slots).join('\n')) return;
+  if (compiled.slots && slotsFitGroups(compiled.optimizer.slotGroups(params), compiled.slots)) return;
   if (compiled.slots) nb.dispose(compiled.slots);
   compiled.slots = nb.keep(compiled.optimizer.initSlots(params));
 }
