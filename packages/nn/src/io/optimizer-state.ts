@@ -124,10 +124,11 @@ function list(names: string[]): string {
  */
 export function restoreOptimizerState(op: string, model: StatefulModel, state: OptimizerStateJson, values: ParamSlots): void {
   const c = model.compiled;
-  const fail = (what: string): never => {
+  // Typed as never-returning in its declaration, so that TypeScript narrows after a call.
+  const fail: (what: string) => never = (what) => {
     throw new nb.NablaError(`${op}: the saved optimizer state does not match the model: ${what}`);
   };
-  if (!c) return fail('the model is not compiled');
+  if (!c) fail('the model is not compiled');
   if (state.className !== c.optimizer.className) fail(`it is ${state.className}'s, and the model compiles ${c.optimizer.className}`);
   const weights = model.trainableWeights;
   const expected = c.optimizer.stateSlotNames();
