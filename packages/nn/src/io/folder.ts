@@ -1,5 +1,6 @@
 import * as nb from '@nabla/core';
 import {
+  byteArray,
   type Decode,
   type Encoded,
   isNablaJson,
@@ -176,6 +177,31 @@ async function makeFolder(fs: NodeFs, op: string, path: string, dir: string): Pr
   }
 }
 
+/** The most bytes one read moves: Node refuses a single read, and fs.readFile a file, of 2 GiB or more. */
+const READ_CHUNK = 1 << 30;
+
+/**
+ * A whole file's bytes, read in chunks into one array: fs.readFile refuses files of 2 GiB or
+ * more, which a model saved with Adam's state passes at about 700 MB of weights. A file that
+ * shrinks meanwhile comes back short, for the size check to name.
+ */
+export async function readWhole(fs: NodeFs, op: string, file: string, chunk = READ_CHUNK): Promise<Uint8Array> {
+  const h = await fs.open(file, 'r');
+  try {
+    const { size } = await h.stat();
+    const bytes = byteArray(op, size, `the weights file ${file}`);
+    let at = 0;
+    while (at < size) {
+      const { bytesRead } = await h.read(bytes, at, Math.min(chunk, size - at), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === size ? bytes : bytes.subarray(0, at);
+  } finally {
+    await h.close();
+  }
+}
+
 async function writeDurably(fs: NodeFs, file: string, data: Uint8Array | string): Promise<void> {
   const h = await fs.open(file, 'wx');
   try {
@@ -284,8 +310,9 @@ export async function loadFolder<T>(op: string, path: string, decode: Decode<T>)
     try {
       let weights: Uint8Array;
       try {
-        weights = new Uint8Array(await fs.readFile(fs.join(dir, file)));
+        weights = await readWhole(fs, op, fs.join(dir, file));
       } catch (e) {
+        if (e instanceof nb.NablaError) throw e;
         throw fsError(op, 'read', `${path}/${file}`, e);
       }
       result = decode(json, weights, `${path}/${file}`);

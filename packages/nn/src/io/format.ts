@@ -120,12 +120,18 @@ export async function encodeModel(op: string, model: SavableModel, includeOptimi
     chunks.push(bytes);
     offset += bytes.length;
   }
+  const weightBytes = offset;
   const optimizer = includeOptimizer ? await encodeOptimizerState(model, offset) : null;
   if (optimizer) {
     chunks.push(...optimizer.chunks);
     offset += optimizer.chunks.reduce((n, c) => n + c.length, 0);
   }
-  const weights = new Uint8Array(offset);
+  const weights = byteArray(
+    op,
+    offset,
+    optimizer ? "the weights file (the weights, then the optimizer's state)" : 'the weights file',
+    optimizer ? `; save with { includeOptimizer: false } (the weights alone are ${weightBytes} bytes)` : '',
+  );
   let at = 0;
   for (const c of chunks) {
     weights.set(c, at);
@@ -186,6 +192,22 @@ function customNames(c: NonNullable<SavableModel['compiled']>): string[] {
     }
   });
   return [...custom];
+}
+
+/**
+ * A zeroed byte array of `bytes`, or an error naming `what` could not be held: a typed array
+ * holds at most 4 GiB in Node 20 (less in some browsers), and a model saved with Adam's state
+ * is three times its weights.
+ */
+export function byteArray(op: string, bytes: number, what: string, advice = ''): Uint8Array {
+  try {
+    return new Uint8Array(bytes);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new nb.NablaError(
+      `${op}: ${what} is ${bytes} bytes, which this JavaScript runtime cannot hold in one byte array (${e.message})${advice}`,
+    );
+  }
 }
 
 /** model.json's text: one line per field, a final newline. */
