@@ -55,6 +55,10 @@ describe('custom losses and metrics', () => {
       "load: the model was compiled with its own loss function 'cubedError', which nabla does not know by name: pass it as loadModel(source, { customObjects: { cubedError: fn } }), or load with { compile: false }",
     );
     await expect(loadModel(path, { customObjects: { cubedError } })).rejects.toThrow("its own metric function 'maxError'");
+    // A misspelt name: the error shows what was given beside what is needed.
+    await expect(loadModel(path, { customObjects: { cubederror: cubedError } })).rejects.toThrow(
+      "its own loss function 'cubedError', which nabla does not know by name: pass it as loadModel(source, { customObjects: { cubedError: fn } }), or load with { compile: false } (the architecture and weights, to predict or compile anew); customObjects gives 'cubederror'",
+    );
 
     const loaded = await loadModel(path, { customObjects: { cubedError, maxError } });
     const [a, b] = [await m.evaluate(x, y), await loaded.evaluate(x, y)];

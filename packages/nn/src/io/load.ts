@@ -117,9 +117,11 @@ function compileSaved(op: string, model: AnyModel, c: NonNullable<ModelJson['com
     if (Object.hasOwn(customObjects, name)) return customObjects[name];
     if (!custom.has(name) && (kind === 'loss' ? isBuiltinLoss(name) : isBuiltinMetric(name))) return name;
     const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+    const given = Object.keys(customObjects);
     throw new nb.NablaError(
       `${op}: the model was compiled with ${custom.has(name) ? 'its own' : 'a'} ${kind} function '${name}', which nabla does not know by name: ` +
-        `pass it as loadModel(source, { customObjects: { ${key}: fn } }), or load with { compile: false } (the architecture and weights, to predict or compile anew)`,
+        `pass it as loadModel(source, { customObjects: { ${key}: fn } }), or load with { compile: false } (the architecture and weights, to predict or compile anew)` +
+        (given.length > 0 ? `; customObjects gives ${given.map((k) => `'${k}'`).join(', ')}` : ''),
     );
   };
   const losses = Array.isArray(c.loss) ? c.loss.map((n) => resolve('loss', n)) : resolve('loss', c.loss);
